@@ -1,0 +1,429 @@
+// The contracts that workflows, activities and the CLI share (design §1, §2): every workflow and
+// activity takes ONE input object and returns ONE result object, and their types live here.
+// Types and pure helpers only: this module is bundled into workflow code.
+import type { SourceSettings, SourceSettingsInput } from './settings';
+
+export type View = 'INBOX' | 'SENT';
+export const VIEWS: readonly View[] = ['INBOX', 'SENT'];
+
+/** delta: windows from the tokens; reconcile: whole range, sweep unseen; retryFailed: only recorded failures. */
+export type PassMode = 'delta' | 'reconcile' | 'retryFailed';
+
+export type PassStatus =
+  | 'Enumerating'
+  | 'Crawling'
+  | 'Deleting'
+  | 'Completed'
+  | 'CompletedWithFailures'
+  | 'Failed'
+  | 'Cancelled'
+  | 'Skipped';
+
+export type MailboxStatus = 'Idle' | 'Running' | 'Completed' | 'Failed' | 'Cancelled' | 'Deleting';
+
+/** Error kinds of design §2.5; each maps to one action (common/errors.ts). */
+export type ErrorKind = 'item' | 'throttled' | 'transient' | 'mailbox' | 'source';
+
+/** ApplicationFailure `type`s thrown by activities, so workflows can tell the scopes apart. */
+export const FailureTypes = {
+  source: 'SourceError',
+  mailbox: 'MailboxError',
+  throttled: 'ThrottledError',
+  transient: 'TransientError',
+} as const;
+
+/** Inclusive window at one-second resolution, ISO-8601 UTC without milliseconds (`2024-01-31T23:59:59Z`). */
+export interface TimeWindow {
+  start: string;
+  end: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflow ids (design §2). `mailboxKey` is the lower-cased address, or its keyed hash when
+// `privacy.hashAddresses` is on (computed by activities, carried through the registry).
+
+export const WorkflowTypes = {
+  crawlArchive: 'crawlArchive',
+  crawlMailbox: 'crawlMailbox',
+  deleteMailbox: 'deleteMailbox',
+} as const;
+
+export function passWorkflowId(sourceId: string): string {
+  return `crawl:${sourceId}`;
+}
+/** Prefix that finds both CLI passes (`crawl:<id>`) and scheduled ones (`crawl:<id>:<time>`). */
+export function passWorkflowIdPrefix(sourceId: string): string {
+  return `crawl:${sourceId}`;
+}
+export function mailboxWorkflowId(sourceId: string, mailboxKey: string): string {
+  return `mailbox:${sourceId}:${mailboxKey}`;
+}
+export function deleteWorkflowId(sourceId: string, mailboxKey: string): string {
+  return `delete:${sourceId}:${mailboxKey}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counters
+
+export interface MessageCounters {
+  listed: number;
+  indexed: number;
+  /** Already in the index (delta overlap, reconcile): content not fetched again. */
+  skippedExisting: number;
+  skippedBySubject: number;
+  /** Outside [startDate, endDate] although listed (defensive; the API filters already). */
+  skippedByDate: number;
+  failed: number;
+  /** Removed: expired/recalled under expiredPolicy=delete, or swept by reconcile. */
+  deleted: number;
+  attachmentsIndexed: number;
+  attachmentsSkipped: number;
+  oversize: number;
+  contentBytes: number;
+  apiCalls: number;
+  linkGets: number;
+  throttled: number;
+  throttleWaitMs: number;
+  pageTokenRestarts: number;
+}
+
+export function emptyCounters(): MessageCounters {
+  return {
+    listed: 0,
+    indexed: 0,
+    skippedExisting: 0,
+    skippedBySubject: 0,
+    skippedByDate: 0,
+    failed: 0,
+    deleted: 0,
+    attachmentsIndexed: 0,
+    attachmentsSkipped: 0,
+    oversize: 0,
+    contentBytes: 0,
+    apiCalls: 0,
+    linkGets: 0,
+    throttled: 0,
+    throttleWaitMs: 0,
+    pageTokenRestarts: 0,
+  };
+}
+
+export function addCounters(into: MessageCounters, add: Partial<MessageCounters>): MessageCounters {
+  for (const key of Object.keys(add) as (keyof MessageCounters)[]) {
+    into[key] = (into[key] ?? 0) + (add[key] ?? 0);
+  }
+  return into;
+}
+
+// ---------------------------------------------------------------------------------------------
+// crawlArchive (one pass of one source)
+
+export interface PassOptions {
+  /** reconcile for this pass only (`crawl --ignore-delta-tokens`). */
+  ignoreDeltaTokens?: boolean;
+  /** with reconcile: fetch content of every message, not only missing ones. */
+  refetchContent?: boolean;
+  /** perform deletions a previous pass withheld (`crawl --confirm-deletions`). */
+  confirmDeletions?: boolean;
+  /** run even if another pass of this source is running. */
+  force?: boolean;
+}
+
+export interface FailedMailbox {
+  address: string;
+  mailboxKey: string;
+  reason: string;
+  kind: ErrorKind;
+}
+
+export interface PassProgress {
+  passId: string;
+  sourceId: string;
+  status: PassStatus;
+  mode: PassMode;
+  paused: boolean;
+  startedAt: string;
+  mailboxes: { total: number; dispatched: number; inFlight: number; completed: number; failed: number };
+  messages: MessageCounters;
+  deletions: { candidates: number; performed: number; withheld: number; reason?: string };
+  /** Capped list; `failedMailboxesTotal` has the real count. */
+  failedMailboxes: FailedMailbox[];
+  failedMailboxesTotal: number;
+  /** Set when the pass failed for a source-level reason (design §2.5). */
+  error?: string;
+}
+
+export interface CrawlArchiveInput {
+  /** Parsed leniently inside the workflow (old schedule arguments keep working). */
+  settings: SourceSettingsInput | SourceSettings;
+  options?: PassOptions;
+  /** Only on continue-as-new: the pass's state carried into the next run. */
+  carried?: PassCarriedState;
+}
+
+/** Opaque to everything but the pass workflow; versioned with a pure migration (design §2.7). */
+export interface PassCarriedState {
+  version: number;
+  [key: string]: unknown;
+}
+
+export type CrawlArchiveResult = PassProgress;
+
+// ---------------------------------------------------------------------------------------------
+// crawlMailbox (long-lived, one per mailbox)
+
+export interface CrawlRequest {
+  passId: string;
+  /** Workflow id of the pass to report to (never workflowInfo().parent). */
+  replyTo: string;
+  mode: PassMode;
+  refetchContent?: boolean;
+  settings: SourceSettings;
+}
+
+export interface CrawlMailboxInput {
+  sourceId: string;
+  address: string;
+  mailboxKey: string;
+  domain: string;
+  /** Requests to process first (the starting pass puts its own request here). */
+  requests?: CrawlRequest[];
+  /** Only on continue-as-new: tokens, queue, counters; versioned with a pure migration. */
+  state?: MailboxCarriedState;
+}
+
+export interface MailboxCarriedState {
+  version: number;
+  [key: string]: unknown;
+}
+
+export interface MailboxReport {
+  passId: string;
+  address: string;
+  mailboxKey: string;
+  status: 'Completed' | 'Failed' | 'Cancelled';
+  counters: MessageCounters;
+  /** Views whose every window completed in this pass. */
+  viewsCompleted: View[];
+  error?: string;
+  errorKind?: ErrorKind;
+}
+
+export interface MailboxProgress {
+  address: string;
+  status: MailboxStatus;
+  currentPassId?: string;
+  mode?: PassMode;
+  view?: View;
+  window?: TimeWindow;
+  windowsDone: number;
+  windowsTotal: number;
+  pagesDone: number;
+  tokens: Partial<Record<View, string>>;
+  queued: number;
+  paused: boolean;
+  counters: MessageCounters;
+  messagesIndexedTotal: number;
+  lastError?: string;
+}
+
+export interface RestartMailboxInput {
+  /** Settings for this pass; default: those of the mailbox's last request. */
+  settings?: SourceSettingsInput | SourceSettings;
+  mode?: PassMode;
+  refetchContent?: boolean;
+  /** Where to report; default: the replyTo of the last request (so a still-running pass moves it to done). */
+  replyTo?: string;
+}
+export interface RestartMailboxResult {
+  passId: string;
+  queuedBehind: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// deleteMailbox
+
+export interface DeleteMailboxInput {
+  settings: SourceSettings;
+  address: string;
+  mailboxKey: string;
+  passId: string;
+  replyTo?: string;
+}
+export interface DeleteMailboxResult {
+  address: string;
+  deleted: number;
+  mailboxWorkflowClosed: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activities (implemented by activities/index.ts `createActivities(deps)`)
+
+export interface RegistryMailbox {
+  address: string;
+  mailboxKey: string;
+  domain: string;
+}
+
+export interface SnapshotScopeInput {
+  settings: SourceSettings;
+  passId: string;
+}
+export interface SnapshotScopeResult {
+  /** false when any directory page failed or looked suspicious: nothing may be deleted then. */
+  complete: boolean;
+  total: number;
+  inScope: number;
+  outOfScope: number;
+  /** Known mailboxes of this source in the registry before this snapshot. */
+  previouslyKnown: number;
+  excludedByRule: Record<string, number>;
+  notMailboxes: number;
+  problems: string[];
+}
+
+export interface ReadRegistryPageInput {
+  settings: SourceSettings;
+  passId: string;
+  scope: 'inScope' | 'outOfScope';
+  searchAfter?: (string | number)[];
+  size: number;
+}
+export interface ReadRegistryPageResult {
+  mailboxes: RegistryMailbox[];
+  /** Absent on the last page. */
+  nextSearchAfter?: (string | number)[];
+}
+
+export interface FindRunningPassesInput {
+  sourceId: string;
+  selfWorkflowId: string;
+}
+export interface FindRunningPassesResult {
+  workflowIds: string[];
+}
+
+export interface DescribeMailboxesInput {
+  workflowIds: string[];
+}
+export interface DescribeMailboxesResult {
+  /** Mailbox workflows that are closed or not found, with their status. */
+  notRunning: { workflowId: string; status: string }[];
+}
+
+export interface WritePassReportInput {
+  settings: SourceSettings;
+  progress: PassProgress;
+  finishedAt: string;
+}
+export interface WritePassReportResult {
+  reportId: string;
+}
+
+export interface LoadWatermarksInput {
+  settings: SourceSettings;
+  address: string;
+}
+export interface LoadWatermarksResult {
+  /** End of the last completed window per view, from `<prefix>-state`; absent = no watermark. */
+  watermarks: Partial<Record<View, string>>;
+}
+
+export interface CrawlPageInput {
+  settings: SourceSettings;
+  address: string;
+  domain: string;
+  view: View;
+  passId: string;
+  mode: PassMode;
+  refetchContent: boolean;
+  window: TimeWindow;
+  /** Absent on a window's first page. */
+  pageToken?: string;
+  pageIndex: number;
+  /** `received` of the previous page's last record, for the boundary-second check (design §2.1). */
+  previousLastReceived?: string;
+  /** Write the view's watermark (= window.end) in the same bulk request as the window's last page. */
+  watermarkOnLastPage: boolean;
+}
+
+export type CrawlPageOutcome =
+  /** More pages: call again with nextPageToken. */
+  | 'page'
+  /** Every page of the window is indexed. */
+  | 'windowComplete'
+  /** fail[] on a request that carried a page token: restart the window. */
+  | 'pageTokenRejected'
+  /** validation fail[] on the window's first page: halve the window. */
+  | 'windowRejected';
+
+export interface CrawlPageResult {
+  outcome: CrawlPageOutcome;
+  nextPageToken?: string;
+  lastReceived?: string;
+  counters: MessageCounters;
+  /** Item failures at the end of this page with no success after them (error budget). */
+  trailingItemFailures: number;
+  /** Seconds whose records exceeded one page of 500 in the boundary check (reported, design §2.1). */
+  boundaryOverflowSeconds: string[];
+  problem?: string;
+}
+
+export interface RetryFailedItemsInput {
+  settings: SourceSettings;
+  address: string;
+  domain: string;
+  passId: string;
+  /** Items that failed more often than this are left alone (bounded retries). */
+  maxAttempts: number;
+}
+export type RetryFailedItemsResult = { counters: MessageCounters; remaining: number };
+
+export interface SweepUnseenInput {
+  settings: SourceSettings;
+  address: string;
+  view: View;
+  passId: string;
+}
+export interface SweepUnseenResult {
+  deleted: number;
+}
+
+export interface UpdateRegistryStatusInput {
+  settings: SourceSettings;
+  address: string;
+  status: MailboxStatus;
+  passId: string;
+  at: string;
+}
+
+export interface StopMailboxWorkflowInput {
+  workflowId: string;
+  reason: string;
+}
+export interface StopMailboxWorkflowResult {
+  closed: boolean;
+}
+
+export interface DeleteMailboxDocumentsInput {
+  settings: SourceSettings;
+  address: string;
+}
+export interface DeleteMailboxDocumentsResult {
+  deleted: number;
+}
+
+export interface CrawlerActivities {
+  findRunningPasses(input: FindRunningPassesInput): Promise<FindRunningPassesResult>;
+  snapshotScope(input: SnapshotScopeInput): Promise<SnapshotScopeResult>;
+  readRegistryPage(input: ReadRegistryPageInput): Promise<ReadRegistryPageResult>;
+  describeMailboxes(input: DescribeMailboxesInput): Promise<DescribeMailboxesResult>;
+  writePassReport(input: WritePassReportInput): Promise<WritePassReportResult>;
+  loadWatermarks(input: LoadWatermarksInput): Promise<LoadWatermarksResult>;
+  crawlPage(input: CrawlPageInput): Promise<CrawlPageResult>;
+  retryFailedItems(input: RetryFailedItemsInput): Promise<RetryFailedItemsResult>;
+  sweepUnseen(input: SweepUnseenInput): Promise<SweepUnseenResult>;
+  updateRegistryStatus(input: UpdateRegistryStatusInput): Promise<void>;
+  stopMailboxWorkflow(input: StopMailboxWorkflowInput): Promise<StopMailboxWorkflowResult>;
+  deleteMailboxDocuments(input: DeleteMailboxDocumentsInput): Promise<DeleteMailboxDocumentsResult>;
+}

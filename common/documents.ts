@@ -1,0 +1,110 @@
+// Shapes of the Elasticsearch documents (design §4). Mappings live in activities/elastic/; these
+// types are what the sink writes and what the CLI and tests read back.
+import type { MailboxStatus, PassProgress, View } from './contracts';
+
+export function indexNames(prefix: string) {
+  return {
+    messages: `${prefix}-messages`,
+    attachments: `${prefix}-attachments`,
+    failed: `${prefix}-failed`,
+    mailboxes: `${prefix}-mailboxes`,
+    state: `${prefix}-state`,
+    passes: `${prefix}-passes`,
+  };
+}
+export type IndexNames = ReturnType<typeof indexNames>;
+
+export interface AddressDocument {
+  address: string;
+  name?: string;
+}
+
+export interface MessageDocument {
+  source: string;
+  domain: string;
+  mailbox: string;
+  view: View;
+  mimecastId: string;
+  internetMessageId?: string;
+  subject: string;
+  from?: AddressDocument;
+  to: AddressDocument[];
+  cc: AddressDocument[];
+  received: string;
+  size: number;
+  body: string;
+  bodyTruncated: boolean;
+  attachmentCount: number;
+  attachmentNames: string[];
+  context: 'RECEIVED';
+  acl: string[];
+  /** true when indexed as metadata only (oversize, content refused). */
+  metadataOnly: boolean;
+  lastSeenPass: string;
+  indexedAt: string;
+}
+
+export interface AttachmentDocument {
+  source: string;
+  mailbox: string;
+  messageDocId: string;
+  mimecastId: string;
+  partPath: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  content: string;
+  contentTruncated: boolean;
+  /** Why there is no text: binary, excluded, timeout, error: … */
+  extraction: string;
+  received: string;
+  acl: string[];
+  lastSeenPass: string;
+  indexedAt: string;
+}
+
+export interface FailedItemDocument {
+  source: string;
+  mailbox: string;
+  view: View;
+  mimecastId: string;
+  received?: string;
+  reason: string;
+  kind: string;
+  attempts: number;
+  firstFailedAt: string;
+  lastFailedAt: string;
+}
+
+export interface RegistryDocument {
+  source: string;
+  address: string;
+  mailboxKey: string;
+  domain: string;
+  inScope: boolean;
+  /** Rule that excluded it (e.g. `mailboxes.excluded[0]`, `gone`), for the report. */
+  excludedBy?: string;
+  lastSeenPass: string;
+  firstSeenAt: string;
+  lastCrawledAt?: string;
+  status: MailboxStatus;
+}
+
+export interface WatermarkDocument {
+  source: string;
+  mailbox: string;
+  view: View;
+  /** End of the last window whose every page was indexed. */
+  watermark: string;
+  passId: string;
+  updatedAt: string;
+}
+
+export interface PassReportDocument {
+  source: string;
+  passId: string;
+  settingsHash: string;
+  progress: PassProgress;
+  finishedAt: string;
+}
