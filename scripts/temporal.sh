@@ -119,10 +119,10 @@ healthy() {
 }
 
 wait_healthy() {
-  local cli="$1" deadline=$((SECONDS + TIMEOUT)) pid
+  local cli="$1" deadline=$((SECONDS + TIMEOUT))
   while ((SECONDS < deadline)); do
     if healthy "$cli"; then return 0; fi
-    if [[ -f "$PID_FILE" ]] && ! pid="$(live_pid "$PID_FILE")"; then
+    if [[ -n "${STARTED_PID:-}" ]] && ! kill -0 "$STARTED_PID" 2>/dev/null; then
       show_log_tail "$LOG_FILE"
       die "the Temporal dev server on $ADDRESS exited during start-up (log: $LOG_FILE)"
     fi
@@ -156,6 +156,7 @@ start() {
   flock 9
   if pid="$(live_pid "$PID_FILE")"; then
     log "already started by this script (pid $pid) on $ADDRESS"
+    STARTED_PID=$pid
     wait_healthy "$cli"
   elif port_open "$PORT"; then
     if healthy "$cli"; then
@@ -172,7 +173,8 @@ start() {
     echo "---- $(date -u +%FT%TZ) start" >>"$LOG_FILE"
     # setsid: the server outlives this script and the caller's process group; stop uses the pid.
     setsid "$cli" "${args[@]}" </dev/null >>"$LOG_FILE" 2>&1 &
-    echo $! >"$PID_FILE"
+    STARTED_PID=$!
+    echo "$STARTED_PID" >"$PID_FILE"
     wait_healthy "$cli"
     log "Temporal dev server up on $ADDRESS (pid $(cat "$PID_FILE"), Web UI http://127.0.0.1:$UI_PORT, log $LOG_FILE)"
   fi

@@ -1,0 +1,63 @@
+// Deterministic hashing and pseudo-random numbers: the whole corpus is a function of the seed.
+
+/** 32-bit FNV-1a over the string forms of the parts, finished with a murmur3 mix. */
+export function hash32(...parts: (string | number)[]): number {
+  let h = 0x811c9dc5;
+  for (const part of parts) {
+    const s = String(part);
+    for (let i = 0; i < s.length; i++) {
+      h ^= s.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0x1f; // separator, so ('ab','c') differs from ('a','bc')
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** mulberry32: small, fast, good enough for test data. */
+export class SeededRandom {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  static of(...parts: (string | number)[]): SeededRandom {
+    return new SeededRandom(hash32(...parts));
+  }
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(maxExclusive: number): number {
+    return Math.floor(this.next() * maxExclusive);
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  bytes(n: number): Buffer {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = this.int(256);
+    return b;
+  }
+}
+
+/** Bytes derived from a hash chain, for opaque id filler. */
+export function hashBytes(n: number, ...parts: (string | number)[]): Buffer {
+  const out = Buffer.alloc(n);
+  let h = hash32(...parts);
+  for (let i = 0; i < n; i += 4) {
+    h = hash32(h, i);
+    for (let j = 0; j < 4 && i + j < n; j++) out[i + j] = (h >>> (8 * j)) & 0xff;
+  }
+  return out;
+}
