@@ -30,6 +30,8 @@ export const FailureTypes = {
   mailbox: 'MailboxError',
   throttled: 'ThrottledError',
   transient: 'TransientError',
+  /** Only if an item error escapes its page (it should be recorded instead): non-retryable. */
+  item: 'ItemError',
 } as const;
 
 /** Inclusive window at one-second resolution, ISO-8601 UTC without milliseconds (`2024-01-31T23:59:59Z`). */
@@ -159,6 +161,19 @@ export interface CrawlArchiveInput {
   options?: PassOptions;
   /** Only on continue-as-new: the pass's state carried into the next run. */
   carried?: PassCarriedState;
+  /** Knobs for tests and operators; defaults are the production values (workflows/crawl-archive.ts). */
+  tuning?: PassTuning;
+}
+
+export interface PassTuning {
+  /** Period of the liveness check of in-flight mailboxes (default 10 minutes). */
+  livenessCheckMs?: number;
+  /** Continue-as-new after this many child starts in one run (default 500; the server refuses > 2,000 pending). */
+  maxChildStartsPerRun?: number;
+  /** Registry entries read per page (default max(100, parallelism)). */
+  registryPageSize?: number;
+  /** Passed on to the mailbox workflows this pass starts. */
+  mailboxTuning?: MailboxTuning;
 }
 
 /** Opaque to everything but the pass workflow; versioned with a pure migration (design §2.7). */
@@ -190,6 +205,19 @@ export interface CrawlMailboxInput {
   requests?: CrawlRequest[];
   /** Only on continue-as-new: tokens, queue, counters; versioned with a pure migration. */
   state?: MailboxCarriedState;
+  /** Knobs for tests and operators; defaults are the production values (workflows/crawl-mailbox.ts). */
+  tuning?: MailboxTuning;
+}
+
+export interface MailboxTuning {
+  /** Continue-as-new mid-pass once the history has this many events (default 10,000). */
+  continueAsNewAfterEvents?: number;
+  /** Window length in days (default 7). */
+  windowDays?: number;
+  /** Overrides of the crawlPage retry policy (default: ~10 attempts, backoff capped at 60 s). */
+  pageRetry?: { maximumAttempts?: number; initialIntervalMs?: number; maximumIntervalMs?: number };
+  /** Recorded failures are retried until they failed this often (default 5). */
+  retryFailedMaxAttempts?: number;
 }
 
 export interface MailboxCarriedState {

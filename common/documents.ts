@@ -40,6 +40,11 @@ export interface MessageDocument {
   acl: string[];
   /** true when indexed as metadata only (oversize, content refused). */
   metadataOnly: boolean;
+  /** What the content held that could not be read fully: `smime-encrypted`, `smime-signed`, `tnef`, `oversize`, … */
+  contentFlags?: string[];
+  /** Archive flags, kept when `messages.expiredPolicy` is `keep`. */
+  expired?: boolean;
+  recalled?: boolean;
   lastSeenPass: string;
   indexedAt: string;
 }
@@ -107,4 +112,9 @@ export interface PassReportDocument {
   settingsHash: string;
   progress: PassProgress;
   finishedAt: string;
+  /** Copied out of `progress` so reports can be searched and sorted (progress itself is stored, not indexed). */
+  status?: string;
+  mode?: string;
+  startedAt?: string;
+  messagesIndexed?: number;
 }

@@ -4,12 +4,16 @@
 // Secrets are never part of it: `connection.credential` only names a credential.
 import { z } from 'zod';
 
+const ID_RULE = 'must match [a-z0-9-]+ (lower-case letters, digits and hyphens)';
 const idPattern = /^[a-z0-9-]+$/;
 const regexList = z.array(z.string()).default([]);
 
+/** `error` option: "is required" for a missing value, zod's own message otherwise. */
+const requiredError = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : undefined) };
+
 /** Accepts `YYYY-MM-DD` or a full ISO-8601 date-time; normalises to `YYYY-MM-DDTHH:mm:ssZ` (UTC, seconds). */
 function isoSecond(endOfDay: boolean) {
-  return z.string().transform((value, ctx) => {
+  return z.string(requiredError).transform((value, ctx) => {
     const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
     const ms = Date.parse(dateOnly ? `${value}T${endOfDay ? '23:59:59' : '00:00:00'}Z` : value);
     if (Number.isNaN(ms)) {
@@ -20,12 +24,14 @@ function isoSecond(endOfDay: boolean) {
   });
 }
 
+const PAGE_SIZE_RULE = 'must be between 1 and 500 (the API never pages above 500)';
+
 function sectionShapes() {
   return {
     connection: {
-      apiEndpoint: z.string().default('https://api.services.mimecast.com'),
-      authEndpoint: z.string().default('https://api.services.mimecast.com/oauth/token'),
-      credential: z.string().min(1).default('default'),
+      apiEndpoint: z.string().min(1).default('https://api.services.mimecast.com'),
+      authEndpoint: z.string().min(1).default('https://api.services.mimecast.com/oauth/token'),
+      credential: z.string().min(1, 'must name a credential of the worker (e.g. "default")').default('default'),
     },
     domains: { included: regexList, includeLocal: z.boolean().default(false) },
     mailboxes: { included: regexList, excluded: regexList },
@@ -36,7 +42,7 @@ function sectionShapes() {
       excludedSubjects: regexList,
       blankSubjectDefault: z.string().default('(no subject)'),
       expiredPolicy: z.enum(['delete', 'keep']).default('delete'),
-      maxMessageBytes: z.number().int().positive().default(52428800),
+      maxMessageBytes: z.number().int().positive('must be a positive number of bytes').default(52428800),
     },
     attachments: {
       extract: z.boolean().default(true),
@@ -50,18 +56,22 @@ function sectionShapes() {
     },
     logging: {
       traceLevel: z.enum(['None', 'Calls', 'All']).default('None'),
-      statsIntervalSeconds: z.number().int().min(0).default(60),
+      statsIntervalSeconds: z.number().int().min(0, 'must be ≥ 0 (0 turns the stats lines off)').default(60),
     },
     performance: {
-      pageSize: z.number().int().min(1, 'must be between 1 and 500').max(500, 'must be between 1 and 500').default(100),
-      retryAfterMultiplier: z.number().positive().default(1000),
+      pageSize: z.number().int().min(1, PAGE_SIZE_RULE).max(500, PAGE_SIZE_RULE).default(100),
+      retryAfterMultiplier: z.number().positive('must be > 0 (ms of wait per second the API advises)').default(1000),
       deltaTokenOffsetMinutes: z
         .number()
         .max(0, 'must be ≤ 0: a positive offset would skip messages between the token and the offset')
         .default(-60),
-      authTokenOffsetSeconds: z.number().max(0, 'must be ≤ 0: a token must be refreshed before it expires').default(-60),
+      authTokenOffsetSeconds: z
+        .number()
+        .max(0, 'must be ≤ 0: a token must be refreshed before it expires')
+        .min(-1500, 'must be ≥ -1500: tokens live 1799 s, a larger offset would request a new token for every call')
+        .default(-60),
     },
-    index: { prefix: z.string().regex(idPattern, 'must match [a-z0-9-]+').default('mimecast') },
+    index: { prefix: z.string().regex(idPattern, ID_RULE).max(100).default('mimecast') },
     privacy: { hashAddresses: z.boolean().default(false) },
   };
 }
@@ -74,11 +84,11 @@ function buildSchema(mode: Mode) {
   // prefault (not default) so the inner defaults apply when a whole section is missing.
   const section = <T extends z.ZodRawShape>(shape: T) => object(shape).prefault({} as never);
   return object({
-    sourceId: z.string().regex(idPattern, 'must match [a-z0-9-]+'),
+    sourceId: z.string(requiredError).regex(idPattern, ID_RULE).max(100),
     connection: section(s.connection),
     domains: section(s.domains),
     mailboxes: section(s.mailboxes),
-    messages: object(s.messages),
+    messages: object(s.messages, { error: (i) => (i.input === undefined ? 'is required (at least messages.startDate)' : undefined) }),
     attachments: section(s.attachments),
     parallelism: section(s.parallelism),
     logging: section(s.logging),
@@ -124,34 +134,86 @@ export function parseSettingsLenient(input: unknown): SourceSettings {
   return result.data as SourceSettings;
 }
 
-/** Strings no sane mailbox filter should match all of; an exclusion that does is refused. */
-const EVERYTHING_PROBES = ['', 'a', 'alice@example.com', 'zz9-x.y@sub.example.org', '@', '0'];
+// Values of each filtered field that a sane exclusion cannot match all of at once; an exclusion
+// that does would exclude everything (design §2.3: validate rejects such patterns).
+const EVERYTHING_PROBES = {
+  address: ['alice@example.com', 'zz9-x.y@sub.example.org', 'b@c.de', '0@0', 'x_y+tag@ex-ample.co.uk'],
+  subject: ['', 'Hello', 'Re: Q1 plan', '0', '[EXT] ünïcode — 日本'],
+  filename: ['', 'report.pdf', 'a', 'IMG_0001.JPG', 'winmail.dat'],
+};
 
-function regexProblems(field: string, patterns: string[], isExclusion: boolean): string[] {
+interface RegexRule {
+  field: string;
+  patterns: string[];
+  /** For exclusions: the probe set and what matching all of it would mean. */
+  exclusion?: { probes: string[]; consequence: string };
+}
+
+function regexProblems({ field, patterns, exclusion }: RegexRule): string[] {
   const problems: string[] = [];
   patterns.forEach((pattern, i) => {
     let re: RegExp;
     try {
+      // Same flags as the filters: JavaScript syntax, searched anywhere, ignoring case (design §3).
       re = new RegExp(pattern, 'i');
     } catch (err) {
       problems.push(`${field}[${i}]: invalid regex /${pattern}/: ${(err as Error).message}`);
       return;
     }
-    if (isExclusion && EVERYTHING_PROBES.every((probe) => re.test(probe))) {
-      problems.push(`${field}[${i}]: /${pattern}/ matches every address, so nothing would be crawled`);
+    if (exclusion && exclusion.probes.every((probe) => re.test(probe))) {
+      problems.push(`${field}[${i}]: /${pattern}/ matches everything, so ${exclusion.consequence}`);
     }
   });
   return problems;
 }
 
+// API 1.0 (HMAC) gateways: `*-api.mimecast.com` without `.services` (mimecast-api.md §1.1).
+const API1_HOST = /(^|\.|-)api\.mimecast\.com$/i;
+const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
+
+function endpointProblems(field: string, value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`${field}: "${value}" is not a URL`];
+  }
+  const host = url.hostname;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOST.test(host))) {
+    return [`${field}: ${url.protocol}//${url.host} is refused: use https (plain http only on loopback, for the simulator)`];
+  }
+  if (API1_HOST.test(host) && !/\.services\.mimecast\.com$/i.test(host)) {
+    return [`${field}: ${host} is an API 1.0 (HMAC) host; API 2.0 uses *.services.mimecast.com, e.g. https://api.services.mimecast.com`];
+  }
+  if (url.username || url.password) return [`${field}: must not carry credentials in the URL`];
+  return [];
+}
+
 /** Semantic rules that a schema alone cannot express. Run in activities and the CLI, never in workflows. */
 export function semanticProblems(settings: SourceSettings): string[] {
   const problems = [
-    ...regexProblems('domains.included', settings.domains.included, false),
-    ...regexProblems('mailboxes.included', settings.mailboxes.included, false),
-    ...regexProblems('mailboxes.excluded', settings.mailboxes.excluded, true),
-    ...regexProblems('messages.excludedSubjects', settings.messages.excludedSubjects, false),
-    ...regexProblems('attachments.excludedNames', settings.attachments.excludedNames, false),
+    ...endpointProblems('connection.apiEndpoint', settings.connection.apiEndpoint),
+    ...endpointProblems('connection.authEndpoint', settings.connection.authEndpoint),
+    ...regexProblems({ field: 'domains.included', patterns: settings.domains.included }),
+    ...regexProblems({ field: 'mailboxes.included', patterns: settings.mailboxes.included }),
+    ...regexProblems({
+      field: 'mailboxes.excluded',
+      patterns: settings.mailboxes.excluded,
+      exclusion: { probes: EVERYTHING_PROBES.address, consequence: 'no mailbox would be crawled' },
+    }),
+    ...regexProblems({
+      field: 'messages.excludedSubjects',
+      patterns: settings.messages.excludedSubjects,
+      exclusion: { probes: EVERYTHING_PROBES.subject, consequence: 'no message would be indexed' },
+    }),
+    ...regexProblems({
+      field: 'attachments.excludedNames',
+      patterns: settings.attachments.excludedNames,
+      exclusion: {
+        probes: EVERYTHING_PROBES.filename,
+        consequence: 'no attachment would be indexed (set attachments.extract to false instead)',
+      },
+    }),
   ];
   const { startDate, endDate } = settings.messages;
   if (endDate && Date.parse(endDate) < Date.parse(startDate)) {

@@ -20,6 +20,14 @@ const ATTACHMENT_PREFIX = 'eNpVUNFO';
 const MESSAGE_FILLER = 58;
 const ATTACHMENT_FILLER = 30;
 
+// The location bytes are masked so that ids look opaque (no runs of zeros).
+const MASK = hashBytes(12, 'mimecast-simulator-id-mask');
+function mask(b: Buffer): Buffer {
+  const out = Buffer.from(b);
+  for (let i = 0; i < Math.min(out.length, MASK.length); i++) out[i] ^= MASK[i];
+  return out;
+}
+
 function checksum(payload: Buffer): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(hash32(payload.toString('latin1')), 0);
@@ -42,7 +50,7 @@ function finish(prefix: string, body: Buffer): string {
 
 export function encodeMessageId(ref: MessageRef): string {
   const h = head(ref, 1);
-  return finish(MESSAGE_PREFIX, Buffer.concat([h, hashBytes(MESSAGE_FILLER, 'msg', h.toString('hex'))]));
+  return finish(MESSAGE_PREFIX, Buffer.concat([mask(h), hashBytes(MESSAGE_FILLER, 'msg', h.toString('hex'))]));
 }
 
 export function encodeAttachmentId(ref: MessageRef, attachment: number): string {
@@ -50,7 +58,7 @@ export function encodeAttachmentId(ref: MessageRef, attachment: number): string 
   const a = Buffer.from([attachment & 0xff]);
   return finish(
     ATTACHMENT_PREFIX,
-    Buffer.concat([h, a, hashBytes(ATTACHMENT_FILLER, 'att', h.toString('hex'), attachment)]),
+    Buffer.concat([mask(Buffer.concat([h, a])), hashBytes(ATTACHMENT_FILLER, 'att', h.toString('hex'), attachment)]),
   );
 }
 
@@ -62,7 +70,7 @@ function open(id: string, prefix: string, length: number): Buffer | null {
   if (raw.length !== length + 4) return null;
   const body = raw.subarray(0, length);
   if (!checksum(body).equals(raw.subarray(length))) return null;
-  return body;
+  return mask(body);
 }
 
 function readHead(body: Buffer): MessageRef {

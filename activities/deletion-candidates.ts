@@ -1,0 +1,46 @@
+// Which out-of-scope registry entries the pass must delete (design §2.3). Only entries a mailbox
+// workflow ever touched can hold documents: an address first seen already excluded (status Idle,
+// never crawled) is not a candidate, so a permanent exclusion never trips the deletion guard and
+// a deleted mailbox (whose entry deleteMailbox removes) is not deleted again by every later pass.
+import type { Client } from '@elastic/elasticsearch';
+import type { RegistryMailbox } from '../common/contracts';
+import { indexNames, type RegistryDocument } from '../common/documents';
+
+function candidatesQuery(source: string): object {
+  return {
+    bool: {
+      filter: [{ term: { source } }, { term: { inScope: false } }],
+      should: [{ exists: { field: 'lastCrawledAt' } }, { bool: { must_not: [{ term: { status: 'Idle' } }] } }],
+      minimum_should_match: 1,
+    },
+  };
+}
+
+export async function countDeletionCandidates(es: Client, q: { prefix: string; source: string }): Promise<number> {
+  const response = await es.count({ index: indexNames(q.prefix).mailboxes, query: candidatesQuery(q.source) });
+  return response.count;
+}
+
+export async function readDeletionCandidatesPage(
+  es: Client,
+  q: { prefix: string; source: string; size: number; searchAfter?: (string | number)[] },
+): Promise<{ mailboxes: RegistryMailbox[]; nextSearchAfter?: (string | number)[] }> {
+  const response = await es.search<RegistryDocument>({
+    index: indexNames(q.prefix).mailboxes,
+    size: q.size,
+    _source: ['address', 'mailboxKey', 'domain'],
+    sort: [{ address: 'asc' }],
+    ...(q.searchAfter ? { search_after: q.searchAfter } : {}),
+    query: candidatesQuery(q.source),
+  });
+  const hits = response.hits.hits;
+  const last = hits[hits.length - 1];
+  return {
+    mailboxes: hits.map((hit) => ({
+      address: hit._source!.address,
+      mailboxKey: hit._source!.mailboxKey,
+      domain: hit._source!.domain,
+    })),
+    ...(hits.length === q.size && last ? { nextSearchAfter: last.sort as (string | number)[] } : {}),
+  };
+}

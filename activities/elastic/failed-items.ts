@@ -1,0 +1,89 @@
+// The failed-item index (design §2.5, item kind): record a failure (attempts++, firstFailedAt kept),
+// clear it when the item later succeeds, and list a mailbox's failures for retry-failed.
+import type { Client } from '@elastic/elasticsearch';
+import type { View } from '../../common/contracts';
+import { indexNames, type FailedItemDocument } from '../../common/documents';
+import type { BulkOp } from './bulk-sink';
+import { failedDocId } from './document-ids';
+
+export interface FailedItem {
+  source: string;
+  mailbox: string;
+  view: View;
+  mimecastId: string;
+  received?: string;
+  reason: string;
+  /** An ErrorKind, or a finer reason class (`extraction`, `oversize`, `worker-stopped`, `index-rejected`). */
+  kind: string;
+}
+
+// Reasons can be long stack-ish texts; the index keeps the start, which says what happened.
+const MAX_REASON = 4000;
+
+/** An upsert that creates the failure (attempts 1) or bumps attempts and keeps firstFailedAt. */
+export function recordFailedItemOp(prefix: string, item: FailedItem, at: string): BulkOp {
+  const reason = item.reason.slice(0, MAX_REASON);
+  const doc: FailedItemDocument = { ...item, reason, attempts: 1, firstFailedAt: at, lastFailedAt: at };
+  return {
+    action: 'update',
+    index: indexNames(prefix).failed,
+    id: failedDocId(item),
+    upsert: doc,
+    script: {
+      source:
+        'ctx._source.attempts = (ctx._source.attempts == null ? 0 : ctx._source.attempts) + 1;' +
+        ' ctx._source.lastFailedAt = params.at; ctx._source.reason = params.reason; ctx._source.kind = params.kind;' +
+        ' if (params.received != null) { ctx._source.received = params.received; }',
+      params: { at, reason, kind: item.kind, received: item.received ?? null },
+    },
+  };
+}
+
+/** Removes the failure of an item that was indexed now (a delete of nothing is not an error). */
+export function clearFailedItemOp(
+  prefix: string,
+  key: { source: string; mailbox: string; view: View; mimecastId: string },
+): BulkOp {
+  return { action: 'delete', index: indexNames(prefix).failed, id: failedDocId(key) };
+}
+
+export interface ListFailedItemsQuery {
+  prefix: string;
+  source: string;
+  mailbox: string;
+  /** Only items that failed fewer than this many times (bounded retries). */
+  maxAttempts?: number;
+  size?: number;
+  searchAfter?: (string | number)[];
+}
+
+export interface FailedItemsPage {
+  items: (FailedItemDocument & { id: string })[];
+  nextSearchAfter?: (string | number)[];
+}
+
+export async function listFailedItems(es: Client, query: ListFailedItemsQuery): Promise<FailedItemsPage> {
+  const size = query.size ?? 500;
+  const filter: object[] = [{ term: { source: query.source } }, { term: { mailbox: query.mailbox } }];
+  if (query.maxAttempts !== undefined) filter.push({ range: { attempts: { lt: query.maxAttempts } } });
+  const response = await es.search<FailedItemDocument>({
+    index: indexNames(query.prefix).failed,
+    size,
+    sort: [{ view: 'asc' }, { mimecastId: 'asc' }],
+    search_after: query.searchAfter,
+    query: { bool: { filter } },
+  });
+  const hits = response.hits.hits;
+  const last = hits[hits.length - 1];
+  return {
+    items: hits.map((hit) => ({ ...hit._source!, id: hit._id! })),
+    nextSearchAfter: hits.length === size && last ? (last.sort as (string | number)[]) : undefined,
+  };
+}
+
+export async function countFailedItems(es: Client, q: { prefix: string; source: string; mailbox?: string }) {
+  const filter: object[] = [{ term: { source: q.source } }];
+  if (q.mailbox) filter.push({ term: { mailbox: q.mailbox } });
+  const response = await es.count({ index: indexNames(q.prefix).failed, query: { bool: { filter } } });
+  return response.count;
+}

@@ -1,0 +1,152 @@
+// The mailbox registry `<prefix>-mailboxes` (design §2.3): upserted by snapshotScope, paged by the
+// pass with search_after (sorted by address) so its state stays small, updated as mailboxes finish.
+import type { Client } from '@elastic/elasticsearch';
+import type { MailboxStatus, RegistryMailbox } from '../../common/contracts';
+import { indexNames, type RegistryDocument } from '../../common/documents';
+import type { BulkOp } from './bulk-sink';
+import { registryDocId } from './document-ids';
+
+export interface RegistryEntry {
+  source: string;
+  address: string;
+  mailboxKey: string;
+  domain: string;
+  inScope: boolean;
+  excludedBy?: string;
+  passId: string;
+}
+
+/** Creates the entry (status Idle, firstSeenAt = at) or refreshes scope and lastSeenPass, keeping history. */
+export function registryUpsertOp(prefix: string, entry: RegistryEntry, at: string): BulkOp {
+  const address = entry.address.toLowerCase();
+  const created: RegistryDocument = {
+    source: entry.source,
+    address,
+    mailboxKey: entry.mailboxKey,
+    domain: entry.domain.toLowerCase(),
+    inScope: entry.inScope,
+    lastSeenPass: entry.passId,
+    firstSeenAt: at,
+    status: 'Idle',
+    ...(entry.excludedBy ? { excludedBy: entry.excludedBy } : {}),
+  };
+  return {
+    action: 'update',
+    index: indexNames(prefix).mailboxes,
+    id: registryDocId(entry.source, address),
+    upsert: created,
+    // A script (not a partial doc) so that a cleared exclusion removes `excludedBy`.
+    script: {
+      source:
+        'ctx._source.inScope = params.inScope; ctx._source.lastSeenPass = params.passId;' +
+        ' ctx._source.domain = params.domain; ctx._source.mailboxKey = params.mailboxKey;' +
+        ' if (params.excludedBy == null) { ctx._source.remove("excludedBy") } else { ctx._source.excludedBy = params.excludedBy }',
+      params: {
+        inScope: entry.inScope,
+        passId: entry.passId,
+        domain: created.domain,
+        mailboxKey: entry.mailboxKey,
+        excludedBy: entry.excludedBy ?? null,
+      },
+    },
+  };
+}
+
+/**
+ * Marks this source's entries that the snapshot `passId` did not see as out of scope (`gone`
+ * from the directory). Call only after a complete snapshot.
+ */
+export async function markUnseenMailboxesGone(
+  es: Client,
+  q: { prefix: string; source: string; passId: string },
+): Promise<number> {
+  const response = await es.updateByQuery({
+    index: indexNames(q.prefix).mailboxes,
+    conflicts: 'proceed',
+    query: {
+      bool: {
+        filter: [{ term: { source: q.source } }, { term: { inScope: true } }],
+        must_not: [{ term: { lastSeenPass: q.passId } }],
+      },
+    },
+    script: { lang: 'painless', source: "ctx._source.inScope = false; ctx._source.excludedBy = 'gone'" },
+  });
+  return response.updated ?? 0;
+}
+
+export interface RegistryPageQuery {
+  prefix: string;
+  source: string;
+  inScope: boolean;
+  size: number;
+  searchAfter?: (string | number)[];
+}
+
+export interface RegistryPage {
+  mailboxes: RegistryMailbox[];
+  /** Absent on the last page. */
+  nextSearchAfter?: (string | number)[];
+}
+
+export async function readRegistryPage(es: Client, q: RegistryPageQuery): Promise<RegistryPage> {
+  const response = await es.search<RegistryDocument>({
+    index: indexNames(q.prefix).mailboxes,
+    size: q.size,
+    _source: ['address', 'mailboxKey', 'domain'],
+    sort: [{ address: 'asc' }],
+    search_after: q.searchAfter,
+    query: { bool: { filter: [{ term: { source: q.source } }, { term: { inScope: q.inScope } }] } },
+  });
+  const hits = response.hits.hits;
+  const last = hits[hits.length - 1];
+  return {
+    mailboxes: hits.map((hit) => ({
+      address: hit._source!.address,
+      mailboxKey: hit._source!.mailboxKey,
+      domain: hit._source!.domain,
+    })),
+    nextSearchAfter: hits.length === q.size && last ? (last.sort as (string | number)[]) : undefined,
+  };
+}
+
+export async function countRegistry(
+  es: Client,
+  q: { prefix: string; source: string; inScope?: boolean },
+): Promise<number> {
+  const filter: object[] = [{ term: { source: q.source } }];
+  if (q.inScope !== undefined) filter.push({ term: { inScope: q.inScope } });
+  const response = await es.count({ index: indexNames(q.prefix).mailboxes, query: { bool: { filter } } });
+  return response.count;
+}
+
+export async function getRegistryEntry(
+  es: Client,
+  q: { prefix: string; source: string; address: string },
+): Promise<RegistryDocument | undefined> {
+  const response = await es.get<RegistryDocument>(
+    { index: indexNames(q.prefix).mailboxes, id: registryDocId(q.source, q.address) },
+    { ignore: [404] },
+  );
+  return response.found ? response._source : undefined;
+}
+
+/** Sets status (and lastCrawledAt when a pass of the mailbox completed); a missing entry is left missing. */
+export async function updateRegistryStatus(
+  es: Client,
+  q: { prefix: string; source: string; address: string; status: MailboxStatus; lastCrawledAt?: string },
+): Promise<boolean> {
+  const doc: Partial<RegistryDocument> = { status: q.status };
+  if (q.lastCrawledAt) doc.lastCrawledAt = q.lastCrawledAt;
+  const response = await es.update(
+    { index: indexNames(q.prefix).mailboxes, id: registryDocId(q.source, q.address), doc, retry_on_conflict: 3 },
+    { ignore: [404] },
+  );
+  return (response as { result?: string }).result !== undefined && (response as { result?: string }).result !== 'not_found';
+}
+
+export async function deleteRegistryEntry(
+  es: Client,
+  q: { prefix: string; source: string; address: string },
+): Promise<void> {
+  await es.delete({ index: indexNames(q.prefix).mailboxes, id: registryDocId(q.source, q.address) }, { ignore: [404] });
+}

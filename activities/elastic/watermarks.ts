@@ -1,0 +1,45 @@
+// Watermarks of design §2.1 in `<prefix>-state`: the end of the last window of a view whose every
+// page was indexed, written with the window's last page (commitLast: after its documents).
+import type { Client } from '@elastic/elasticsearch';
+import { VIEWS, type View } from '../../common/contracts';
+import { indexNames, type WatermarkDocument } from '../../common/documents';
+import type { BulkOp } from './bulk-sink';
+import { watermarkDocId } from './document-ids';
+
+export async function readWatermarks(
+  es: Client,
+  q: { prefix: string; source: string; mailbox: string },
+): Promise<Partial<Record<View, string>>> {
+  const response = await es.mget<WatermarkDocument>({
+    index: indexNames(q.prefix).state,
+    ids: VIEWS.map((view) => watermarkDocId(q.source, q.mailbox, view)),
+  });
+  const watermarks: Partial<Record<View, string>> = {};
+  for (const doc of response.docs) {
+    if ('found' in doc && doc.found && doc._source && doc._source.source === q.source) {
+      watermarks[doc._source.view] = doc._source.watermark;
+    }
+  }
+  return watermarks;
+}
+
+export function watermarkOp(
+  prefix: string,
+  w: { source: string; mailbox: string; view: View; watermark: string; passId: string; at: string },
+): BulkOp {
+  const doc: WatermarkDocument = {
+    source: w.source,
+    mailbox: w.mailbox,
+    view: w.view,
+    watermark: w.watermark,
+    passId: w.passId,
+    updatedAt: w.at,
+  };
+  return {
+    action: 'index',
+    index: indexNames(prefix).state,
+    id: watermarkDocId(w.source, w.mailbox, w.view),
+    doc,
+    commitLast: true,
+  };
+}

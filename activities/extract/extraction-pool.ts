@@ -1,0 +1,195 @@
+// A pool of worker threads that extracts attachment text with a memory limit and a per-file
+// timeout: a hostile PDF or a decompression bomb never blocks the activity's heartbeats or takes
+// the worker process down — its thread is terminated and replaced, and the file is recorded.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_MAX_TEXT_CHARS, type ExtractionRequest, type ExtractionResult } from './text-extractors';
+import type { TnefFile } from './tnef-decoder';
+import type { WorkerReply, WorkerTask } from './extraction-worker';
+
+export interface ExtractionPoolOptions {
+  /** Worker threads (default: min(2, cores)). */
+  threads?: number;
+  /** V8 old-generation limit per thread. */
+  memoryLimitMb?: number;
+  /** Wall-clock budget per file; the thread is terminated beyond it. */
+  timeoutMs?: number;
+  maxTextChars?: number;
+}
+
+export interface ExtractionPoolStats {
+  completed: number;
+  timeouts: number;
+  crashes: number;
+  threadsStarted: number;
+}
+
+type TaskBody = { kind: 'extract'; request: ExtractionRequest; maxChars: number } | { kind: 'tnef'; bytes: Uint8Array };
+
+type TaskReply = { ok: true; result: unknown } | { ok: false; error: string; timedOut?: boolean };
+
+interface QueuedTask {
+  body: TaskBody;
+  settle: (reply: TaskReply) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  task?: QueuedTask & { id: number; timer: NodeJS.Timeout };
+}
+
+/**
+ * How to start the worker file: the compiled `.js` beside this file under plain node; from
+ * sources (jest, tsx) a `.ts` entry loaded through tsx's CommonJS hook.
+ */
+export function workerEntry(): { filename: string; evalCode: boolean } {
+  const compiled = path.join(__dirname, 'extraction-worker.js');
+  if (existsSync(compiled)) return { filename: compiled, evalCode: false };
+  const source = path.join(__dirname, 'extraction-worker.ts');
+  const tsxHook = require.resolve('tsx/cjs');
+  return { filename: `require(${JSON.stringify(tsxHook)}); require(${JSON.stringify(source)});`, evalCode: true };
+}
+
+export class ExtractionPool {
+  private readonly threads: number;
+  private readonly memoryLimitMb: number;
+  private readonly timeoutMs: number;
+  private readonly maxTextChars: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: QueuedTask[] = [];
+  private nextId = 1;
+  private closed = false;
+  readonly stats: ExtractionPoolStats = { completed: 0, timeouts: 0, crashes: 0, threadsStarted: 0 };
+
+  constructor(options: ExtractionPoolOptions = {}) {
+    this.threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
+    this.memoryLimitMb = options.memoryLimitMb ?? 256;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxTextChars = options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
+  }
+
+  /** Never rejects for a bad file: the outcome says `timeout` or `error: …` instead. */
+  async extractText(request: ExtractionRequest): Promise<ExtractionResult> {
+    const reply = await this.submit({ kind: 'extract', request: copyRequest(request), maxChars: this.maxTextChars });
+    if (reply.ok) return reply.result as ExtractionResult;
+    return {
+      text: '',
+      truncated: false,
+      extraction: reply.timedOut ? 'timeout' : `error: ${reply.error.slice(0, 500)}`,
+    };
+  }
+
+  /** Inner files of a winmail.dat; rejects when it cannot be decoded (the caller keeps it as binary). */
+  async decodeTnef(bytes: Uint8Array): Promise<TnefFile[]> {
+    const reply = await this.submit({ kind: 'tnef', bytes: copyBytes(bytes) });
+    if (!reply.ok) throw new Error(reply.timedOut ? 'TNEF decoding timed out' : reply.error);
+    return (reply.result as TnefFile[]).map((f) => ({ filename: f.filename, bytes: f.bytes }));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0)) task.settle({ ok: false, error: 'extraction pool closed' });
+    await Promise.all(
+      this.slots.splice(0).map(async (slot) => {
+        if (slot.task) {
+          clearTimeout(slot.task.timer);
+          slot.task.settle({ ok: false, error: 'extraction pool closed' });
+        }
+        await slot.worker.terminate();
+      }),
+    );
+  }
+
+  private submit(body: TaskBody): Promise<TaskReply> {
+    if (this.closed) return Promise.resolve({ ok: false, error: 'extraction pool closed' });
+    return new Promise<TaskReply>((resolve) => {
+      this.queue.push({ body, settle: resolve });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.queue.length) {
+      let slot = this.slots.find((s) => !s.task);
+      if (!slot && this.slots.length < this.threads) {
+        slot = { worker: this.startWorker() };
+        this.slots.push(slot);
+      }
+      if (!slot) return;
+      this.run(slot, this.queue.shift()!);
+    }
+  }
+
+  private run(slot: Slot, queued: QueuedTask): void {
+    const id = this.nextId++;
+    const timer = setTimeout(() => this.fail(slot, { ok: false, error: 'timeout', timedOut: true }), this.timeoutMs);
+    slot.task = { ...queued, id, timer };
+    const message = { id, ...queued.body } as WorkerTask;
+    const transfer = queued.body.kind === 'tnef' ? [queued.body.bytes.buffer] : [queued.body.request.bytes.buffer];
+    slot.worker.postMessage(message, transfer as ArrayBuffer[]);
+  }
+
+  private startWorker(): Worker {
+    const entry = workerEntry();
+    const worker = new Worker(entry.filename, {
+      eval: entry.evalCode,
+      resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
+      // Parsers that print (node-tnef logs through bunyan) must not write into the worker's logs.
+      stdout: true,
+      stderr: true,
+    });
+    worker.stdout.resume();
+    worker.stderr.resume();
+    // An idle thread must not keep the process alive.
+    worker.unref();
+    this.stats.threadsStarted++;
+    worker.on('message', (reply: WorkerReply) => {
+      const slot = this.slots.find((s) => s.worker === worker);
+      if (!slot?.task || slot.task.id !== reply.id) return;
+      const task = slot.task;
+      clearTimeout(task.timer);
+      slot.task = undefined;
+      this.stats.completed++;
+      task.settle(reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error });
+      this.dispatch();
+    });
+    worker.on('error', (err) => {
+      const slot = this.slots.find((s) => s.worker === worker);
+      if (slot) this.fail(slot, { ok: false, error: `worker thread crashed: ${err.message}` });
+    });
+    worker.on('exit', (code) => {
+      const slot = this.slots.find((s) => s.worker === worker);
+      if (slot && !this.closed) this.fail(slot, { ok: false, error: `worker thread exited with code ${code}` });
+    });
+    return worker;
+  }
+
+  /** Ends the slot's task with `reply`, kills its thread and puts a fresh one in its place. */
+  private fail(slot: Slot, reply: { ok: false; error: string; timedOut?: boolean }): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    if (slot.task) {
+      clearTimeout(slot.task.timer);
+      if (reply.timedOut) this.stats.timeouts++;
+      else this.stats.crashes++;
+      slot.task.settle(reply);
+      slot.task = undefined;
+    }
+    void slot.worker.terminate();
+    if (!this.closed) this.dispatch();
+  }
+}
+
+function copyBytes(bytes: Uint8Array): Uint8Array {
+  // A fresh ArrayBuffer that can be transferred: the caller's Buffer may sit in a shared slab.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
+}
+
+function copyRequest(request: ExtractionRequest): ExtractionRequest {
+  return { filename: request.filename, contentType: request.contentType, bytes: copyBytes(request.bytes) };
+}

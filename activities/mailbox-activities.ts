@@ -1,0 +1,154 @@
+// The mailbox workflow's activities (design §2.1, §2.4, §2.5): watermarks at pass start, one page,
+// the bounded retry of recorded failures, and the reconcile sweep.
+import type {
+  CrawlPageInput,
+  CrawlPageResult,
+  LoadWatermarksInput,
+  LoadWatermarksResult,
+  RetryFailedItemsInput,
+  RetryFailedItemsResult,
+  SweepUnseenInput,
+  SweepUnseenResult,
+} from '../common/contracts';
+import { emptyCounters } from '../common/contracts';
+import { indexNames } from '../common/documents';
+import { toApplicationFailure } from '../common/errors';
+import type { ActivityDeps } from './deps';
+import { crawlPage, processContext, processMessages, writePage, type MessageJob, type ProcessContext } from './crawl-page';
+import { countFailedItems, listFailedItems } from './elastic/failed-items';
+import { queryLimiterFor } from './elastic/query-limiter';
+import { sweepUnseenMessages } from './elastic/sweep';
+import { readWatermarks } from './elastic/watermarks';
+import { mailboxKeyFor } from './mailbox-filter';
+
+/** Recorded failures retried per activity call page (each needs its content fetched again). */
+const RETRY_PAGE = 100;
+
+interface RetryHeartbeat {
+  searchAfter?: (string | number)[];
+  inFlightId?: string;
+  stoppedIds: string[];
+}
+
+export function createMailboxActivities(deps: ActivityDeps) {
+  async function wrap<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toApplicationFailure(err);
+    }
+  }
+
+  return {
+    async loadWatermarks(input: LoadWatermarksInput): Promise<LoadWatermarksResult> {
+      const { settings } = input;
+      const mailbox = mailboxKeyFor(input.address, settings, deps.addressHashKey);
+      return wrap(async () => ({
+        watermarks: await readWatermarks(deps.elastic, { prefix: settings.index.prefix, source: settings.sourceId, mailbox }),
+      }));
+    },
+
+    crawlPage(input: CrawlPageInput): Promise<CrawlPageResult> {
+      return crawlPage(deps, input);
+    },
+
+    /**
+     * Fetches again the messages recorded in `<prefix>-failed` that failed fewer than maxAttempts
+     * times; a success clears the record, a new failure bumps its attempts (bounded retries).
+     */
+    async retryFailedItems(input: RetryFailedItemsInput): Promise<RetryFailedItemsResult> {
+      const { settings } = input;
+      const base = processContext(deps, settings, input.address, input.domain, input.passId);
+      const { runtime } = base;
+      const previous = runtime.lastHeartbeatDetails<RetryHeartbeat>();
+      const stoppedIds = new Set(previous?.stoppedIds ?? []);
+      if (previous?.inFlightId) stoppedIds.add(previous.inFlightId);
+      const details: RetryHeartbeat = { searchAfter: previous?.searchAfter, stoppedIds: [...stoppedIds] };
+      const client = deps.mimecast
+        .forSettings(settings)
+        .withCallObserver({ onWait: () => runtime.heartbeat({ ...details }) }, runtime.cancellationSignal());
+      const ctx: ProcessContext = { ...base, deps, settings, client };
+      const counters = emptyCounters();
+      const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
+      const prefix = settings.index.prefix;
+      let searchAfter = details.searchAfter;
+      for (;;) {
+        const page = await limiter
+          .run(() =>
+            listFailedItems(deps.elastic, {
+              prefix,
+              source: settings.sourceId,
+              mailbox: ctx.mailbox,
+              maxAttempts: input.maxAttempts,
+              size: RETRY_PAGE,
+              searchAfter,
+            }),
+          )
+          .catch((err: unknown) => {
+            throw toApplicationFailure(err);
+          });
+        const jobs: MessageJob[] = page.items.map((item) => ({
+          view: item.view,
+          // The record is rebuilt from the failure; the content (RFC822) supplies the rest.
+          record: {
+            id: item.mimecastId,
+            subject: '',
+            to: [],
+            received: item.received ?? new Date(0).toISOString(),
+            size: 0,
+            attachmentCount: 0,
+            read: false,
+            recalled: false,
+            expired: false,
+          },
+        }));
+        const processed = await processMessages(
+          ctx,
+          jobs,
+          (_next, inFlightId) => {
+            details.inFlightId = inFlightId;
+            runtime.heartbeat({ ...details });
+          },
+          stoppedIds,
+        );
+        await writePage(ctx, processed.ops, processed.messageOps, processed.counters, processed.outcomes).catch(
+          (err: unknown) => {
+            throw toApplicationFailure(err);
+          },
+        );
+        for (const k of Object.keys(processed.counters) as (keyof typeof counters)[]) counters[k] += processed.counters[k];
+        searchAfter = page.nextSearchAfter;
+        details.searchAfter = searchAfter;
+        runtime.heartbeat({ ...details, inFlightId: undefined });
+        if (!searchAfter) break;
+      }
+      Object.assign(counters, client.scope?.counters ?? {});
+      // Failures are written without refresh: make them countable before reporting what remains.
+      await deps.elastic.indices.refresh({ index: indexNames(prefix).failed }).catch(() => undefined);
+      const remaining = await wrap(() => countFailedItems(deps.elastic, { prefix, source: settings.sourceId, mailbox: ctx.mailbox }));
+      return { counters, remaining };
+    },
+
+    /** Reconcile: removes the view's documents the pass did not see (only after every window completed). */
+    async sweepUnseen(input: SweepUnseenInput): Promise<SweepUnseenResult> {
+      const { settings } = input;
+      const runtime = processContext(deps, settings, input.address, '', input.passId).runtime;
+      const mailbox = mailboxKeyFor(input.address, settings, deps.addressHashKey);
+      const prefix = settings.index.prefix;
+      return wrap(async () => {
+        // The pass's lastSeenPass updates must be searchable before "not seen" may mean "deleted":
+        // an explicit refresh here is a correctness step, not a write-path refresh=true.
+        await deps.elastic.indices.refresh({ index: indexNames(prefix).messages });
+        const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
+        const result = await limiter.run(() =>
+          sweepUnseenMessages(
+            deps.elastic,
+            { prefix, source: settings.sourceId, mailbox, view: input.view, passId: input.passId },
+            { heartbeat: (status) => runtime.heartbeat(status), signal: runtime.cancellationSignal() },
+          ),
+        );
+        return { deleted: result.deleted };
+      });
+    },
+  };
+}

@@ -1,0 +1,217 @@
+// The activities of the pass and deletion workflows (design §2.2, §2.3): single flight, the scope
+// snapshot, registry pages, the liveness check, the pass report, registry status, stopping a
+// mailbox workflow and removing a mailbox's documents. Errors leave as typed ApplicationFailures.
+import { createHash } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type {
+  DeleteMailboxDocumentsInput,
+  DeleteMailboxDocumentsResult,
+  DescribeMailboxesInput,
+  DescribeMailboxesResult,
+  FindRunningPassesInput,
+  FindRunningPassesResult,
+  ReadRegistryPageInput,
+  ReadRegistryPageResult,
+  SnapshotScopeInput,
+  SnapshotScopeResult,
+  StopMailboxWorkflowInput,
+  StopMailboxWorkflowResult,
+  UpdateRegistryStatusInput,
+  WritePassReportInput,
+  WritePassReportResult,
+  CrawlerActivities,
+} from '../common/contracts';
+import { passWorkflowId, WorkflowTypes } from '../common/contracts';
+import { toApplicationFailure, SourceError } from '../common/errors';
+import { stopMailboxSignal } from '../common/messages';
+import { deleteMailboxDocuments as deleteMailboxDocumentsByQuery } from './elastic/mailbox-deletion';
+import { writePassReportDocument } from './elastic/pass-reports';
+import { queryLimiterFor } from './elastic/query-limiter';
+import { readRegistryPage as readRegistryPageQuery, updateRegistryStatus as updateRegistryStatusDoc } from './elastic/registry';
+import { readDeletionCandidatesPage } from './deletion-candidates';
+import { activityRuntime } from './activity-runtime';
+import type { ActivityDeps } from './deps';
+import { ensureIndexTemplatesOnce } from './index-templates-once';
+import { mailboxKeyFor } from './mailbox-filter';
+import { snapshotScope as runSnapshot } from './snapshot-scope';
+
+export type PassActivities = Pick<
+  CrawlerActivities,
+  | 'findRunningPasses'
+  | 'snapshotScope'
+  | 'readRegistryPage'
+  | 'describeMailboxes'
+  | 'writePassReport'
+  | 'updateRegistryStatus'
+  | 'stopMailboxWorkflow'
+  | 'deleteMailboxDocuments'
+>;
+
+/** Time a mailbox gets to finish its page and close after stopMailbox, before it is cancelled, then terminated. */
+export const STOP_GRACE_MS = 120_000;
+const CANCEL_GRACE_MS = 30_000;
+const STOP_POLL_MS = 1_000;
+/** Describe calls in flight at once during a liveness check. */
+const DESCRIBE_CONCURRENCY = 16;
+
+/** Runs an activity body and turns whatever it throws into the typed failure of design §2.5. */
+async function typed<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    throw toApplicationFailure(err);
+  }
+}
+
+export function createPassActivities(deps: ActivityDeps): PassActivities {
+  const runtime = () => activityRuntime(deps.runtime);
+  const now = () => (deps.now ?? (() => new Date()))();
+  const temporal = () => {
+    if (!deps.temporal) throw new SourceError('this worker has no Temporal client for describing or stopping workflows');
+    return deps.temporal;
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function workflowStatus(workflowId: string): Promise<string> {
+    try {
+      const description = await temporal().workflow.getHandle(workflowId).describe();
+      return description.status.name;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+      throw err;
+    }
+  }
+
+  return {
+    findRunningPasses: (input: FindRunningPassesInput): Promise<FindRunningPassesResult> =>
+      typed(async () => {
+        const own = passWorkflowId(input.sourceId);
+        const workflowIds: string[] = [];
+        const query = `WorkflowType = '${WorkflowTypes.crawlArchive}' AND ExecutionStatus = 'Running'`;
+        for await (const execution of temporal().workflow.list({ query })) {
+          if (execution.workflowId === input.selfWorkflowId) continue;
+          const source = execution.searchAttributes?.MimecastSource?.[0];
+          // `crawl:<id>` (CLI) or `crawl:<id>:<time>` (schedule), or whatever carries our source attribute.
+          const ours =
+            execution.workflowId === own || execution.workflowId.startsWith(`${own}:`) || source === input.sourceId;
+          if (ours) workflowIds.push(execution.workflowId);
+        }
+        return { workflowIds };
+      }),
+
+    snapshotScope: (input: SnapshotScopeInput): Promise<SnapshotScopeResult> =>
+      typed(async () => {
+        const rt = runtime();
+        await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
+        const client = deps.mimecast.forSettings(input.settings).withCallObserver({ onWait: () => rt.heartbeat() });
+        return runSnapshot(input, {
+          elastic: deps.elastic,
+          client,
+          addressHashKey: deps.addressHashKey,
+          now,
+          heartbeat: (details) => rt.heartbeat(details),
+        });
+      }),
+
+    readRegistryPage: (input: ReadRegistryPageInput): Promise<ReadRegistryPageResult> =>
+      typed(async () => {
+        const { settings } = input;
+        const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
+        const q = {
+          prefix: settings.index.prefix,
+          source: settings.sourceId,
+          size: input.size,
+          ...(input.searchAfter ? { searchAfter: input.searchAfter } : {}),
+        };
+        const page = await limiter.run(() =>
+          input.scope === 'inScope'
+            ? readRegistryPageQuery(deps.elastic, { ...q, inScope: true })
+            : readDeletionCandidatesPage(deps.elastic, q),
+        );
+        return { mailboxes: page.mailboxes, ...(page.nextSearchAfter ? { nextSearchAfter: page.nextSearchAfter } : {}) };
+      }),
+
+    describeMailboxes: (input: DescribeMailboxesInput): Promise<DescribeMailboxesResult> =>
+      typed(async () => {
+        const notRunning: DescribeMailboxesResult['notRunning'] = [];
+        const queue = [...input.workflowIds];
+        const worker = async () => {
+          for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+            const status = await workflowStatus(id);
+            if (status !== 'RUNNING') notRunning.push({ workflowId: id, status });
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(DESCRIBE_CONCURRENCY, queue.length) }, worker));
+        return { notRunning };
+      }),
+
+    writePassReport: (input: WritePassReportInput): Promise<WritePassReportResult> =>
+      typed(async () => {
+        await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
+        const settingsHash = createHash('sha256').update(JSON.stringify(input.settings)).digest('hex');
+        const reportId = await writePassReportDocument(deps.elastic, input.settings.index.prefix, {
+          source: input.settings.sourceId,
+          passId: input.progress.passId,
+          settingsHash,
+          progress: input.progress,
+          finishedAt: input.finishedAt,
+        });
+        deps.logger.info(
+          { source: input.settings.sourceId, passId: input.progress.passId, status: input.progress.status },
+          'pass report written',
+        );
+        return { reportId };
+      }),
+
+    updateRegistryStatus: (input: UpdateRegistryStatusInput): Promise<void> =>
+      typed(async () => {
+        await updateRegistryStatusDoc(deps.elastic, {
+          prefix: input.settings.index.prefix,
+          source: input.settings.sourceId,
+          address: input.address,
+          status: input.status,
+          ...(input.status === 'Completed' ? { lastCrawledAt: input.at } : {}),
+        });
+      }),
+
+    stopMailboxWorkflow: (input: StopMailboxWorkflowInput): Promise<StopMailboxWorkflowResult> =>
+      typed(async () => {
+        const rt = runtime();
+        const handle = temporal().workflow.getHandle(input.workflowId);
+        const waitClosed = async (ms: number): Promise<boolean> => {
+          const until = Date.now() + ms;
+          for (;;) {
+            const status = await workflowStatus(input.workflowId);
+            rt.heartbeat({ status });
+            if (status !== 'RUNNING') return true;
+            if (Date.now() >= until) return false;
+            await sleep(STOP_POLL_MS);
+          }
+        };
+        if (await waitClosed(0)) return { closed: true };
+        // Politely first: the mailbox finishes its page and closes; then cancel; then terminate.
+        await handle.signal(stopMailboxSignal, { reason: input.reason }).catch(() => undefined);
+        if (await waitClosed(STOP_GRACE_MS)) return { closed: true };
+        await handle.cancel().catch(() => undefined);
+        if (await waitClosed(CANCEL_GRACE_MS)) return { closed: true };
+        await handle.terminate(`${input.reason} (did not stop within the grace time)`).catch((err) => {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        });
+        return { closed: await waitClosed(10_000) };
+      }),
+
+    deleteMailboxDocuments: (input: DeleteMailboxDocumentsInput): Promise<DeleteMailboxDocumentsResult> =>
+      typed(async () => {
+        const rt = runtime();
+        const address = input.address.toLowerCase();
+        // Documents carry the mailbox key (the keyed hash with privacy.hashAddresses); the registry the address.
+        const mailbox = mailboxKeyFor(address, input.settings, deps.addressHashKey);
+        const result = await deleteMailboxDocumentsByQuery(
+          deps.elastic,
+          { prefix: input.settings.index.prefix, source: input.settings.sourceId, mailbox, address },
+          { heartbeat: (status) => rt.heartbeat(status), signal: rt.cancellationSignal() },
+        );
+        return { deleted: result.deleted };
+      }),
+  };
+}

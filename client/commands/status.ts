@@ -1,0 +1,133 @@
+// `status --source ID [--mailbox ADDRESS]`: a table from the registry index and the workflows'
+// search attributes. Needs no worker; only the one-mailbox view queries a workflow (and says so
+// when no worker answers).
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { mailboxWorkflowId, type MailboxProgress } from '../../common/contracts';
+import { mailboxProgressQuery } from '../../common/messages';
+import { CrawlStatus, MessagesIndexed, MimecastLastPassAt } from '../../common/search-attributes';
+import type { CliContext } from '../cli-context';
+import { failedItemCounts, readRegistry } from '../registry-reader';
+import { formatTable } from '../text-table';
+import { mailboxWorkflowsQuery, passWorkflowsQuery, workflowListUrl } from '../web-ui';
+
+export interface StatusOptions {
+  source: string;
+  prefix: string;
+  mailbox?: string;
+  /** Deadline of the one-mailbox query (a query waits for a worker otherwise). */
+  queryTimeoutMs?: number;
+}
+
+interface WorkflowRow {
+  workflowId: string;
+  executionStatus: string;
+  crawlStatus?: string;
+  messagesIndexed?: number;
+  lastPassAt?: Date;
+  startTime: Date;
+}
+
+function toRow(info: WorkflowExecutionInfo): WorkflowRow {
+  const attrs = info.typedSearchAttributes;
+  return {
+    workflowId: info.workflowId,
+    executionStatus: info.status.name,
+    crawlStatus: attrs.get(CrawlStatus),
+    messagesIndexed: attrs.get(MessagesIndexed),
+    lastPassAt: attrs.get(MimecastLastPassAt),
+    startTime: info.startTime,
+  };
+}
+
+async function listWorkflows(client: Client, query: string, limit = Infinity): Promise<WorkflowRow[]> {
+  const rows: WorkflowRow[] = [];
+  for await (const info of client.workflow.list({ query, pageSize: 500 })) {
+    rows.push(toRow(info));
+    if (rows.length >= limit) break;
+  }
+  return rows;
+}
+
+const iso = (date: Date | string | undefined) => (date ? new Date(date).toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
+
+export async function statusCommand(ctx: Pick<CliContext, 'io' | 'env' | 'temporal' | 'elastic'>, opts: StatusOptions): Promise<number> {
+  const { io } = ctx;
+  const client = await ctx.temporal();
+  const elastic = ctx.elastic();
+  const [registry, failed, mailboxes, passes] = await Promise.all([
+    readRegistry(elastic, opts.prefix, opts.source, opts.mailbox),
+    failedItemCounts(elastic, opts.prefix, opts.source, opts.mailbox),
+    listWorkflows(client, `${mailboxWorkflowsQuery(opts.source)}`),
+    opts.mailbox ? Promise.resolve([]) : listWorkflows(client, passWorkflowsQuery(opts.source), 5),
+  ]);
+  const byWorkflowId = new Map(mailboxes.map((row) => [row.workflowId, row]));
+
+  if (!opts.mailbox) {
+    io.out(`Passes of source ${opts.source} (newest first):`);
+    if (passes.length === 0) io.out('  none yet');
+    else {
+      const rows = passes.map((p) => [p.workflowId, p.executionStatus, p.crawlStatus, p.messagesIndexed, iso(p.startTime)]);
+      for (const line of formatTable(['PASS', 'EXECUTION', 'CRAWL STATUS', 'INDEXED', 'STARTED'], rows)) io.out(`  ${line}`);
+    }
+    io.out('');
+  }
+  if (registry.length === 0) {
+    io.out(
+      opts.mailbox
+        ? `Mailbox ${opts.mailbox} is not in the registry of source ${opts.source} (index prefix "${opts.prefix}").`
+        : `No mailboxes registered for source ${opts.source} (index prefix "${opts.prefix}") yet.`,
+    );
+    return opts.mailbox ? 1 : 0;
+  }
+  const rows = registry.map((doc) => {
+    const wf = byWorkflowId.get(mailboxWorkflowId(opts.source, doc.mailboxKey));
+    return [
+      doc.address,
+      doc.domain,
+      doc.inScope ? 'yes' : `no (${doc.excludedBy ?? 'excluded'})`,
+      wf?.crawlStatus ?? doc.status,
+      wf?.messagesIndexed ?? '',
+      failed.get(doc.address) ?? 0,
+      iso(wf?.lastPassAt ?? doc.lastCrawledAt),
+    ];
+  });
+  io.out(`Mailboxes of source ${opts.source} (${registry.length}):`);
+  for (const line of formatTable(['MAILBOX', 'DOMAIN', 'IN SCOPE', 'STATUS', 'INDEXED', 'FAILED ITEMS', 'LAST PASS'], rows)) io.out(`  ${line}`);
+  const byStatus = new Map<string, number>();
+  for (const row of rows) byStatus.set(String(row[3]), (byStatus.get(String(row[3])) ?? 0) + 1);
+  io.out(`  ${[...byStatus].map(([status, n]) => `${status}: ${n}`).join(', ')}`);
+
+  if (opts.mailbox) return mailboxDetail(ctx, client, opts, registry[0].mailboxKey);
+  io.out('');
+  io.out(`Failed mailboxes in the Web UI: ${workflowListUrl(ctx.env, `${mailboxWorkflowsQuery(opts.source)} AND CrawlStatus="Failed"`)}`);
+  return 0;
+}
+
+async function mailboxDetail(ctx: Pick<CliContext, 'io'>, client: Client, opts: StatusOptions, mailboxKey: string): Promise<number> {
+  const { io } = ctx;
+  const workflowId = mailboxWorkflowId(opts.source, mailboxKey);
+  let progress: MailboxProgress;
+  try {
+    const handle = client.workflow.getHandle(workflowId);
+    progress = await client.withDeadline(Date.now() + (opts.queryTimeoutMs ?? 5000), () => handle.query(mailboxProgressQuery));
+  } catch (err) {
+    io.out('');
+    io.out(`No live detail for ${workflowId}: ${(err as Error).message.split('\n')[0]} (a worker must be running to answer).`);
+    return 0;
+  }
+  const c = progress.counters;
+  io.out('');
+  io.out(`Workflow ${workflowId}: ${progress.status}${progress.paused ? ' (paused)' : ''}`);
+  if (progress.currentPassId) {
+    io.out(
+      `  pass ${progress.currentPassId} (${progress.mode ?? '?'}): view ${progress.view ?? '-'}, window ${progress.windowsDone}/${progress.windowsTotal}` +
+        (progress.window ? ` [${progress.window.start} … ${progress.window.end}]` : '') +
+        `, pages ${progress.pagesDone}`,
+    );
+  }
+  io.out(`  delta tokens: ${Object.entries(progress.tokens).map(([view, token]) => `${view} ${token}`).join(', ') || 'none yet'}`);
+  io.out(`  this pass: ${c.indexed} indexed, ${c.failed} failed, ${c.apiCalls} API calls; all passes: ${progress.messagesIndexedTotal} indexed`);
+  io.out(`  queued requests: ${progress.queued}`);
+  if (progress.lastError) io.out(`  last error: ${progress.lastError}`);
+  return 0;
+}

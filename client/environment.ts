@@ -1,0 +1,52 @@
+// The CLI's environment (design §5): Temporal, Elasticsearch and the address-hash key, with the
+// shared defaults. Secrets read here stay in memory; they are never printed or sent to workflows.
+import {
+  DEFAULT_ELASTICSEARCH_URL,
+  DEFAULT_NAMESPACE,
+  DEFAULT_TASK_QUEUE,
+  DEFAULT_TEMPORAL_ADDRESS,
+  TEMPORAL_UI_PORT,
+} from '../common/defaults';
+
+export interface TemporalTlsFiles {
+  /** Each is a file path or an inline PEM. */
+  cert?: string;
+  key?: string;
+  ca?: string;
+}
+
+export interface CliEnvironment {
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  temporalTls?: TemporalTlsFiles;
+  temporalApiKey?: string;
+  /** Base URL of the Web UI, for links the CLI prints. */
+  temporalUiUrl: string;
+  elasticsearchUrl: string;
+  elasticsearchApiKey?: string;
+  /** HMAC key of privacy.hashAddresses (same variable the worker reads). */
+  addressHashKey?: string;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() ? value.trim() : undefined;
+}
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
+  const cert = nonEmpty(env.TEMPORAL_TLS_CERT);
+  const key = nonEmpty(env.TEMPORAL_TLS_KEY);
+  const ca = nonEmpty(env.TEMPORAL_TLS_CA);
+  const tlsWanted = Boolean(cert || key || ca || env.TEMPORAL_TLS === 'true');
+  return {
+    temporalAddress: nonEmpty(env.TEMPORAL_ADDRESS) ?? DEFAULT_TEMPORAL_ADDRESS,
+    namespace: nonEmpty(env.TEMPORAL_NAMESPACE) ?? DEFAULT_NAMESPACE,
+    taskQueue: nonEmpty(env.TEMPORAL_TASK_QUEUE) ?? DEFAULT_TASK_QUEUE,
+    temporalTls: tlsWanted ? { cert, key, ca } : undefined,
+    temporalApiKey: nonEmpty(env.TEMPORAL_API_KEY),
+    temporalUiUrl: (nonEmpty(env.TEMPORAL_UI_URL) ?? `http://127.0.0.1:${TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
+    elasticsearchUrl: nonEmpty(env.ELASTICSEARCH_URL) ?? DEFAULT_ELASTICSEARCH_URL,
+    elasticsearchApiKey: nonEmpty(env.ELASTICSEARCH_API_KEY),
+    addressHashKey: nonEmpty(env.MIMECAST_ADDRESS_HASH_KEY),
+  };
+}

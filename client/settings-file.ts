@@ -1,0 +1,36 @@
+// Reads a source configuration file for the CLI: JSON (or YAML), parsed strictly (design §3:
+// unknown keys are errors; every problem names its field).
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseSettingsStrict, SettingsError, type SourceSettings } from '../common/settings';
+
+export class ConfigFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problems: string[],
+  ) {
+    super(`${path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigFileError';
+  }
+}
+
+export function loadSettingsFile(path: string): SourceSettings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigFileError(path, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    throw new ConfigFileError(path, [`not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(err as Error).message}`]);
+  }
+  try {
+    return parseSettingsStrict(raw);
+  } catch (err) {
+    if (err instanceof SettingsError) throw new ConfigFileError(path, err.problems);
+    throw err;
+  }
+}

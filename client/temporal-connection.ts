@@ -1,0 +1,34 @@
+// One way to connect to Temporal for the CLI (and the worker, if it wants it): a local dev server
+// in plain gRPC, or a cluster / Temporal Cloud with mTLS files or an API key.
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import type { CliEnvironment, TemporalTlsFiles } from './environment';
+
+/** A PEM given inline is used as is; anything else is a path to read. */
+function pem(value: string | undefined): Buffer | undefined {
+  if (!value) return undefined;
+  return value.includes('-----BEGIN') ? Buffer.from(value) : readFileSync(value);
+}
+
+export function temporalTlsConfig(tls: TemporalTlsFiles | undefined, apiKey: string | undefined) {
+  if (!tls && !apiKey) return undefined;
+  const cert = pem(tls?.cert);
+  const key = pem(tls?.key);
+  if (Boolean(cert) !== Boolean(key)) {
+    throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be given together');
+  }
+  return {
+    serverRootCACertificate: pem(tls?.ca),
+    clientCertPair: cert && key ? { crt: cert, key } : undefined,
+  };
+}
+
+export async function connectTemporal(env: CliEnvironment): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect({
+    address: env.temporalAddress,
+    tls: temporalTlsConfig(env.temporalTls, env.temporalApiKey),
+    apiKey: env.temporalApiKey,
+    connectTimeout: '10s',
+  });
+  return { connection, client: new Client({ connection, namespace: env.namespace }) };
+}

@@ -1,0 +1,283 @@
+// MailboxCrawlState without Temporal: queue, windows fixed at pass start, token advance only on a
+// completed window, token restarts, halving, error budget, reports, carried state.
+import { emptyCounters, type CrawlPageResult, type CrawlRequest } from '../../common/contracts';
+import { parseSettingsLenient } from '../../common/settings';
+import { MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
+
+const identity = { sourceId: 'src', address: 'alice@example.com', mailboxKey: 'alice@example.com', domain: 'example.com' };
+const now = Date.parse('2024-01-20T00:00:00Z');
+
+function settings(extra: Record<string, unknown> = {}) {
+  return parseSettingsLenient({ sourceId: 'src', messages: { startDate: '2024-01-01', ...extra } });
+}
+function request(passId: string, over: Partial<CrawlRequest> = {}): CrawlRequest {
+  return { passId, replyTo: `crawl:${passId}`, mode: 'delta', settings: settings(), ...over };
+}
+function page(outcome: CrawlPageResult['outcome'], over: Partial<CrawlPageResult> = {}, counters = {}): CrawlPageResult {
+  return {
+    outcome,
+    counters: { ...emptyCounters(), ...counters },
+    trailingItemFailures: 0,
+    boundaryOverflowSeconds: [],
+    ...over,
+  };
+}
+/** Runs every page of the pass with windowComplete outcomes. */
+function completeAll(state: MailboxCrawlState) {
+  for (let step = state.nextStep(); step.kind === 'page'; step = state.nextStep()) state.applyPage(page('windowComplete'));
+}
+
+describe('the request queue', () => {
+  it('is first-in first-out and deduplicated by passId, also against the running and recent passes', () => {
+    const state = new MailboxCrawlState(identity);
+    expect(state.enqueue(request('p1'))).toBe(true);
+    expect(state.enqueue(request('p2'))).toBe(true);
+    expect(state.enqueue(request('p1'))).toBe(false);
+    state.beginPass(now, {});
+    expect(state.pass?.request.passId).toBe('p1');
+    expect(state.enqueue(request('p1'))).toBe(false);
+    completeAll(state);
+    state.finishPass(now);
+    expect(state.enqueue(request('p1'))).toBe(false);
+    expect(state.peekRequest()?.passId).toBe('p2');
+  });
+});
+
+describe('windows and tokens', () => {
+  it('fixes 7-day windows per view at pass start, oldest first', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    const pass = state.beginPass(now, {});
+    expect(pass.views.map((v) => v.view)).toEqual(['INBOX', 'SENT']);
+    expect(pass.views[0].windows).toEqual([
+      { start: '2024-01-01T00:00:00Z', end: '2024-01-08T00:00:00Z' },
+      { start: '2024-01-08T00:00:00Z', end: '2024-01-15T00:00:00Z' },
+      { start: '2024-01-15T00:00:00Z', end: '2024-01-20T00:00:00Z' },
+    ]);
+  });
+
+  it('advances a view token to a window end only when the window completes, never on a mere page', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.applyPage(page('page', { nextPageToken: 't2', lastReceived: '2024-01-07T00:00:00Z' }));
+    expect(state.progress().tokens.INBOX).toBeUndefined();
+    const step = state.nextStep();
+    expect(step).toMatchObject({ kind: 'page', pageToken: 't2', pageIndex: 1, previousLastReceived: '2024-01-07T00:00:00Z' });
+    state.applyPage(page('windowComplete'));
+    expect(state.progress().tokens.INBOX).toBe('2024-01-08T00:00:00Z');
+    expect(state.nextStep()).toMatchObject({ kind: 'page', pageIndex: 0, pageToken: undefined, previousLastReceived: undefined });
+  });
+
+  it('uses the lower of token and watermark on the next pass, with the overlap', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    completeAll(state);
+    state.finishPass(now);
+    state.enqueue(request('p2'));
+    const pass = state.beginPass(Date.parse('2024-01-21T00:00:00Z'), {
+      INBOX: '2024-01-15T00:00:00Z',
+      SENT: '2024-01-20T00:00:00Z',
+    });
+    expect(pass.views[0].windows[0].start).toBe('2024-01-14T23:00:00Z');
+    expect(pass.views[1].windows).toEqual([{ start: '2024-01-19T23:00:00Z', end: '2024-01-21T00:00:00Z' }]);
+  });
+
+  it('re-lists from startDate when the watermark is missing (dropped index)', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    completeAll(state);
+    state.finishPass(now);
+    state.enqueue(request('p2'));
+    const pass = state.beginPass(now, { SENT: '2024-01-20T00:00:00Z' });
+    expect(pass.views[0].windows[0].start).toBe('2024-01-01T00:00:00Z');
+    expect(pass.views[1].windows[0].start).toBe('2024-01-19T23:00:00Z');
+  });
+
+  it('adds the missing range first when startDate moved earlier, without lowering the token', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    completeAll(state);
+    state.finishPass(now);
+    state.enqueue(request('p2', { settings: settings({ startDate: '2023-12-25' }) }));
+    const pass = state.beginPass(now, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
+    expect(pass.views[0].windows[0]).toEqual({ start: '2023-12-25T00:00:00Z', end: '2024-01-01T00:00:00Z' });
+    expect(pass.views[0].windows[1].start).toBe('2024-01-19T23:00:00Z');
+    state.applyPage(page('windowComplete'));
+    expect(state.progress().tokens.INBOX).toBe('2024-01-20T00:00:00Z');
+    completeAll(state);
+    state.finishPass(now);
+    state.enqueue(request('p3', { settings: settings({ startDate: '2023-12-25' }) }));
+    const next = state.beginPass(now, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
+    expect(next.views[0].windows[0].start).toBe('2024-01-19T23:00:00Z');
+  });
+
+  it('restarts a window after a rejected page token and fails the pass when it keeps being rejected', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    for (let i = 0; i < 3; i++) {
+      state.applyPage(page('page', { nextPageToken: 'x' }));
+      state.applyPage(page('pageTokenRejected'));
+      expect(state.nextStep()).toMatchObject({ kind: 'page', pageIndex: 0, pageToken: undefined });
+    }
+    expect(state.pass?.counters.pageTokenRestarts).toBe(3);
+    state.applyPage(page('pageTokenRejected'));
+    expect(state.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Failed', errorKind: 'mailbox' } });
+  });
+
+  it('halves a rejected window and fails on a rejected single second', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.applyPage(page('windowRejected'));
+    expect(state.nextStep()).toMatchObject({ window: { start: '2024-01-01T00:00:00Z', end: '2024-01-04T12:00:00Z' } });
+    expect(state.pass!.views[0].windows).toHaveLength(4);
+    for (let i = 0; i < 40 && state.nextStep().kind === 'page'; i++) state.applyPage(page('windowRejected'));
+    expect(state.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Failed' } });
+    expect(state.progress().tokens.INBOX).toBeUndefined();
+  });
+
+  it('reconcile lists the whole range whatever the token and sweeps each completed view', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    completeAll(state);
+    state.finishPass(now);
+    state.enqueue(request('p2', { mode: 'reconcile' }));
+    state.beginPass(now, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
+    expect(state.nextStep()).toMatchObject({ kind: 'page', window: { start: '2024-01-01T00:00:00Z' } });
+    for (let i = 0; i < 3; i++) state.applyPage(page('windowComplete'));
+    expect(state.nextStep()).toEqual({ kind: 'sweep', view: 'INBOX' });
+    state.applySweep('INBOX', 2);
+    expect(state.nextStep()).toMatchObject({ kind: 'page', view: 'SENT' });
+  });
+
+  it('ignoreDeltaTokens turns a delta request into reconcile', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1', { settings: settings({ ignoreDeltaTokens: true }) }));
+    expect(state.beginPass(now, {}).mode).toBe('reconcile');
+  });
+});
+
+describe('failures', () => {
+  it('fails the pass after more than 10 consecutive item failures across pages, keeping the tokens', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.applyPage(page('windowComplete', {}, { indexed: 5 }));
+    state.applyPage(page('page', { nextPageToken: 'a', trailingItemFailures: 6 }, { indexed: 4, failed: 6 }));
+    expect(state.nextStep().kind).toBe('page');
+    state.applyPage(page('page', { nextPageToken: 'b', trailingItemFailures: 5 }, { failed: 5 }));
+    const step = state.nextStep();
+    expect(step).toMatchObject({ kind: 'finish', outcome: { status: 'Failed', errorKind: 'mailbox' } });
+    expect(state.progress().tokens.INBOX).toBe('2024-01-08T00:00:00Z');
+    const { report } = state.finishPass(now);
+    expect(report.status).toBe('Failed');
+    expect(report.error).toMatch(/11 consecutive/);
+    expect(state.state.status).toBe('Failed');
+  });
+
+  it('a success in a page resets the run of failures', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.applyPage(page('page', { nextPageToken: 'a', trailingItemFailures: 8 }, { failed: 8 }));
+    state.applyPage(page('page', { nextPageToken: 'b', trailingItemFailures: 2 }, { failed: 9, indexed: 120 }));
+    expect(state.pass?.consecutiveItemFailures).toBe(2);
+    expect(state.nextStep().kind).toBe('page');
+  });
+
+  it('fails the pass when more than 15 % of at least 50 items failed', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.applyPage(page('page', { nextPageToken: 'a', trailingItemFailures: 0 }, { failed: 7, indexed: 33 }));
+    expect(state.nextStep().kind).toBe('page');
+    state.applyPage(page('page', { nextPageToken: 'b', trailingItemFailures: 0 }, { failed: 2, indexed: 8 }));
+    expect(state.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Failed' } });
+  });
+
+  it('retries recorded failures at the start of the next pass', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.applyPage(page('windowComplete', {}, { failed: 1, indexed: 3 }));
+    completeAll(state);
+    state.finishPass(now);
+    state.enqueue(request('p2'));
+    state.beginPass(now, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
+    expect(state.nextStep()).toEqual({ kind: 'retryFailed' });
+    state.applyRetry({ counters: { ...emptyCounters(), indexed: 1 }, remaining: 0 });
+    expect(state.nextStep().kind).toBe('page');
+    expect(state.state.failedOutstanding).toBe(0);
+  });
+});
+
+describe('cancel, pause, stop and restart', () => {
+  it('cancel ends the pass after the current page and drops its queued requests', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.enqueue(request('p2'));
+    state.beginPass(now, {});
+    expect(state.cancel('p2', 'user').map((r) => r.passId)).toEqual(['p2']);
+    expect(state.nextStep().kind).toBe('page');
+    state.cancel('p1', 'user');
+    expect(state.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Cancelled' } });
+  });
+
+  it('pause and resume concern the current pass only', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.pause('other');
+    expect(state.state.paused).toBe(false);
+    state.pause('p1');
+    expect(state.progress().paused).toBe(true);
+    state.resume();
+    expect(state.state.paused).toBe(false);
+  });
+
+  it('restart reuses the last request settings and reports to its pass under that pass id', () => {
+    const state = new MailboxCrawlState(identity);
+    expect(() => state.validateRestart({})).toThrow(/never been crawled/);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.failPass('boom', 'mailbox');
+    state.finishPass(now);
+    state.validateRestart({});
+    expect(state.restart({}, undefined, now)).toEqual({ passId: 'p1', queuedBehind: 0 });
+    expect(state.peekRequest()).toMatchObject({ passId: 'p1', replyTo: 'crawl:p1', mode: 'delta' });
+    const other = state.restart({ replyTo: 'cli', mode: 'retryFailed' }, undefined, now);
+    expect(other).toEqual({ passId: `restart-${now}`, queuedBehind: 1 });
+  });
+
+  it('stop drops the queue and is remembered by the workflow', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.enqueue(request('p2'));
+    state.beginPass(now, {});
+    expect(state.stop('deleting').map((r) => r.passId)).toEqual(['p2']);
+    expect(state.stopRequested).toBe(true);
+    expect(state.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Cancelled' } });
+    expect(() => state.validateRestart({})).toThrow(/stopping/);
+  });
+});
+
+it('carries tokens, queue and the cursor of a pass through continue-as-new', () => {
+  const state = new MailboxCrawlState(identity);
+  state.enqueue(request('p1'));
+  state.enqueue(request('p2'));
+  state.beginPass(now, {});
+  state.applyPage(page('windowComplete', {}, { indexed: 3 }));
+  state.applyPage(page('page', { nextPageToken: 'tok', lastReceived: '2024-01-09T00:00:00Z' }, { indexed: 2 }));
+  const carried = JSON.parse(JSON.stringify(state.toCarried()));
+  const next = new MailboxCrawlState(identity, carried);
+  expect(next.nextStep()).toEqual(state.nextStep());
+  expect(next.progress()).toEqual(state.progress());
+  expect(next.peekRequest()?.passId).toBe('p2');
+  expect(next.state.messagesIndexedTotal).toBe(5);
+});

@@ -1,0 +1,196 @@
+// The worker process (design §5): registers the workflows and `createActivities(real deps)`,
+// installs the index templates, serves Prometheus metrics and shuts down gracefully.
+// Temporal outages: the SDK core retries its polls and completions forever (backoff ≤ 10 s), so the
+// worker rides out an outage and resumes; only a fatal worker error ends the process, with exit
+// status 1, for its supervisor to restart it.
+import { Client as ElasticClient } from '@elastic/elasticsearch';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import pino from 'pino';
+import { createActivities } from '../activities';
+import type { ActivityDeps, Logger } from '../activities/deps';
+import { ExtractionPool } from '../activities/extract/extraction-pool';
+import { ensureIndexTemplatesOnce } from '../activities/index-templates-once';
+import { MimecastClientProvider } from '../activities/mimecast/client-provider';
+import { PrometheusCrawlMetrics, serveMetrics, type MetricsServer } from './metrics';
+import { describeConfig, readWorkerConfig, type WorkerConfig } from './worker-config';
+
+type Env = Record<string, string | undefined>;
+
+export interface CreateWorkerOptions {
+  /** Environment for the configuration and the Mimecast credentials (default process.env). */
+  env?: Env;
+  /** Overrides of what the environment says (tests: a unique task queue, metricsPort 0 …). */
+  config?: Partial<WorkerConfig>;
+  /** An existing connection (tests share one); otherwise one is opened from the config. */
+  connection?: NativeConnection;
+  /** Overrides of the real dependencies (tests: a provider bound to the simulator's credentials). */
+  deps?: Partial<ActivityDeps>;
+  /** A pre-built bundle (tests build it once per file); default: bundle `workflowsPath`. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  workflowsPath?: string;
+  logger?: Logger;
+  /** Serve /metrics on config.metricsPort (default: when metricsPort > 0). */
+  serveMetrics?: boolean;
+  /** Where the SDK's Prometheus exporter answers, when Runtime.install set one up (proxied on /metrics). */
+  sdkMetricsUrl?: string;
+}
+
+export interface CrawlerWorker {
+  worker: Worker;
+  deps: ActivityDeps;
+  config: WorkerConfig;
+  metrics: PrometheusCrawlMetrics;
+  metricsServer?: MetricsServer;
+  /** Runs until shutdown, then releases everything createWorker opened. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export const DEFAULT_WORKFLOWS_PATH = require.resolve('../workflows');
+
+export function createLogger(env: Env = process.env): Logger {
+  return pino({
+    level: env.LOG_LEVEL || 'info',
+    // Belt and braces: the client redacts at the source; these keys never reach a log line anyway.
+    redact: ['clientSecret', 'client_secret', 'authorization', 'Authorization', 'accessToken', 'apiKey'],
+  });
+}
+
+function elasticClient(config: WorkerConfig): ElasticClient {
+  return new ElasticClient({
+    node: config.elasticsearchUrl,
+    ...(config.elasticsearchApiKey ? { auth: { apiKey: config.elasticsearchApiKey } } : {}),
+  });
+}
+
+function temporalConnectionOptions(config: WorkerConfig) {
+  return {
+    address: config.temporalAddress,
+    ...(config.tls ? { tls: config.tls } : {}),
+    ...(config.temporalApiKey ? { apiKey: config.temporalApiKey } : {}),
+  };
+}
+
+/** Builds a worker with real dependencies; used by `runWorker`, the tests, the demo and the benchmark. */
+export async function createWorker(options: CreateWorkerOptions = {}): Promise<CrawlerWorker> {
+  const env = options.env ?? process.env;
+  const config: WorkerConfig = { ...readWorkerConfig(env), ...options.config };
+  const logger = options.logger ?? options.deps?.logger ?? createLogger(env);
+  const metrics = new PrometheusCrawlMetrics({ processMetrics: options.serveMetrics !== false });
+
+  const opened: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of opened.reverse()) await close().catch((err) => logger.warn({ err }, 'close failed'));
+  };
+  try {
+    const elastic = options.deps?.elastic ?? elasticClient(config);
+    if (!options.deps?.elastic) opened.push(() => elastic.close());
+    const mimecast = options.deps?.mimecast ?? new MimecastClientProvider({ env, logger, metrics });
+    if (!options.deps?.mimecast) opened.push(() => mimecast.close());
+    const extraction = options.deps?.extraction ?? new ExtractionPool();
+    if (!options.deps?.extraction) opened.push(() => extraction.close());
+    let temporal = options.deps?.temporal;
+    if (!temporal) {
+      const clientConnection = await Connection.connect(temporalConnectionOptions(config));
+      opened.push(() => clientConnection.close());
+      temporal = new TemporalClient({ connection: clientConnection, namespace: config.namespace });
+    }
+    const deps: ActivityDeps = {
+      ...options.deps,
+      elastic,
+      mimecast,
+      extraction,
+      temporal,
+      logger,
+      metrics: options.deps?.metrics ?? metrics,
+      ...(config.addressHashKey ? { addressHashKey: config.addressHashKey } : {}),
+    };
+
+    // Templates for the prefixes the worker knows; other prefixes are ensured lazily by the activities.
+    for (const prefix of config.indexPrefixes) await ensureIndexTemplatesOnce(elastic, prefix);
+
+    const connection = options.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
+    if (!options.connection) opened.push(() => connection.close());
+
+    const worker = await Worker.create({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      ...(options.workflowBundle
+        ? { workflowBundle: options.workflowBundle }
+        : { workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
+      activities: createActivities(deps),
+      maxConcurrentActivityTaskExecutions: config.maxConcurrentActivityTaskExecutions,
+      maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTaskExecutions,
+      // Longer than the longest heartbeat timeout, so running pages finish or heartbeat out cleanly.
+      shutdownGraceTime: config.shutdownGraceMs,
+    });
+
+    let metricsServer: MetricsServer | undefined;
+    if (options.serveMetrics ?? config.metricsPort > 0) {
+      metricsServer = await serveMetrics(metrics, config.metricsPort, options.sdkMetricsUrl);
+      opened.push(() => metricsServer!.close());
+    }
+    logger.info({ config: describeConfig(config), metricsPort: metricsServer?.port }, 'worker ready');
+
+    return {
+      worker,
+      deps,
+      config,
+      metrics,
+      ...(metricsServer ? { metricsServer } : {}),
+      run: async () => {
+        try {
+          await worker.run();
+        } finally {
+          await closeAll();
+        }
+      },
+      shutdown: () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** The `worker` command: returns the process exit status (0 after a graceful shutdown, 1 on a fatal error). */
+export async function runWorker(env: Env = process.env): Promise<number> {
+  const logger = createLogger(env);
+  let config: WorkerConfig;
+  try {
+    config = readWorkerConfig(env);
+  } catch (err) {
+    logger.error({ err: (err as Error).message }, 'invalid worker configuration');
+    return 1;
+  }
+  let sdkMetricsUrl: string | undefined;
+  if (config.metricsPort > 0 && config.sdkMetricsPort > 0) {
+    const bindAddress = `127.0.0.1:${config.sdkMetricsPort}`;
+    // Must precede every connection; SIGINT/SIGTERM make the runtime shut the worker down gracefully.
+    Runtime.install({
+      telemetryOptions: { metrics: { prometheus: { bindAddress } } },
+      shutdownSignals: ['SIGINT', 'SIGTERM'],
+    });
+    sdkMetricsUrl = `http://${bindAddress}/metrics`;
+  }
+  try {
+    const crawler = await createWorker({ env, config, logger, ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
+    await crawler.run();
+    logger.info({}, 'worker stopped');
+    return 0;
+  } catch (err) {
+    logger.error({ err: (err as Error).message, stack: (err as Error).stack }, 'worker failed');
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  runWorker().then(
+    (code) => process.exit(code),
+    () => process.exit(1),
+  );
+}

@@ -1,0 +1,135 @@
+// The worker's configuration from its environment (design §5). Secrets (TEMPORAL_API_KEY,
+// ELASTICSEARCH_API_KEY, MIMECAST_ADDRESS_HASH_KEY) are read here and never logged: see `describe`.
+import { readFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import {
+  DEFAULT_ELASTICSEARCH_URL,
+  DEFAULT_METRICS_PORT,
+  DEFAULT_NAMESPACE,
+  DEFAULT_TASK_QUEUE,
+  DEFAULT_TEMPORAL_ADDRESS,
+} from '../common/defaults';
+
+export interface TemporalTlsConfig {
+  /** PEM contents (not paths), read at start so a bad path fails fast. */
+  clientCert?: Buffer;
+  clientKey?: Buffer;
+  serverRootCA?: Buffer;
+  serverName?: string;
+}
+
+export interface WorkerConfig {
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  tls?: TemporalTlsConfig;
+  temporalApiKey?: string;
+  elasticsearchUrl: string;
+  elasticsearchApiKey?: string;
+  /** 0 = no metrics endpoint. */
+  metricsPort: number;
+  /** Where the SDK's own Prometheus exporter listens (proxied on metricsPort). */
+  sdkMetricsPort: number;
+  addressHashKey?: string;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  /** Index prefixes whose templates are installed at start (others are ensured lazily by activities). */
+  indexPrefixes: string[];
+  /** ≥ the longest activity heartbeat timeout (60 s), so a shutdown lets activities heartbeat their way out. */
+  shutdownGraceMs: number;
+}
+
+export class WorkerConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function intFrom(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new WorkerConfigError(`${name}: "${raw}" is not an integer ≥ ${min}`);
+  return value;
+}
+
+function pemFrom(env: Env, name: string): Buffer | undefined {
+  const path = env[name];
+  if (!path) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new WorkerConfigError(`${name}: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Activity slots from the machine: pages are mostly waiting on the API and Elasticsearch, so a few
+ * per core, bounded by memory (a page holds up to maxMessageBytes of one message at a time, ~64 MB budget each).
+ */
+export function defaultActivitySlots(cores = availableParallelism(), memoryBytes = totalmem()): number {
+  const byCpu = cores * 8;
+  const byMemory = Math.floor(memoryBytes / (64 * 1024 * 1024));
+  return Math.max(4, Math.min(byCpu, byMemory, 200));
+}
+
+export function readWorkerConfig(env: Env = process.env): WorkerConfig {
+  const clientCert = pemFrom(env, 'TEMPORAL_TLS_CERT');
+  const clientKey = pemFrom(env, 'TEMPORAL_TLS_KEY');
+  const serverRootCA = pemFrom(env, 'TEMPORAL_TLS_CA');
+  if (Boolean(clientCert) !== Boolean(clientKey)) {
+    throw new WorkerConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be given together (mTLS)');
+  }
+  const temporalApiKey = env.TEMPORAL_API_KEY || undefined;
+  const wantsTls = Boolean(clientCert || serverRootCA || temporalApiKey || env.TEMPORAL_TLS === 'true');
+  const metricsPort = intFrom(env, 'METRICS_PORT', DEFAULT_METRICS_PORT);
+  return {
+    temporalAddress: env.TEMPORAL_ADDRESS || DEFAULT_TEMPORAL_ADDRESS,
+    namespace: env.TEMPORAL_NAMESPACE || DEFAULT_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    ...(wantsTls
+      ? {
+          tls: {
+            ...(clientCert ? { clientCert } : {}),
+            ...(clientKey ? { clientKey } : {}),
+            ...(serverRootCA ? { serverRootCA } : {}),
+            ...(env.TEMPORAL_TLS_SERVER_NAME ? { serverName: env.TEMPORAL_TLS_SERVER_NAME } : {}),
+          },
+        }
+      : {}),
+    ...(temporalApiKey ? { temporalApiKey } : {}),
+    elasticsearchUrl: env.ELASTICSEARCH_URL || DEFAULT_ELASTICSEARCH_URL,
+    ...(env.ELASTICSEARCH_API_KEY ? { elasticsearchApiKey: env.ELASTICSEARCH_API_KEY } : {}),
+    metricsPort,
+    sdkMetricsPort: intFrom(env, 'SDK_METRICS_PORT', metricsPort === 0 ? 0 : metricsPort + 1),
+    ...(env.MIMECAST_ADDRESS_HASH_KEY ? { addressHashKey: env.MIMECAST_ADDRESS_HASH_KEY } : {}),
+    maxConcurrentActivityTaskExecutions: intFrom(env, 'MAX_CONCURRENT_ACTIVITIES', defaultActivitySlots(), 1),
+    maxConcurrentWorkflowTaskExecutions: intFrom(env, 'MAX_CONCURRENT_WORKFLOW_TASKS', 40, 2),
+    indexPrefixes: (env.INDEX_PREFIXES || 'mimecast')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+    shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_SECONDS', 90, 1) * 1000,
+  };
+}
+
+/** The configuration without secrets, for the start-up log line. */
+export function describeConfig(config: WorkerConfig): Record<string, unknown> {
+  return {
+    temporalAddress: config.temporalAddress,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    tls: config.tls ? { mTLS: Boolean(config.tls.clientCert), customCA: Boolean(config.tls.serverRootCA) } : false,
+    temporalApiKey: config.temporalApiKey ? '(set)' : undefined,
+    elasticsearchUrl: config.elasticsearchUrl.replace(/\/\/[^@/]*@/, '//***@'),
+    elasticsearchApiKey: config.elasticsearchApiKey ? '(set)' : undefined,
+    metricsPort: config.metricsPort,
+    addressHashKey: config.addressHashKey ? '(set)' : undefined,
+    maxConcurrentActivityTaskExecutions: config.maxConcurrentActivityTaskExecutions,
+    indexPrefixes: config.indexPrefixes,
+    shutdownGraceMs: config.shutdownGraceMs,
+  };
+}

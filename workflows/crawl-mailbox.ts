@@ -1,0 +1,290 @@
+// crawlMailbox: the long-lived workflow of one mailbox (design §2.1, §2.2, §2.4, §2.5). It waits for
+// crawlRequested, runs one pass at a time (windows → pages → sweep), reports to the requester and
+// continues-as-new after every pass. Decisions live in MailboxCrawlState; this file only wires.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  makeContinueAsNewFunc,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type {
+  CrawlMailboxInput,
+  CrawlRequest,
+  CrawlerActivities,
+  ErrorKind,
+  MailboxReport,
+  MailboxStatus,
+} from '../common/contracts';
+import { FailureTypes } from '../common/contracts';
+import {
+  cancelMailboxSignal,
+  crawlRequestedSignal,
+  mailboxFailedSignal,
+  mailboxFinishedSignal,
+  mailboxProgressQuery,
+  pauseMailboxSignal,
+  restartMailboxUpdate,
+  resumeMailboxSignal,
+  stopMailboxSignal,
+} from '../common/messages';
+import {
+  CrawlStatus,
+  MessagesIndexed,
+  MimecastDomain,
+  MimecastLastPassAt,
+  MimecastMailbox,
+  MimecastPassId,
+  MimecastSource,
+} from '../common/search-attributes';
+import { parseSettingsLenient, type SourceSettings } from '../common/settings';
+import { ACTIVITY_OPTIONS, pageActivityOptions } from './activity-options';
+import { MailboxCrawlState } from './mailbox-crawl-state';
+
+/** Continue-as-new mid-pass well before the 50 k event limit (tests lower it with tuning). */
+const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
+const DEFAULT_RETRY_FAILED_MAX_ATTEMPTS = 5;
+
+function activity<K extends keyof CrawlerActivities>(name: K, options = ACTIVITY_OPTIONS[name]): CrawlerActivities[K] {
+  return proxyActivities<CrawlerActivities>(options)[name];
+}
+
+export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
+  const tuning = input.tuning ?? {};
+  const identity = {
+    sourceId: input.sourceId,
+    address: input.address,
+    mailboxKey: input.mailboxKey,
+    domain: input.domain,
+  };
+  const state = new MailboxCrawlState(identity, input.state, tuning.windowDays);
+  const continueAsNewAfterEvents = tuning.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
+
+  const loadWatermarks = activity('loadWatermarks');
+  const crawlPage = activity('crawlPage', pageActivityOptions(tuning));
+  const retryFailedItems = activity('retryFailedItems');
+  const sweepUnseen = activity('sweepUnseen');
+
+  /** Tolerates a requester that is gone: its own liveness check records the mailbox then. */
+  async function report(replyTo: string, mailboxReport: MailboxReport): Promise<void> {
+    if (!replyTo) return;
+    const signal = mailboxReport.status === 'Completed' ? mailboxFinishedSignal : mailboxFailedSignal;
+    try {
+      await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(replyTo).signal(signal, mailboxReport));
+    } catch (err) {
+      log.warn('could not report to the pass', { replyTo, passId: mailboxReport.passId, error: String(err) });
+    }
+  }
+
+  async function reportDropped(requests: CrawlRequest[], reason: string): Promise<void> {
+    for (const request of requests) await report(request.replyTo, state.droppedReport(request, reason));
+  }
+
+  /** Settings arrive from schedules and older passes: defaults are applied here (lenient parse). */
+  async function accept(request: CrawlRequest): Promise<void> {
+    let settings: SourceSettings;
+    try {
+      settings = parseSettingsLenient(request.settings);
+    } catch (err) {
+      await report(request.replyTo, {
+        ...state.droppedReport(request, `invalid settings: ${(err as Error).message}`),
+        status: 'Failed',
+        errorKind: 'source',
+      });
+      return;
+    }
+    state.enqueue({ ...request, settings });
+  }
+
+  setHandler(crawlRequestedSignal, accept);
+  setHandler(pauseMailboxSignal, ({ passId }) => state.pause(passId));
+  setHandler(resumeMailboxSignal, ({ passId }) => state.resume(passId));
+  setHandler(cancelMailboxSignal, async ({ passId, reason }) => {
+    await reportDropped(state.cancel(passId, reason), reason ?? 'cancelled');
+  });
+  setHandler(stopMailboxSignal, async ({ reason }) => {
+    await reportDropped(state.stop(reason), `mailbox stopped: ${reason}`);
+  });
+  setHandler(mailboxProgressQuery, () => state.progress());
+  setHandler(
+    restartMailboxUpdate,
+    (restart) => {
+      const settings = restart.settings ? parseSettingsLenient(restart.settings) : undefined;
+      return state.restart(restart, settings, Date.now());
+    },
+    {
+      validator: (restart) => {
+        state.validateRestart(restart);
+        if (restart.settings) parseSettingsLenient(restart.settings);
+      },
+    },
+  );
+
+  for (const request of input.requests ?? []) await accept(request);
+
+  function upsert(status: MailboxStatus, extra: SearchAttributeUpdatePair[] = []): void {
+    upsertSearchAttributes([
+      { key: CrawlStatus, value: status },
+      { key: MessagesIndexed, value: state.state.messagesIndexedTotal },
+      ...extra,
+    ]);
+  }
+
+  // The identity attributes are set once and then carried by continue-as-new.
+  if (workflowInfo().typedSearchAttributes.get(MimecastSource) === undefined) {
+    upsert(state.state.status, [
+      { key: MimecastSource, value: identity.sourceId },
+      { key: MimecastMailbox, value: identity.mailboxKey },
+      { key: MimecastDomain, value: identity.domain },
+    ]);
+  }
+
+  function failureOf(err: unknown): { message: string; kind: ErrorKind } {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    const kind: ErrorKind =
+      cause instanceof ApplicationFailure && cause.type === FailureTypes.source ? 'source' : 'mailbox';
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return { message, kind };
+  }
+
+  /** Every activity runs to its end even when the workflow is cancelled: the page is finished, tokens kept. */
+  async function finishing<T>(fn: () => Promise<T>): Promise<T> {
+    return CancellationScope.nonCancellable(fn);
+  }
+
+  async function beginPass(): Promise<void> {
+    const request = state.peekRequest();
+    if (!request) return;
+    let watermarks = {};
+    if (request.mode !== 'retryFailed') {
+      try {
+        ({ watermarks } = await finishing(() =>
+          loadWatermarks({ settings: request.settings, address: identity.address }),
+        ));
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        state.beginPass(Date.now(), {});
+        const failure = failureOf(err);
+        state.failPass(`could not read the watermarks: ${failure.message}`, failure.kind);
+        return;
+      }
+    }
+    const pass = state.beginPass(Date.now(), watermarks);
+    upsert('Running', [{ key: MimecastPassId, value: pass.request.passId }]);
+  }
+
+  function shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= continueAsNewAfterEvents;
+  }
+
+  /** Runs steps of the pass in progress until it finishes or the history asks for a new run. */
+  async function runPass(): Promise<'finished' | 'continueAsNew'> {
+    for (;;) {
+      if (CancellationScope.current().consideredCancelled) state.cancel(undefined, 'the workflow was cancelled');
+      if (state.state.paused) {
+        try {
+          await condition(() => !state.state.paused || state.pass?.outcome !== undefined);
+        } catch (err) {
+          if (!isCancellation(err)) throw err;
+          state.cancel(undefined, 'the workflow was cancelled');
+        }
+      }
+      const step = state.nextStep();
+      const pass = state.pass!;
+      const { settings, passId } = pass.request;
+      try {
+        switch (step.kind) {
+          case 'idle':
+          case 'finish':
+            return 'finished';
+          case 'retryFailed':
+            state.applyRetry(
+              await finishing(() =>
+                retryFailedItems({
+                  settings,
+                  address: identity.address,
+                  domain: identity.domain,
+                  passId,
+                  maxAttempts: tuning.retryFailedMaxAttempts ?? DEFAULT_RETRY_FAILED_MAX_ATTEMPTS,
+                }),
+              ),
+            );
+            break;
+          case 'page':
+            state.applyPage(
+              await finishing(() =>
+                crawlPage({
+                  settings,
+                  address: identity.address,
+                  domain: identity.domain,
+                  view: step.view,
+                  passId,
+                  mode: pass.mode,
+                  refetchContent: pass.request.refetchContent ?? false,
+                  window: step.window,
+                  pageToken: step.pageToken,
+                  pageIndex: step.pageIndex,
+                  previousLastReceived: step.previousLastReceived,
+                  watermarkOnLastPage: step.watermarkOnLastPage,
+                }),
+              ),
+            );
+            if (state.shouldUpsertProgress()) upsert('Running');
+            break;
+          case 'sweep': {
+            const { deleted } = await finishing(() =>
+              sweepUnseen({ settings, address: identity.address, view: step.view, passId }),
+            );
+            state.applySweep(step.view, deleted);
+            break;
+          }
+        }
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const failure = failureOf(err);
+        state.failPass(failure.message, failure.kind);
+      }
+      if (state.pass?.outcome === undefined && shouldContinueAsNew()) return 'continueAsNew';
+    }
+  }
+
+  async function continueAsNewNow(): Promise<never> {
+    await condition(allHandlersFinished);
+    const next = makeContinueAsNewFunc<typeof crawlMailbox>({
+      typedSearchAttributes: workflowInfo().typedSearchAttributes,
+    });
+    return next({ ...input, requests: [], state: state.toCarried() });
+  }
+
+  await condition(() => state.hasWork() || state.stopRequested);
+  if (state.stopRequested && !state.pass) {
+    await condition(allHandlersFinished);
+    return;
+  }
+  if (!state.pass) await beginPass();
+  if ((await runPass()) === 'continueAsNew') await continueAsNewNow();
+
+  const { report: mailboxReport, replyTo } = state.finishPass(Date.now());
+  upsert(mailboxReport.status, [{ key: MimecastLastPassAt, value: new Date() }]);
+  await report(replyTo, mailboxReport);
+  if (mailboxReport.status === 'Cancelled' && CancellationScope.current().consideredCancelled) {
+    // The workflow itself was cancelled: the page finished and the tokens are kept; end as cancelled.
+    throw new CancelledFailure('the mailbox workflow was cancelled');
+  }
+  if (state.stopRequested) {
+    await condition(allHandlersFinished);
+    return;
+  }
+  await continueAsNewNow();
+}
