@@ -243,11 +243,10 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
       pageToken: input.pageToken,
     });
   } catch (err) {
-    if (err instanceof MimecastFunctionError && !err.retryable) {
-      // A fail[] on a request with a page token: the token was rejected or expired (design §2.1).
-      if (input.pageToken) return result('pageTokenRejected', { problem: err.message });
-      return result('windowRejected', { problem: err.message });
-    }
+    // Any fail[] on a request with a page token counts as a rejected or expired token (design §2.1:
+    // the real code is undocumented); without a token, a validation failure narrows the window.
+    if (err instanceof MimecastFunctionError && input.pageToken) return result('pageTokenRejected', { problem: err.message });
+    if (err instanceof MimecastFunctionError && !err.retryable) return result('windowRejected', { problem: err.message });
     throw toApplicationFailure(err);
   }
 

@@ -4,6 +4,7 @@ import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type { MimecastClientProvider } from './mimecast/client-provider';
 import type { ExtractionPool } from './extract/extraction-pool';
+import type { ContentCache } from './extract/content-cache';
 
 export interface Logger {
   debug(obj: object, msg?: string): void;
@@ -44,4 +45,6 @@ export interface ActivityDeps {
   now?: () => Date;
   /** Key of privacy.hashAddresses (HMAC); from the worker's environment, never from settings. */
   addressHashKey?: string;
+  /** Optional RFC822 cache by Mimecast id: a message in many mailboxes is fetched once per worker. */
+  contentCache?: ContentCache;
 }

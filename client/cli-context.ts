@@ -17,7 +17,11 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-export function createCliContext(env: CliEnvironment, io: CliIo, overrides: Partial<CliContext> = {}): CliContext {
+export function createCliContext(
+  env: CliEnvironment,
+  io: CliIo,
+  overrides: Partial<CliContext> = {},
+): CliContext {
   let temporal: Promise<{ client: TemporalClient; connection: Connection }> | undefined;
   let elastic: ElasticClient | undefined;
   const context: CliContext = {

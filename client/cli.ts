@@ -87,7 +87,9 @@ function reportError(io: CliIo, err: unknown, ctx: CliContext | undefined): numb
   const message = (err as Error)?.message ?? String(err);
   if (/Failed to connect|ECONNREFUSED|UNAVAILABLE|Connection refused|transport error/i.test(message) && ctx) {
     io.err(`Cannot reach a server (${message.split('\n')[0]}).`);
-    io.err(`  Temporal: ${ctx.env.temporalAddress}, Elasticsearch: ${ctx.env.elasticsearchUrl}. Local servers: bash scripts/services.sh up`);
+    io.err(
+      `  Temporal: ${ctx.env.temporalAddress}, Elasticsearch: ${ctx.env.elasticsearchUrl}. Local servers: bash scripts/services.sh up`,
+    );
     return 1;
   }
   io.err(`Error: ${message}`);
@@ -109,14 +111,24 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .addHelpText('after', ENVIRONMENT_HELP);
 
-  const sub = (name: string) => program.command(name).exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  const sub = (name: string) =>
+    program
+      .command(name)
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
   sub('crawl')
     .description('start one pass of a source; with --wait follow it with a live progress bar')
     .requiredOption('--config <file>', 'source configuration (JSON or YAML), parsed strictly')
     .option('--wait', 'follow the pass until it ends; exit status tells the outcome')
-    .option('--ignore-delta-tokens', 'reconcile this pass: list the whole date range, fetch only missing content, remove what the archive no longer has')
-    .option('--refetch-content', 'with --ignore-delta-tokens: fetch the content of every message again (e.g. after an extraction upgrade)')
+    .option(
+      '--ignore-delta-tokens',
+      'reconcile this pass: list the whole date range, fetch only missing content, remove what the archive no longer has',
+    )
+    .option(
+      '--refetch-content',
+      'with --ignore-delta-tokens: fetch the content of every message again (e.g. after an extraction upgrade)',
+    )
     .option('--confirm-deletions', 'perform mailbox deletions that an earlier pass withheld')
     .option('--force', 'run even if another pass of this source is running')
     .addHelpText('after', CRAWL_EXIT_HELP)
@@ -128,27 +140,46 @@ export function buildProgram(io: CliIo, run: Runner): Command {
       resume: 'resume a paused pass',
       cancel: 'cancel the running pass (mailboxes finish their current page and keep their delta tokens)',
     };
-    const command = sub(action).description(descriptions[action]).requiredOption('--source <id>', 'sourceId of the configuration');
+    const command = sub(action)
+      .description(descriptions[action])
+      .requiredOption('--source <id>', 'sourceId of the configuration');
     if (action === 'cancel') command.option('--reason <text>', 'recorded in the pass report');
     command.action((opts) => run((ctx) => passControlCommand(ctx, action, opts))());
   }
 
   sub('status')
-    .description('mailboxes of a source from the registry index and the workflows\' search attributes (works with no worker running)')
+    .description(
+      "mailboxes of a source from the registry index and the workflows' search attributes (works with no worker running)",
+    )
     .requiredOption('--source <id>', 'sourceId')
     .option('--mailbox <address>', 'one mailbox, with live detail from its workflow (needs a worker)')
     .option('--prefix <prefix>', 'Elasticsearch index prefix', 'mimecast')
     .option('--config <file>', 'learn the index prefix from this configuration')
-    .action((opts) => run((ctx) => statusCommand(ctx, { source: opts.source, mailbox: opts.mailbox, prefix: prefixOf(opts) }))());
+    .action((opts) =>
+      run((ctx) =>
+        statusCommand(ctx, { source: opts.source, mailbox: opts.mailbox, prefix: prefixOf(opts) }),
+      )(),
+    );
 
   sub('restart-mailbox')
     .description('start a new pass of one mailbox (e.g. after it failed); prints the new pass id')
     .argument('<address>', 'mailbox address')
     .requiredOption('--source <id>', 'sourceId')
-    .option('--config <file>', 'settings for this pass (default: those of the mailbox\'s last pass)')
-    .option('--prefix <prefix>', 'Elasticsearch index prefix (to look the mailbox up in the registry)', 'mimecast')
+    .option('--config <file>', "settings for this pass (default: those of the mailbox's last pass)")
+    .option(
+      '--prefix <prefix>',
+      'Elasticsearch index prefix (to look the mailbox up in the registry)',
+      'mimecast',
+    )
     .action((address: string, opts) =>
-      run((ctx) => restartMailboxCommand(ctx, { address, source: opts.source, config: opts.config, prefix: prefixOf(opts) }))(),
+      run((ctx) =>
+        restartMailboxCommand(ctx, {
+          address,
+          source: opts.source,
+          config: opts.config,
+          prefix: prefixOf(opts),
+        }),
+      )(),
     );
 
   sub('retry-failed')
@@ -157,12 +188,24 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     .option('--mailbox <address>', 'only this mailbox')
     .option('--prefix <prefix>', 'Elasticsearch index prefix', 'mimecast')
     .option('--config <file>', 'learn the index prefix from this configuration')
-    .action((opts) => run((ctx) => retryFailedCommand(ctx, { source: opts.source, mailbox: opts.mailbox, prefix: prefixOf(opts) }))());
+    .action((opts) =>
+      run((ctx) =>
+        retryFailedCommand(ctx, { source: opts.source, mailbox: opts.mailbox, prefix: prefixOf(opts) }),
+      )(),
+    );
 
   sub('schedule')
     .description('manage the Temporal schedules of a source')
     .addArgument(
-      new Argument('<action>', 'create|update|describe|pause|unpause|trigger|delete').choices(['create', 'update', 'describe', 'pause', 'unpause', 'trigger', 'delete']),
+      new Argument('<action>', 'create|update|describe|pause|unpause|trigger|delete').choices([
+        'create',
+        'update',
+        'describe',
+        'pause',
+        'unpause',
+        'trigger',
+        'delete',
+      ]),
     )
     .option('--config <file>', 'source configuration (required by create and update)')
     .option('--source <id>', 'sourceId (enough for describe, pause, unpause, trigger, delete)')
@@ -177,7 +220,9 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     .action((action: ScheduleAction, opts) => run((ctx) => scheduleCommand(ctx, action, opts))());
 
   sub('validate')
-    .description('check a configuration file; with --connect also authenticate and try each endpoint the crawl needs')
+    .description(
+      'check a configuration file; with --connect also authenticate and try each endpoint the crawl needs',
+    )
     .requiredOption('--config <file>', 'source configuration')
     .option('--connect', 'authenticate against Mimecast with the named credential and try every endpoint')
     .action((opts) =>
@@ -191,31 +236,46 @@ export function buildProgram(io: CliIo, run: Runner): Command {
 
   sub('worker')
     .description('run a worker (workflows and activities) on TEMPORAL_TASK_QUEUE until SIGINT/SIGTERM')
-    .action(async () => {
-      const { runWorker } = await import('../workers/main');
-      await runWorker();
-    });
+    .action(
+      run(async () => {
+        const { runWorker } = await import('../workers/main');
+        return runWorker();
+      }),
+    );
 
   sub('simulator')
     .description('run the local Mimecast API 2.0 simulator (tests, demo, benchmarks)')
     .option('--port <n>', 'port (default 8089)')
-    .option('--preset <name>', 'corpus preset (tiny, small, medium, large, huge-mailbox, latency-32, demo, hostile)')
+    .option(
+      '--preset <name>',
+      'corpus preset (tiny, small, medium, large, huge-mailbox, latency-32, demo, hostile)',
+    )
     .option('--faults <spec>', 'fault injection, e.g. rate429=0.1,latencyMs=50')
-    .allowUnknownOption(false)
-    .action(async (opts) => {
-      const { runSimulatorCommand } = await import('../simulator/cli');
-      await runSimulatorCommand(opts);
-    });
+    .action((opts: { port?: string; preset?: string; faults?: string }) =>
+      run(async (ctx) => {
+        const { runSimulatorCommand } = await import('../simulator/cli');
+        await runSimulatorCommand({ ...opts, out: ctx.io.out });
+        return 0;
+      })(),
+    );
 
   sub('demo')
     .description('the guided demo against the local servers (npm run demo starts them first)')
     .option('--config <file>', 'demo source configuration', 'examples/demo-source.json')
-    .option('--simulator-url <url>', 'simulator base URL (its /__control surface adds messages)', 'http://127.0.0.1:8089')
+    .option(
+      '--simulator-url <url>',
+      'simulator base URL (its /__control surface adds messages)',
+      'http://127.0.0.1:8089',
+    )
     .option('--new-messages <n>', 'messages added before the delta pass', '25')
     .action((opts) =>
       run(async (ctx) => {
         const { runDemo } = await import('./demo');
-        return runDemo(ctx, { config: opts.config, simulatorUrl: opts.simulatorUrl, newMessages: Number(opts.newMessages) });
+        return runDemo(ctx, {
+          config: opts.config,
+          simulatorUrl: opts.simulatorUrl,
+          newMessages: Number(opts.newMessages),
+        });
       })(),
     );
 

@@ -28,9 +28,16 @@ async function runPass(ctx: CliContext, config: string, simulator: SimulatorCont
   return { outcome, calls };
 }
 
-function printCalls(ctx: CliContext, label: string, calls: ReturnType<typeof apiCallsByEndpoint>, outcome: CrawlOutcome): void {
+function printCalls(
+  ctx: CliContext,
+  label: string,
+  calls: ReturnType<typeof apiCallsByEndpoint>,
+  outcome: CrawlOutcome,
+): void {
   const indexed = outcome.progress?.messages.indexed ?? 0;
-  ctx.io.out(`${label}: ${calls.total} Mimecast API calls for ${indexed} messages indexed (counted by the simulator)`);
+  ctx.io.out(
+    `${label}: ${calls.total} Mimecast API calls for ${indexed} messages indexed (counted by the simulator)`,
+  );
   for (const [endpoint, n] of calls.byEndpoint) ctx.io.out(`    ${String(n).padStart(6)}  ${endpoint}`);
 }
 
@@ -41,14 +48,23 @@ async function showSearch(ctx: CliContext, elastic: ElasticClient, settings: Sou
   const sample = await elastic.search<MessageDocument>({
     index,
     size: 1,
-    query: { bool: { filter: [{ term: { source: settings.sourceId } }, { range: { attachmentCount: { gt: 0 } } }] } },
+    query: {
+      bool: { filter: [{ term: { source: settings.sourceId } }, { range: { attachmentCount: { gt: 0 } } }] },
+    },
   });
   const word = sample.hits.hits[0]?._source?.subject.split(/\W+/).find((w) => w.length >= 5) ?? 'invoice';
-  const body = { size: 1, query: { bool: { must: [{ match: { subject: word } }], filter: [{ term: { source: settings.sourceId } }] } } };
+  const body = {
+    size: 1,
+    query: {
+      bool: { must: [{ match: { subject: word } }], filter: [{ term: { source: settings.sourceId } }] },
+    },
+  };
   const result = await elastic.search<MessageDocument>({ index, ...body });
   const total = typeof result.hits.total === 'number' ? result.hits.total : (result.hits.total?.value ?? 0);
   ctx.io.out(`Search the index (messages whose subject matches "${word}"):`);
-  ctx.io.out(`  curl -s '${ctx.env.elasticsearchUrl}/${index}/_search?pretty' -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`);
+  ctx.io.out(
+    `  curl -s '${ctx.env.elasticsearchUrl}/${index}/_search?pretty' -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`,
+  );
   const hit = result.hits.hits[0]?._source;
   if (!hit) {
     ctx.io.out('  (no hit)');
@@ -57,7 +73,9 @@ async function showSearch(ctx: CliContext, elastic: ElasticClient, settings: Sou
   ctx.io.out(`  ${total} hits; the first:`);
   ctx.io.out(`    subject:     ${hit.subject}`);
   ctx.io.out(`    mailbox:     ${hit.mailbox} (${hit.view})`);
-  ctx.io.out(`    from:        ${hit.from?.name ? `${hit.from.name} <${hit.from.address}>` : (hit.from?.address ?? '')}`);
+  ctx.io.out(
+    `    from:        ${hit.from?.name ? `${hit.from.name} <${hit.from.address}>` : (hit.from?.address ?? '')}`,
+  );
   ctx.io.out(`    received:    ${hit.received}`);
   ctx.io.out(`    attachments: ${hit.attachmentNames.join(', ') || 'none'}`);
   ctx.io.out(`    body:        ${hit.body.replace(/\s+/g, ' ').slice(0, 100)}…`);
@@ -75,21 +93,30 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<numbe
     return 1;
   }
 
-  heading(ctx, `1. First pass of source "${settings.sourceId}": every mailbox, from ${settings.messages.startDate}`);
+  heading(
+    ctx,
+    `1. First pass of source "${settings.sourceId}": every mailbox, from ${settings.messages.startDate}`,
+  );
   const first = await runPass(ctx, opts.config, simulator);
   if (first.outcome.exitCode !== 0) {
-    io.err(`The first pass ended with exit status ${first.outcome.exitCode}; worker log: .data/demo/worker.log`);
+    io.err(
+      `The first pass ended with exit status ${first.outcome.exitCode}; worker log: .data/demo/worker.log`,
+    );
     return first.outcome.exitCode;
   }
   printCalls(ctx, 'First pass', first.calls, first.outcome);
 
   heading(ctx, '2. Where to look');
   io.out(`Temporal Web UI: ${env.temporalUiUrl}`);
-  io.out(`  the source's mailbox workflows (CrawlStatus is their real state; they stay Running between passes):`);
+  io.out(
+    `  the source's mailbox workflows (CrawlStatus is their real state; they stay Running between passes):`,
+  );
   io.out(`    ${workflowListUrl(env, mailboxWorkflowsQuery(settings.sourceId))}`);
   io.out(`  its passes:`);
   io.out(`    ${workflowListUrl(env, passWorkflowsQuery(settings.sourceId))}`);
-  io.out(`  the same from the Temporal CLI: temporal workflow list --query '${mailboxWorkflowsQuery(settings.sourceId)}'`);
+  io.out(
+    `  the same from the Temporal CLI: temporal workflow list --query '${mailboxWorkflowsQuery(settings.sourceId)}'`,
+  );
   await showSearch(ctx, ctx.elastic(), settings);
   io.out('');
   await statusCommand(ctx, { source: settings.sourceId, prefix: settings.index.prefix });
@@ -110,7 +137,9 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<numbe
   printCalls(ctx, 'First pass', first.calls, first.outcome);
   printCalls(ctx, 'Delta pass', second.calls, second.outcome);
   const secondIndexed = second.outcome.progress?.messages.indexed ?? 0;
-  const contentCalls = second.calls.byEndpoint.filter(([endpoint]) => endpoint.includes('get-message-part')).reduce((s, [, n]) => s + n, 0);
+  const contentCalls = second.calls.byEndpoint
+    .filter(([endpoint]) => endpoint.includes('get-message-part'))
+    .reduce((s, [, n]) => s + n, 0);
   io.out(
     `The delta pass indexed ${secondIndexed} messages (${added} were added) and fetched the content of ${contentCalls}; ` +
       `messages inside the ${-settings.performance.deltaTokenOffsetMinutes}-minute overlap that were already indexed were skipped.`,

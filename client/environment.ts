@@ -13,6 +13,8 @@ export interface TemporalTlsFiles {
   cert?: string;
   key?: string;
   ca?: string;
+  /** TEMPORAL_TLS_SERVER_NAME: SNI override, as the worker reads it. */
+  serverName?: string;
 }
 
 export interface CliEnvironment {
@@ -37,14 +39,21 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
   const cert = nonEmpty(env.TEMPORAL_TLS_CERT);
   const key = nonEmpty(env.TEMPORAL_TLS_KEY);
   const ca = nonEmpty(env.TEMPORAL_TLS_CA);
-  const tlsWanted = Boolean(cert || key || ca || env.TEMPORAL_TLS === 'true');
+  const tlsWanted = Boolean(
+    cert || key || ca || nonEmpty(env.TEMPORAL_API_KEY) || env.TEMPORAL_TLS === 'true',
+  );
   return {
     temporalAddress: nonEmpty(env.TEMPORAL_ADDRESS) ?? DEFAULT_TEMPORAL_ADDRESS,
     namespace: nonEmpty(env.TEMPORAL_NAMESPACE) ?? DEFAULT_NAMESPACE,
     taskQueue: nonEmpty(env.TEMPORAL_TASK_QUEUE) ?? DEFAULT_TASK_QUEUE,
-    temporalTls: tlsWanted ? { cert, key, ca } : undefined,
+    temporalTls: tlsWanted
+      ? { cert, key, ca, serverName: nonEmpty(env.TEMPORAL_TLS_SERVER_NAME) }
+      : undefined,
     temporalApiKey: nonEmpty(env.TEMPORAL_API_KEY),
-    temporalUiUrl: (nonEmpty(env.TEMPORAL_UI_URL) ?? `http://127.0.0.1:${TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
+    temporalUiUrl: (nonEmpty(env.TEMPORAL_UI_URL) ?? `http://127.0.0.1:${TEMPORAL_UI_PORT}`).replace(
+      /\/$/,
+      '',
+    ),
     elasticsearchUrl: nonEmpty(env.ELASTICSEARCH_URL) ?? DEFAULT_ELASTICSEARCH_URL,
     elasticsearchApiKey: nonEmpty(env.ELASTICSEARCH_API_KEY),
     addressHashKey: nonEmpty(env.MIMECAST_ADDRESS_HASH_KEY),

@@ -10,7 +10,9 @@ export const ExitStatus = {
 } as const;
 export type ExitStatusCode = (typeof ExitStatus)[keyof typeof ExitStatus];
 
-export function passExitStatus(progress: Pick<PassProgress, 'status' | 'failedMailboxesTotal' | 'deletions'>): ExitStatusCode {
+export function passExitStatus(
+  progress: Pick<PassProgress, 'status' | 'failedMailboxesTotal' | 'deletions'>,
+): ExitStatusCode {
   switch (progress.status) {
     case 'Failed':
     case 'Cancelled':
@@ -18,7 +20,8 @@ export function passExitStatus(progress: Pick<PassProgress, 'status' | 'failedMa
       return ExitStatus.failedOrCancelled;
     default:
   }
-  if (progress.status === 'CompletedWithFailures' || progress.failedMailboxesTotal > 0) return ExitStatus.failedMailboxes;
+  if (progress.status === 'CompletedWithFailures' || progress.failedMailboxesTotal > 0)
+    return ExitStatus.failedMailboxes;
   if (progress.deletions.withheld > 0) return ExitStatus.deletionsWithheld;
   return ExitStatus.completed;
 }

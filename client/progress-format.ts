@@ -64,12 +64,14 @@ export function passSummary(progress: PassProgress, finishedAt: Date): string[] 
   const d = progress.deletions;
   if (d.candidates || d.performed || d.withheld) {
     lines.push(
-      `  deletions: ${d.performed} performed, ${d.withheld} withheld of ${d.candidates} candidates` + (d.reason ? ` (${d.reason})` : ''),
+      `  deletions: ${d.performed} performed, ${d.withheld} withheld of ${d.candidates} candidates` +
+        (d.reason ? ` (${d.reason})` : ''),
     );
   }
   if (progress.failedMailboxesTotal > 0) {
     lines.push(`  failed mailboxes (${progress.failedMailboxesTotal}):`);
-    for (const failed of progress.failedMailboxes) lines.push(`    ${failed.address}: [${failed.kind}] ${failed.reason}`);
+    for (const failed of progress.failedMailboxes)
+      lines.push(`    ${failed.address}: [${failed.kind}] ${failed.reason}`);
     const hidden = progress.failedMailboxesTotal - progress.failedMailboxes.length;
     if (hidden > 0) lines.push(`    … and ${hidden} more (see: status --source ${progress.sourceId})`);
   }

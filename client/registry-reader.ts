@@ -8,7 +8,12 @@ function isIndexMissing(err: unknown): boolean {
   return meta?.statusCode === 404 || meta?.body?.error?.type === 'index_not_found_exception';
 }
 
-export async function readRegistry(elastic: Client, prefix: string, sourceId: string, address?: string): Promise<RegistryDocument[]> {
+export async function readRegistry(
+  elastic: Client,
+  prefix: string,
+  sourceId: string,
+  address?: string,
+): Promise<RegistryDocument[]> {
   const rows: RegistryDocument[] = [];
   let searchAfter: (string | number)[] | undefined;
   const filter: object[] = [{ term: { source: sourceId } }];
@@ -34,7 +39,12 @@ export async function readRegistry(elastic: Client, prefix: string, sourceId: st
 }
 
 /** Failed items per mailbox (the `mailbox` field of `<prefix>-failed`). */
-export async function failedItemCounts(elastic: Client, prefix: string, sourceId: string, mailbox?: string): Promise<Map<string, number>> {
+export async function failedItemCounts(
+  elastic: Client,
+  prefix: string,
+  sourceId: string,
+  mailbox?: string,
+): Promise<Map<string, number>> {
   const filter: object[] = [{ term: { source: sourceId } }];
   if (mailbox) filter.push({ term: { mailbox: mailbox.toLowerCase() } });
   try {
@@ -44,7 +54,9 @@ export async function failedItemCounts(elastic: Client, prefix: string, sourceId
       query: { bool: { filter } },
       aggs: { mailboxes: { terms: { field: 'mailbox', size: 10_000 } } },
     });
-    const buckets = (result.aggregations?.mailboxes as { buckets?: { key: string; doc_count: number }[] } | undefined)?.buckets ?? [];
+    const buckets =
+      (result.aggregations?.mailboxes as { buckets?: { key: string; doc_count: number }[] } | undefined)
+        ?.buckets ?? [];
     return new Map(buckets.map((b) => [String(b.key), b.doc_count]));
   } catch (err) {
     if (isIndexMissing(err)) return new Map();

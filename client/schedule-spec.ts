@@ -36,11 +36,16 @@ export function parseEvery(value: string, option: string): number {
 export function checkCron(value: string, option: string): string {
   const trimmed = value.trim();
   if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(trimmed)) return trimmed;
-  if (trimmed.split(/\s+/).length !== 5) throw new Error(`${option}: "${value}" is not a 5-field cron expression`);
+  if (trimmed.split(/\s+/).length !== 5)
+    throw new Error(`${option}: "${value}" is not a 5-field cron expression`);
   return trimmed;
 }
 
-export function scheduleSpec(every: string | undefined, cron: string | undefined, names: { every: string; cron: string }): ScheduleSpec {
+export function scheduleSpec(
+  every: string | undefined,
+  cron: string | undefined,
+  names: { every: string; cron: string },
+): ScheduleSpec {
   if (every && cron) throw new Error(`give either ${names.every} or ${names.cron}, not both`);
   if (every) return { intervals: [{ every: parseEvery(every, names.every) }] };
   if (cron) return { cronExpressions: [checkCron(cron, names.cron)] };

@@ -25,7 +25,9 @@ export function loadSettingsFile(path: string): SourceSettings {
   try {
     raw = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
-    throw new ConfigFileError(path, [`not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(err as Error).message}`]);
+    throw new ConfigFileError(path, [
+      `not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
+    ]);
   }
   try {
     return parseSettingsStrict(raw);

@@ -10,7 +10,8 @@ export class SimulatorControlClient {
       body: JSON.stringify(body),
     });
     const reply = (await response.json().catch(() => ({}))) as { ok?: boolean; result?: T; error?: string };
-    if (!response.ok || !reply.ok) throw new Error(`simulator control ${op}: ${reply.error ?? `HTTP ${response.status}`}`);
+    if (!response.ok || !reply.ok)
+      throw new Error(`simulator control ${op}: ${reply.error ?? `HTTP ${response.status}`}`);
     return reply.result as T;
   }
 
@@ -26,13 +27,20 @@ export class SimulatorControlClient {
     return this.call('mailboxes');
   }
 
-  addMessages(mailbox: string, count: number, view: 'INBOX' | 'SENT' = 'INBOX'): Promise<{ id: string; subject: string }[]> {
+  addMessages(
+    mailbox: string,
+    count: number,
+    view: 'INBOX' | 'SENT' = 'INBOX',
+  ): Promise<{ id: string; subject: string }[]> {
     return this.call('add-messages', { mailbox, count, view });
   }
 }
 
 /** `/api/...` calls by endpoint (what "API calls" means in design §4), the total first. */
-export function apiCallsByEndpoint(counters: Record<string, number>): { total: number; byEndpoint: [string, number][] } {
+export function apiCallsByEndpoint(counters: Record<string, number>): {
+  total: number;
+  byEndpoint: [string, number][];
+} {
   const byEndpoint = Object.entries(counters)
     .filter(([key]) => key.startsWith('/api/'))
     .sort(([a], [b]) => a.localeCompare(b));

@@ -1,5 +1,5 @@
-// One way to connect to Temporal for the CLI (and the worker, if it wants it): a local dev server
-// in plain gRPC, or a cluster / Temporal Cloud with mTLS files or an API key.
+// How the CLI connects to Temporal: a local dev server in plain gRPC, or a cluster / Temporal Cloud
+// with mTLS or an API key. Same variables as the worker (workers/worker-config.ts), plus inline PEMs.
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { CliEnvironment, TemporalTlsFiles } from './environment';
@@ -20,10 +20,13 @@ export function temporalTlsConfig(tls: TemporalTlsFiles | undefined, apiKey: str
   return {
     serverRootCACertificate: pem(tls?.ca),
     clientCertPair: cert && key ? { crt: cert, key } : undefined,
+    serverNameOverride: tls?.serverName,
   };
 }
 
-export async function connectTemporal(env: CliEnvironment): Promise<{ client: Client; connection: Connection }> {
+export async function connectTemporal(
+  env: CliEnvironment,
+): Promise<{ client: Client; connection: Connection }> {
   const connection = await Connection.connect({
     address: env.temporalAddress,
     tls: temporalTlsConfig(env.temporalTls, env.temporalApiKey),

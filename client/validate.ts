@@ -33,10 +33,16 @@ function failure(step: string, err: unknown): string {
   return `✗ ${step}: ${classifyError(err).message}`;
 }
 
-async function probeEndpoints(client: MimecastClient, settings: SourceSettings, lines: string[]): Promise<boolean> {
+async function probeEndpoints(
+  client: MimecastClient,
+  settings: SourceSettings,
+  lines: string[],
+): Promise<boolean> {
   try {
     await client.authenticate();
-    lines.push(`✓ authenticated with credential "${settings.connection.credential}" at ${settings.connection.authEndpoint}`);
+    lines.push(
+      `✓ authenticated with credential "${settings.connection.credential}" at ${settings.connection.authEndpoint}`,
+    );
   } catch (err) {
     lines.push(failure('authentication', err));
     return false;
@@ -48,7 +54,9 @@ async function probeEndpoints(client: MimecastClient, settings: SourceSettings, 
     const domains = await client.listInternalDomains();
     const included = settings.domains.included.map((p) => new RegExp(p, 'i'));
     const crawlable = domains.filter(
-      (d) => (settings.domains.includeLocal || !d.local) && (!included.length || included.some((re) => re.test(d.domain))),
+      (d) =>
+        (settings.domains.includeLocal || !d.local) &&
+        (!included.length || included.some((re) => re.test(d.domain))),
     );
     domain = crawlable[0]?.domain ?? domains[0]?.domain;
     lines.push(`✓ get-internal-domain: ${domains.length} domain(s), ${crawlable.length} in scope`);
@@ -99,11 +107,16 @@ export async function runValidate(opts: ValidateOptions): Promise<ValidateResult
     settings = loadSettingsFile(opts.configPath);
   } catch (err) {
     if (err instanceof ConfigFileError) {
-      return { ok: false, lines: [`✗ ${opts.configPath} is invalid:`, ...err.problems.map((p) => `  - ${p}`)] };
+      return {
+        ok: false,
+        lines: [`✗ ${opts.configPath} is invalid:`, ...err.problems.map((p) => `  - ${p}`)],
+      };
     }
     throw err;
   }
-  lines.push(`✓ ${opts.configPath} is valid (source "${settings.sourceId}", index prefix "${settings.index.prefix}")`);
+  lines.push(
+    `✓ ${opts.configPath} is valid (source "${settings.sourceId}", index prefix "${settings.index.prefix}")`,
+  );
   if (!opts.connect) return { ok: true, lines };
 
   const provider = new MimecastClientProvider({
@@ -114,7 +127,9 @@ export async function runValidate(opts: ValidateOptions): Promise<ValidateResult
   try {
     let client: MimecastClient;
     try {
-      client = provider.forSettings(settings).withCallScope(new CallScope({ maxThrottleWaitMs: VALIDATE_THROTTLE_BUDGET_MS }));
+      client = provider
+        .forSettings(settings)
+        .withCallScope(new CallScope({ maxThrottleWaitMs: VALIDATE_THROTTLE_BUDGET_MS }));
     } catch (err) {
       lines.push(failure('credential', err));
       return { ok: false, lines };

@@ -133,7 +133,11 @@ function classifyElasticsearch(err: any): ErrorClassification | undefined {
     return { kind: 'transient', message: `Elasticsearch ${status}: ${reason}`, retryable: true };
   }
   if (status === 401 || status === 403) {
-    return { kind: 'source', message: `Elasticsearch refused the request (${status}): ${reason}`, retryable: false };
+    return {
+      kind: 'source',
+      message: `Elasticsearch refused the request (${status}): ${reason}`,
+      retryable: false,
+    };
   }
   return undefined;
 }
@@ -141,7 +145,12 @@ function classifyElasticsearch(err: any): ErrorClassification | undefined {
 /** Decides the kind of any error an activity may meet (design §2.5). Unknown errors are transient. */
 export function classifyError(err: unknown): ErrorClassification {
   if (err instanceof CrawlerError) {
-    return { kind: err.kind, message: err.message, retryable: err.retryable, nextRetryDelayMs: err.nextRetryDelayMs };
+    return {
+      kind: err.kind,
+      message: err.message,
+      retryable: err.retryable,
+      nextRetryDelayMs: err.nextRetryDelayMs,
+    };
   }
   if (err instanceof ApplicationFailure) {
     const kind = (err.type && TYPE_TO_KIND[err.type]) || (err.nonRetryable ? 'source' : 'transient');
@@ -151,7 +160,11 @@ export function classifyError(err: unknown): ErrorClassification {
   if (es) return es;
   const code = errorCode(err);
   if (code && SOURCE_CODES.has(code)) {
-    return { kind: 'source', message: `${messageOf(err)} (${code}): check the host name and its TLS certificate`, retryable: false };
+    return {
+      kind: 'source',
+      message: `${messageOf(err)} (${code}): check the host name and its TLS certificate`,
+      retryable: false,
+    };
   }
   return { kind: 'transient', message: messageOf(err), retryable: true };
 }

@@ -9,7 +9,9 @@ const idPattern = /^[a-z0-9-]+$/;
 const regexList = z.array(z.string()).default([]);
 
 /** `error` option: "is required" for a missing value, zod's own message otherwise. */
-const requiredError = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : undefined) };
+const requiredError = {
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : undefined),
+};
 
 /** Accepts `YYYY-MM-DD` or a full ISO-8601 date-time; normalises to `YYYY-MM-DDTHH:mm:ssZ` (UTC, seconds). */
 function isoSecond(endOfDay: boolean) {
@@ -31,7 +33,10 @@ function sectionShapes() {
     connection: {
       apiEndpoint: z.string().min(1).default('https://api.services.mimecast.com'),
       authEndpoint: z.string().min(1).default('https://api.services.mimecast.com/oauth/token'),
-      credential: z.string().min(1, 'must name a credential of the worker (e.g. "default")').default('default'),
+      credential: z
+        .string()
+        .min(1, 'must name a credential of the worker (e.g. "default")')
+        .default('default'),
     },
     domains: { included: regexList, includeLocal: z.boolean().default(false) },
     mailboxes: { included: regexList, excluded: regexList },
@@ -60,7 +65,10 @@ function sectionShapes() {
     },
     performance: {
       pageSize: z.number().int().min(1, PAGE_SIZE_RULE).max(500, PAGE_SIZE_RULE).default(100),
-      retryAfterMultiplier: z.number().positive('must be > 0 (ms of wait per second the API advises)').default(1000),
+      retryAfterMultiplier: z
+        .number()
+        .positive('must be > 0 (ms of wait per second the API advises)')
+        .default(1000),
       deltaTokenOffsetMinutes: z
         .number()
         .max(0, 'must be ≤ 0: a positive offset would skip messages between the token and the offset')
@@ -68,7 +76,10 @@ function sectionShapes() {
       authTokenOffsetSeconds: z
         .number()
         .max(0, 'must be ≤ 0: a token must be refreshed before it expires')
-        .min(-1500, 'must be ≥ -1500: tokens live 1799 s, a larger offset would request a new token for every call')
+        .min(
+          -1500,
+          'must be ≥ -1500: tokens live 1799 s, a larger offset would request a new token for every call',
+        )
         .default(-60),
     },
     index: { prefix: z.string().regex(idPattern, ID_RULE).max(100).default('mimecast') },
@@ -88,7 +99,9 @@ function buildSchema(mode: Mode) {
     connection: section(s.connection),
     domains: section(s.domains),
     mailboxes: section(s.mailboxes),
-    messages: object(s.messages, { error: (i) => (i.input === undefined ? 'is required (at least messages.startDate)' : undefined) }),
+    messages: object(s.messages, {
+      error: (i) => (i.input === undefined ? 'is required (at least messages.startDate)' : undefined),
+    }),
     attachments: section(s.attachments),
     parallelism: section(s.parallelism),
     logging: section(s.logging),
@@ -180,10 +193,14 @@ function endpointProblems(field: string, value: string): string[] {
   }
   const host = url.hostname;
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOST.test(host))) {
-    return [`${field}: ${url.protocol}//${url.host} is refused: use https (plain http only on loopback, for the simulator)`];
+    return [
+      `${field}: ${url.protocol}//${url.host} is refused: use https (plain http only on loopback, for the simulator)`,
+    ];
   }
   if (API1_HOST.test(host) && !/\.services\.mimecast\.com$/i.test(host)) {
-    return [`${field}: ${host} is an API 1.0 (HMAC) host; API 2.0 uses *.services.mimecast.com, e.g. https://api.services.mimecast.com`];
+    return [
+      `${field}: ${host} is an API 1.0 (HMAC) host; API 2.0 uses *.services.mimecast.com, e.g. https://api.services.mimecast.com`,
+    ];
   }
   if (url.username || url.password) return [`${field}: must not carry credentials in the URL`];
   return [];

@@ -167,12 +167,12 @@ start() {
   else
     port_open "$UI_PORT" && die "UI port $UI_PORT is in use; choose another --ui-port"
     local args=(server start-dev --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT"
-      --db-filename "$DATA/temporal.db" --ui-disable-news-fetch --log-level warn)
+      --db-filename "$DATA/temporal.db")
     for sa in "${SEARCH_ATTRIBUTES[@]}"; do args+=(--search-attribute "$sa"); done
     log "starting $cli ${args[*]}"
     echo "---- $(date -u +%FT%TZ) start" >>"$LOG_FILE"
     # setsid: the server outlives this script and the caller's process group; stop uses the pid.
-    setsid "$cli" "${args[@]}" </dev/null >>"$LOG_FILE" 2>&1 &
+    setsid "$cli" "${args[@]}" </dev/null >>"$LOG_FILE" 2>&1 8>&- 9>&- &
     STARTED_PID=$!
     echo "$STARTED_PID" >"$PID_FILE"
     wait_healthy "$cli"

@@ -131,6 +131,10 @@ export class ApiServer {
   foreignAuthorizationSeen(): boolean {
     return this.foreignAuth;
   }
+  /** Every access token issued so far (for secret scans of histories, logs and the index). */
+  issuedTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
   resetForeignAuthorization(): void {
     this.foreignAuth = false;
   }

@@ -217,8 +217,15 @@ export class Corpus {
       views: {},
     };
     this.records.push(r);
+    this.live = null;
     this.byAddress.set(r.address, r);
     return r;
+  }
+
+  private live: MailboxRecord[] | null = null;
+  private liveRecords(): MailboxRecord[] {
+    this.live ??= this.records.filter((r) => !r.removed);
+    return this.live;
   }
 
   // ---- directory ----
@@ -251,6 +258,7 @@ export class Corpus {
     const r = this.mailboxRecord(address);
     if (!r) throw new Error(`no mailbox ${address}`);
     r.removed = true;
+    this.live = null;
     for (const a of r.aliases) this.aliasOwner.delete(a);
   }
 
@@ -380,7 +388,7 @@ export class Corpus {
     let to: Addr[];
     let toAlias: string | null = null;
     const rnd = ref.kind === 'shared' ? SeededRandom.of(this.seed, 'shared', ref.index) : SeededRandom.of(this.seed, 'msg', this.records[ref.mailboxIdx].address, ref.view, ref.index);
-    const others = this.records.filter((r) => !r.removed);
+    const others = this.liveRecords();
     if (ref.kind === 'shared') {
       const e = this.pool[ref.index];
       owner = this.records[e.sender];

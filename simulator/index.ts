@@ -107,6 +107,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     counters: () => server.counters(),
     resetCounters: () => server.resetCounters(),
     foreignAuthorizationSeen: () => server.foreignAuthorizationSeen(),
+    issuedTokens: () => server.issuedTokens(),
     messageRfc822(id) {
       const spec = corpus.spec(refOrThrow(id));
       if (!spec) throw controlError(`no message ${id}`, 404);

@@ -51,13 +51,13 @@ export class SeededRandom {
   }
 }
 
-/** Bytes derived from a hash chain, for opaque id filler. */
+/** Bytes derived from a hash of the parts, for opaque id filler. */
 export function hashBytes(n: number, ...parts: (string | number)[]): Buffer {
   const out = Buffer.alloc(n);
-  let h = hash32(...parts);
+  const rnd = new SeededRandom(hash32(...parts));
   for (let i = 0; i < n; i += 4) {
-    h = hash32(h, i);
-    for (let j = 0; j < 4 && i + j < n; j++) out[i + j] = (h >>> (8 * j)) & 0xff;
+    const v = (rnd.next() * 4294967296) >>> 0;
+    for (let j = 0; j < 4 && i + j < n; j++) out[i + j] = (v >>> (8 * j)) & 0xff;
   }
   return out;
 }

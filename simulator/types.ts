@@ -120,6 +120,8 @@ export interface SimulatorControl {
   counters(): Record<string, number>;
   resetCounters(): void;
   foreignAuthorizationSeen(): boolean;
+  /** Every access token the simulator issued (fault suite: no token may appear in histories, logs or the index). */
+  issuedTokens(): string[];
   messageRfc822(id: string): Buffer;
   /** Async variant of messageRfc822 (messageRfc822 is sync and builds on demand). */
   messageRfc822Async(id: string): Promise<Buffer>;

@@ -5,6 +5,7 @@
 // status 1, for its supervisor to restart it.
 import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
+import type { TLSConfig } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../activities';
@@ -12,6 +13,7 @@ import type { ActivityDeps, Logger } from '../activities/deps';
 import { ExtractionPool } from '../activities/extract/extraction-pool';
 import { ensureIndexTemplatesOnce } from '../activities/index-templates-once';
 import { MimecastClientProvider } from '../activities/mimecast/client-provider';
+import { activityMetricsInterceptor } from './activity-metrics-interceptor';
 import { PrometheusCrawlMetrics, serveMetrics, type MetricsServer } from './metrics';
 import { describeConfig, readWorkerConfig, type WorkerConfig } from './worker-config';
 
@@ -64,10 +66,21 @@ function elasticClient(config: WorkerConfig): ElasticClient {
   });
 }
 
+function temporalTls(config: WorkerConfig): TLSConfig | undefined {
+  if (!config.tls) return undefined;
+  const { clientCert, clientKey, serverRootCA, serverName } = config.tls;
+  return {
+    ...(clientCert && clientKey ? { clientCertPair: { crt: clientCert, key: clientKey } } : {}),
+    ...(serverRootCA ? { serverRootCACertificate: serverRootCA } : {}),
+    ...(serverName ? { serverNameOverride: serverName } : {}),
+  };
+}
+
 function temporalConnectionOptions(config: WorkerConfig) {
+  const tls = temporalTls(config);
   return {
     address: config.temporalAddress,
-    ...(config.tls ? { tls: config.tls } : {}),
+    ...(tls ? { tls } : {}),
     ...(config.temporalApiKey ? { apiKey: config.temporalApiKey } : {}),
   };
 }
@@ -121,6 +134,7 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
         ? { workflowBundle: options.workflowBundle }
         : { workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
       activities: createActivities(deps),
+      interceptors: { activity: [activityMetricsInterceptor(deps.metrics ?? metrics)] },
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTaskExecutions,
       // Longer than the longest heartbeat timeout, so running pages finish or heartbeat out cleanly.

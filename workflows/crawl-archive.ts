@@ -34,6 +34,7 @@ import {
   type CrawlRequest,
   type DeleteMailboxInput,
   type DeleteMailboxResult,
+  type MailboxStatus,
   type PassStatus,
   type PassTuning,
 } from '../common/contracts';
@@ -77,6 +78,7 @@ const acts = {
   readRegistryPage: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.readRegistryPage).readRegistryPage,
   describeMailboxes: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.describeMailboxes).describeMailboxes,
   writePassReport: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.writePassReport).writePassReport,
+  updateRegistryStatus: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.updateRegistryStatus).updateRegistryStatus,
 };
 
 /** A failure that ends the pass for the whole source (design §2.5), with its message for the operator. */
@@ -162,9 +164,23 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
     reportsSinceUpsert = 0;
   }
 
+  // ----- the registry learns each mailbox's outcome (what `status` shows; what makes it a deletion candidate later)
+  const registryWrites = new Set<Promise<void>>();
+  function recordRegistryStatus(address: string, status: MailboxStatus): void {
+    const write: Promise<void> = acts
+      .updateRegistryStatus({ settings, address, status, passId: d.passId, at: new Date().toISOString() })
+      .catch((err) => log.warn('could not update the registry', { address, status, error: errorMessage(err) }))
+      .finally(() => {
+        registryWrites.delete(write);
+        generation++;
+      });
+    registryWrites.add(write);
+  }
+
   // ----- messages
   const onReport = (report: Parameters<typeof state.applyReport>[0]) => {
     if (state.applyReport(report)) {
+      recordRegistryStatus(report.address, report.status);
       reportsSinceUpsert++;
       generation++;
     } else {
@@ -329,7 +345,9 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
       const key = byWorkflowId.get(gone.workflowId);
       // A start still in progress may not be visible yet; the next check decides.
       if (key === undefined || pendingStarts > 0) continue;
+      const address = d.inFlight[key]?.address;
       if (state.markFailed(key, `the mailbox workflow is ${gone.status} and did not report to this pass`)) {
+        if (address) recordRegistryStatus(address, 'Failed');
         generation++;
       }
     }
@@ -387,7 +405,7 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
   }
 
   async function continueAsNewNow(): Promise<never> {
-    await condition(allHandlersFinished);
+    await condition(() => registryWrites.size === 0 && allHandlersFinished());
     upsertProgress(true);
     const next = makeContinueAsNewFunc<typeof crawlArchive>({
       typedSearchAttributes: workflowInfo().typedSearchAttributes,
@@ -396,6 +414,7 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
   }
 
   async function finishPass(): Promise<CrawlArchiveResult> {
+    await condition(() => registryWrites.size === 0);
     state.finish();
     upsertProgress(true);
     try {

@@ -228,7 +228,7 @@ export class MailboxCrawlState {
     this.state.pass = pass;
     this.state.lastRequest = request;
     this.state.status = 'Running';
-    this.state.paused = false;
+    // A pause that arrived while this request was queued still holds (resume or cancel lifts it).
     return pass;
   }
 

@@ -63,7 +63,8 @@ const defaults = {
 };
 
 export class BulkSink {
-  private readonly opts: Required<Omit<BulkSinkOptions, 'onThrottled'>> & Pick<BulkSinkOptions, 'onThrottled'>;
+  private readonly opts: Required<Omit<BulkSinkOptions, 'onThrottled'>> &
+    Pick<BulkSinkOptions, 'onThrottled'>;
 
   constructor(
     private readonly es: Client,
@@ -100,7 +101,10 @@ export class BulkSink {
       if (!throttled.length) return;
       if (round >= this.opts.throttleRetries) {
         result.failed.push(
-          ...throttled.map((t) => ({ ...t, reason: `throttled by Elasticsearch after ${round + 1} attempts: ${t.reason}` })),
+          ...throttled.map((t) => ({
+            ...t,
+            reason: `throttled by Elasticsearch after ${round + 1} attempts: ${t.reason}`,
+          })),
         );
         return;
       }
@@ -130,7 +134,13 @@ export class BulkSink {
         const { _index: index, _id: id } = header[action]!;
         // Deleting what is already gone is the outcome the caller wanted.
         if (action === 'delete' && drop.status === 404) return;
-        const item: FailedBulkItem = { index, id, action, status: drop.status, reason: describeError(drop.error) };
+        const item: FailedBulkItem = {
+          index,
+          id,
+          action,
+          status: drop.status,
+          reason: describeError(drop.error),
+        };
         (drop.status === 429 ? throttled : failed).push(item);
       },
     });

@@ -3,7 +3,11 @@ import type { Client } from '@elastic/elasticsearch';
 import { indexNames, type PassReportDocument } from '../../common/documents';
 import { passReportDocId } from './document-ids';
 
-export async function writePassReportDocument(es: Client, prefix: string, report: PassReportDocument): Promise<string> {
+export async function writePassReportDocument(
+  es: Client,
+  prefix: string,
+  report: PassReportDocument,
+): Promise<string> {
   const id = passReportDocId(report.source, report.passId);
   const document: PassReportDocument = {
     ...report,

@@ -138,15 +138,26 @@ export async function updateRegistryStatus(
   const doc: Partial<RegistryDocument> = { status: q.status };
   if (q.lastCrawledAt) doc.lastCrawledAt = q.lastCrawledAt;
   const response = await es.update(
-    { index: indexNames(q.prefix).mailboxes, id: registryDocId(q.source, q.address), doc, retry_on_conflict: 3 },
+    {
+      index: indexNames(q.prefix).mailboxes,
+      id: registryDocId(q.source, q.address),
+      doc,
+      retry_on_conflict: 3,
+    },
     { ignore: [404] },
   );
-  return (response as { result?: string }).result !== undefined && (response as { result?: string }).result !== 'not_found';
+  return (
+    (response as { result?: string }).result !== undefined &&
+    (response as { result?: string }).result !== 'not_found'
+  );
 }
 
 export async function deleteRegistryEntry(
   es: Client,
   q: { prefix: string; source: string; address: string },
 ): Promise<void> {
-  await es.delete({ index: indexNames(q.prefix).mailboxes, id: registryDocId(q.source, q.address) }, { ignore: [404] });
+  await es.delete(
+    { index: indexNames(q.prefix).mailboxes, id: registryDocId(q.source, q.address) },
+    { ignore: [404] },
+  );
 }

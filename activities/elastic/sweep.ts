@@ -31,7 +31,10 @@ export async function deleteMessagesWithAttachments(
     );
     const m = await deleteByQueryAsTask(
       es,
-      { index: [names.messages], query: { bool: { filter: [{ term: { source: q.source } }, { ids: { values: ids } }] } } },
+      {
+        index: [names.messages],
+        query: { bool: { filter: [{ term: { source: q.source } }, { ids: { values: ids } }] } },
+      },
       options,
     );
     attachments += a.deleted;

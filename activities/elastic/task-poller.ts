@@ -22,7 +22,11 @@ export class TaskFailedError extends Error {
   }
 }
 
-export async function pollTask(es: Client, taskId: string, options: TaskPollOptions = {}): Promise<ByQueryStatus> {
+export async function pollTask(
+  es: Client,
+  taskId: string,
+  options: TaskPollOptions = {},
+): Promise<ByQueryStatus> {
   const pollMs = options.pollMs ?? 1000;
   for (;;) {
     if (options.signal?.aborted) {
@@ -30,8 +34,12 @@ export async function pollTask(es: Client, taskId: string, options: TaskPollOpti
       await es.tasks.cancel({ task_id: taskId }).catch(() => undefined);
       throw new TaskFailedError(`task ${taskId} cancelled`);
     }
-    const task = await es.tasks.get({ task_id: taskId, wait_for_completion: true, timeout: `${pollMs}ms` }, { ignore: [408] });
-    const raw = (task.completed ? (task.response ?? task.task.status) : task.task?.status) as Record<string, any> | undefined;
+    const task = await es.tasks.get(
+      { task_id: taskId, wait_for_completion: true, timeout: `${pollMs}ms` },
+      { ignore: [408] },
+    );
+    const raw = (task.completed ? (task.response ?? task.task.status) : task.task?.status) as
+      Record<string, any> | undefined;
     const status: ByQueryStatus = {
       total: raw?.total ?? 0,
       deleted: raw?.deleted ?? 0,
@@ -42,7 +50,8 @@ export async function pollTask(es: Client, taskId: string, options: TaskPollOpti
     if (task.completed) {
       if (task.error) throw new TaskFailedError(`task ${taskId} failed: ${JSON.stringify(task.error)}`);
       const failures = (task.response as { failures?: unknown[] } | undefined)?.failures ?? [];
-      if (failures.length) throw new TaskFailedError(`task ${taskId} had failures: ${JSON.stringify(failures.slice(0, 3))}`);
+      if (failures.length)
+        throw new TaskFailedError(`task ${taskId} had failures: ${JSON.stringify(failures.slice(0, 3))}`);
       return status;
     }
   }

@@ -26,7 +26,8 @@ export interface ExtractionPoolStats {
   threadsStarted: number;
 }
 
-type TaskBody = { kind: 'extract'; request: ExtractionRequest; maxChars: number } | { kind: 'tnef'; bytes: Uint8Array };
+type TaskBody =
+  { kind: 'extract'; request: ExtractionRequest; maxChars: number } | { kind: 'tnef'; bytes: Uint8Array };
 
 type TaskReply = { ok: true; result: unknown } | { ok: false; error: string; timedOut?: boolean };
 
@@ -49,7 +50,10 @@ export function workerEntry(): { filename: string; evalCode: boolean } {
   if (existsSync(compiled)) return { filename: compiled, evalCode: false };
   const source = path.join(__dirname, 'extraction-worker.ts');
   const tsxHook = require.resolve('tsx/cjs');
-  return { filename: `require(${JSON.stringify(tsxHook)}); require(${JSON.stringify(source)});`, evalCode: true };
+  return {
+    filename: `require(${JSON.stringify(tsxHook)}); require(${JSON.stringify(source)});`,
+    evalCode: true,
+  };
 }
 
 export class ExtractionPool {
@@ -72,7 +76,11 @@ export class ExtractionPool {
 
   /** Never rejects for a bad file: the outcome says `timeout` or `error: …` instead. */
   async extractText(request: ExtractionRequest): Promise<ExtractionResult> {
-    const reply = await this.submit({ kind: 'extract', request: copyRequest(request), maxChars: this.maxTextChars });
+    const reply = await this.submit({
+      kind: 'extract',
+      request: copyRequest(request),
+      maxChars: this.maxTextChars,
+    });
     if (reply.ok) return reply.result as ExtractionResult;
     return {
       text: '',
@@ -124,10 +132,14 @@ export class ExtractionPool {
 
   private run(slot: Slot, queued: QueuedTask): void {
     const id = this.nextId++;
-    const timer = setTimeout(() => this.fail(slot, { ok: false, error: 'timeout', timedOut: true }), this.timeoutMs);
+    const timer = setTimeout(
+      () => this.fail(slot, { ok: false, error: 'timeout', timedOut: true }),
+      this.timeoutMs,
+    );
     slot.task = { ...queued, id, timer };
     const message = { id, ...queued.body } as WorkerTask;
-    const transfer = queued.body.kind === 'tnef' ? [queued.body.bytes.buffer] : [queued.body.request.bytes.buffer];
+    const transfer =
+      queued.body.kind === 'tnef' ? [queued.body.bytes.buffer] : [queued.body.request.bytes.buffer];
     slot.worker.postMessage(message, transfer as ArrayBuffer[]);
   }
 
@@ -135,7 +147,11 @@ export class ExtractionPool {
     const entry = workerEntry();
     const worker = new Worker(entry.filename, {
       eval: entry.evalCode,
-      resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.memoryLimitMb,
+        maxYoungGenerationSizeMb: 32,
+        stackSizeMb: 4,
+      },
       // Parsers that print (node-tnef logs through bunyan) must not write into the worker's logs.
       stdout: true,
       stderr: true,
@@ -161,7 +177,8 @@ export class ExtractionPool {
     });
     worker.on('exit', (code) => {
       const slot = this.slots.find((s) => s.worker === worker);
-      if (slot && !this.closed) this.fail(slot, { ok: false, error: `worker thread exited with code ${code}` });
+      if (slot && !this.closed)
+        this.fail(slot, { ok: false, error: `worker thread exited with code ${code}` });
     });
     return worker;
   }

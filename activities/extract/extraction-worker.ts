@@ -8,16 +8,22 @@ export type WorkerTask =
   | { id: number; kind: 'extract'; request: ExtractionRequest; maxChars: number }
   | { id: number; kind: 'tnef'; bytes: Uint8Array };
 
-export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+export type WorkerReply =
+  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 if (!parentPort) throw new Error('extraction-worker must run in a worker thread');
 const port = parentPort;
 
 port.on('message', (task: WorkerTask) => {
   void handle(task).then(
-    ({ result, transfer }) => port.postMessage({ id: task.id, ok: true, result } satisfies WorkerReply, transfer),
+    ({ result, transfer }) =>
+      port.postMessage({ id: task.id, ok: true, result } satisfies WorkerReply, transfer),
     (err: unknown) =>
-      port.postMessage({ id: task.id, ok: false, error: (err as Error)?.message ?? String(err) } satisfies WorkerReply),
+      port.postMessage({
+        id: task.id,
+        ok: false,
+        error: (err as Error)?.message ?? String(err),
+      } satisfies WorkerReply),
   );
 });
 

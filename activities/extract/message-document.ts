@@ -7,7 +7,7 @@ import type { SourceSettings } from '../../common/settings';
 import { attachmentDocId, messageDocId } from '../elastic/document-ids';
 import { mimecastDateToIso } from '../mimecast/mimecast-date';
 import type { ExtractedPart, ParsedMessage } from './mime-parser';
-import type { ExtractionResult } from './text-extractors';
+import { capText, DEFAULT_MAX_TEXT_CHARS, type ExtractionResult } from './text-extractors';
 
 /** The fields of a get-message-list record this module needs (MimecastMessageRecord fits). */
 export interface MessageListRecord {
@@ -42,9 +42,13 @@ export interface BuiltDocument<T> {
   doc: T;
 }
 
-function toAddress(a: { emailAddress: string; displayableName: string } | undefined): AddressDocument | undefined {
+function toAddress(
+  a: { emailAddress: string; displayableName: string } | undefined,
+): AddressDocument | undefined {
   if (!a || !a.emailAddress) return undefined;
-  return a.displayableName ? { address: a.emailAddress.toLowerCase(), name: a.displayableName } : { address: a.emailAddress.toLowerCase() };
+  return a.displayableName
+    ? { address: a.emailAddress.toLowerCase(), name: a.displayableName }
+    : { address: a.emailAddress.toLowerCase() };
 }
 
 /** `received` as ISO-8601 UTC to the second (Mimecast writes `2024-01-03T09:12:44+0000`). */
@@ -88,9 +92,9 @@ export function buildMessageDocument(
   const id = messageDocId({ source, mailbox: ctx.mailbox, view: ctx.view, mimecastId: record.id });
   const rawSubject = record.subject || parsed?.subject || '';
   const attachmentNames = parsed
-    ? selectAttachments(parsed.attachments, { attachments: { ...ctx.settings.attachments, extract: true } }).kept.map((p) =>
-        storedAttachmentName(p.filename, ctx.settings),
-      )
+    ? selectAttachments(parsed.attachments, {
+        attachments: { ...ctx.settings.attachments, extract: true },
+      }).kept.map((p) => storedAttachmentName(p.filename, ctx.settings))
     : [];
   const flags = [...(parsed?.flags ?? []), ...(extra.metadataOnlyReason ? [extra.metadataOnlyReason] : [])];
   const listTo = record.to.map(toAddress).filter((a): a is AddressDocument => !!a);
@@ -160,15 +164,35 @@ export function buildAttachmentDocuments(
 
 /** Extracts the text of every kept part that has bytes; a failing file never rejects the page. */
 export async function extractAttachmentTexts(
-  extractor: { extractText(req: { bytes: Uint8Array; filename: string; contentType: string }): Promise<ExtractionResult> },
+  extractor: {
+    extractText(req: { bytes: Uint8Array; filename: string; contentType: string }): Promise<ExtractionResult>;
+  },
   kept: ExtractedPart[],
 ): Promise<Map<string, ExtractionResult>> {
   const results = await Promise.all(
     kept.map(async (part) =>
-      part.bytes
-        ? ([part.partPath, await extractor.extractText({ bytes: part.bytes, filename: part.filename, contentType: part.contentType })] as const)
-        : undefined,
+      part.text !== undefined
+        ? ([part.partPath, { ...capText(part.text, DEFAULT_MAX_TEXT_CHARS), extraction: 'text' }] as const)
+        : part.bytes
+          ? ([
+              part.partPath,
+              await extractor.extractText({
+                bytes: part.bytes,
+                filename: part.filename,
+                contentType: part.contentType,
+              }),
+            ] as const)
+          : undefined,
     ),
   );
   return new Map(results.filter((r): r is NonNullable<typeof r> => !!r));
+}
+
+/** A failed-item reason for the attachments whose text could not be extracted, or undefined. */
+export function describeExtractionProblems(kept: ExtractedPart[], texts: Map<string, ExtractionResult>): string | undefined {
+  const problems = kept
+    .map((part) => ({ part, outcome: texts.get(part.partPath)?.extraction }))
+    .filter(({ outcome }) => outcome === 'timeout' || outcome?.startsWith('error'))
+    .map(({ part, outcome }) => `attachment ${part.partPath} (${part.filename || 'nameless'}): ${outcome}`);
+  return problems.length ? problems.join('; ') : undefined;
 }

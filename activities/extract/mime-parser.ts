@@ -26,8 +26,10 @@ export interface ExtractedPart {
   sha256: string;
   /** Absent when the part exceeded `maxAttachmentBytes` (metadata only). */
   bytes?: Buffer;
-  /** `oversize`, `tnef-undecodable`, … */
+  /** `oversize`, `tnef-undecodable`, `nested-message`, … */
   flags: string[];
+  /** Text already known without the extraction pool (an attached message's own body). */
+  text?: string;
 }
 
 export interface ParsedMessage {
@@ -51,6 +53,8 @@ export interface ParseOptions {
   maxAttachmentBytes?: number;
   /** Unpacks winmail.dat (ExtractionPool.decodeTnef); without it TNEF stays one binary attachment. */
   decodeTnef?: (bytes: Buffer) => Promise<TnefFile[]>;
+  /** Nesting depth of attached messages that are opened (deeper ones stay opaque attachments). */
+  maxNestedDepth?: number;
 }
 
 const DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
@@ -64,7 +68,7 @@ interface AttachmentStreamLike {
   release: (() => void) | null;
 }
 
-export async function parseRfc822(bytes: Buffer, opts: ParseOptions = {}): Promise<ParsedMessage> {
+export async function parseRfc822(bytes: Buffer, opts: ParseOptions = {}, depth = 0): Promise<ParsedMessage> {
   const maxText = opts.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
   const maxAttachment = opts.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
   const parser = new MailParser({
@@ -81,38 +85,41 @@ export async function parseRfc822(bytes: Buffer, opts: ParseOptions = {}): Promi
   let partCounter = 0;
 
   const done = new Promise<void>((resolve, reject) => {
-    parser.on('data', (data: { type: string; text?: string; html?: string | false } & Partial<AttachmentStreamLike>) => {
-      if (data.type === 'text') {
-        text = data.text || '';
-        html = typeof data.html === 'string' ? data.html : '';
-        return;
-      }
-      const attachment = data as unknown as AttachmentStreamLike;
-      const hash = createHash('sha256');
-      const chunks: Buffer[] = [];
-      let size = 0;
-      attachment.content.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        size += chunk.length;
-        if (size <= maxAttachment) chunks.push(chunk);
-        else chunks.length = 0;
-      });
-      attachment.content.on('end', () => {
-        partCounter++;
-        raw.push({
-          partPath: attachment.partId || String(partCounter),
-          filename: attachment.filename ?? '',
-          contentType: (attachment.contentType || 'application/octet-stream').toLowerCase(),
-          size,
-          sha256: hash.digest('hex'),
-          bytes: size <= maxAttachment ? Buffer.concat(chunks) : undefined,
-          flags: size <= maxAttachment ? [] : ['oversize'],
-          inline: attachment.contentDisposition !== 'attachment',
-        } as ExtractedPart & { inline: boolean });
-        attachment.release?.();
-      });
-      attachment.content.on('error', reject);
-    });
+    parser.on(
+      'data',
+      (data: { type: string; text?: string; html?: string | false } & Partial<AttachmentStreamLike>) => {
+        if (data.type === 'text') {
+          text = data.text || '';
+          html = typeof data.html === 'string' ? data.html : '';
+          return;
+        }
+        const attachment = data as unknown as AttachmentStreamLike;
+        const hash = createHash('sha256');
+        const chunks: Buffer[] = [];
+        let size = 0;
+        attachment.content.on('data', (chunk: Buffer) => {
+          hash.update(chunk);
+          size += chunk.length;
+          if (size <= maxAttachment) chunks.push(chunk);
+          else chunks.length = 0;
+        });
+        attachment.content.on('end', () => {
+          partCounter++;
+          raw.push({
+            partPath: attachment.partId || String(partCounter),
+            filename: attachment.filename ?? '',
+            contentType: (attachment.contentType || 'application/octet-stream').toLowerCase(),
+            size,
+            sha256: hash.digest('hex'),
+            bytes: size <= maxAttachment ? Buffer.concat(chunks) : undefined,
+            flags: size <= maxAttachment ? [] : ['oversize'],
+            inline: attachment.contentDisposition !== 'attachment',
+          } as ExtractedPart & { inline: boolean });
+          attachment.release?.();
+        });
+        attachment.content.on('error', reject);
+      },
+    );
     parser.on('end', () => resolve());
     parser.on('error', reject);
   });
@@ -121,10 +128,14 @@ export async function parseRfc822(bytes: Buffer, opts: ParseOptions = {}): Promi
 
   const flags = new Set<string>();
   const calendarTexts: string[] = [];
+  const nestedTexts: string[] = [];
   const attachments: ExtractedPart[] = [];
   for (const part of raw as (ExtractedPart & { inline: boolean })[]) {
     const { inline, ...clean } = part;
-    if (part.contentType === 'application/pkcs7-signature' || part.contentType === 'application/x-pkcs7-signature') {
+    if (
+      part.contentType === 'application/pkcs7-signature' ||
+      part.contentType === 'application/x-pkcs7-signature'
+    ) {
       flags.add('smime-signed');
       continue;
     }
@@ -138,6 +149,22 @@ export async function parseRfc822(bytes: Buffer, opts: ParseOptions = {}): Promi
       if (part.bytes) calendarTexts.push(calendarToText(part.bytes.toString('utf8')));
       continue;
     }
+    if (part.contentType === 'message/rfc822' && part.bytes && depth < (opts.maxNestedDepth ?? 3)) {
+      // An attached message (disposition attachment: mailparser leaves it closed): open it here.
+      const nested = await parseRfc822(part.bytes, opts, depth + 1);
+      const heading = [
+        `--- Attached message: ${nested.subject ?? ''}`,
+        nested.from ? `From: ${nested.from.address}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n');
+      nestedTexts.push(`${heading}\n${nested.text}`);
+      attachments.push({ ...clean, flags: [...clean.flags, 'nested-message'], text: nested.text });
+      for (const inner of nested.attachments)
+        attachments.push({ ...inner, partPath: `${part.partPath}.${inner.partPath}` });
+      for (const flag of nested.flags) flags.add(flag);
+      continue;
+    }
     if (isTnef(part)) {
       flags.add('tnef');
       attachments.push(...(await expandTnef(clean, opts)));
@@ -147,7 +174,8 @@ export async function parseRfc822(bytes: Buffer, opts: ParseOptions = {}): Promi
   }
 
   let body = text || (html ? htmlToPlainText(html) : '');
-  if (calendarTexts.length) body = [body, ...calendarTexts].filter(Boolean).join('\n\n');
+  if (calendarTexts.length || nestedTexts.length)
+    body = [body, ...calendarTexts, ...nestedTexts].filter(Boolean).join('\n\n');
   const capped = capText(body, maxText);
   return {
     messageId: parser.messageId || undefined,
@@ -207,7 +235,12 @@ function flattenAddresses(value: AddressObject | AddressObject[] | undefined): A
   const visit = (entries: { address?: string; name?: string; group?: unknown[] }[]) => {
     for (const entry of entries) {
       if (entry.group) visit(entry.group as typeof entries);
-      else if (entry.address) out.push(entry.name ? { address: entry.address.toLowerCase(), name: entry.name } : { address: entry.address.toLowerCase() });
+      else if (entry.address)
+        out.push(
+          entry.name
+            ? { address: entry.address.toLowerCase(), name: entry.name }
+            : { address: entry.address.toLowerCase() },
+        );
     }
   };
   for (const object of Array.isArray(value) ? value : [value]) visit(object.value);

@@ -94,7 +94,16 @@ export function htmlToPlainText(html: string): string {
 /** The readable fields of an iCalendar file (folded lines joined, escapes undone). */
 export function calendarToText(ics: string): string {
   const unfolded = ics.replace(/\r?\n[ \t]/g, '');
-  const wanted = new Set(['SUMMARY', 'DESCRIPTION', 'LOCATION', 'ORGANIZER', 'ATTENDEE', 'DTSTART', 'DTEND', 'COMMENT']);
+  const wanted = new Set([
+    'SUMMARY',
+    'DESCRIPTION',
+    'LOCATION',
+    'ORGANIZER',
+    'ATTENDEE',
+    'DTSTART',
+    'DTEND',
+    'COMMENT',
+  ]);
   const lines: string[] = [];
   for (const line of unfolded.split(/\r?\n/)) {
     const match = /^([A-Z-]+)((?:;[^:]*)?):(.*)$/.exec(line);
@@ -122,14 +131,19 @@ async function pdfToText(bytes: Uint8Array): Promise<string> {
 }
 
 async function docxToText(bytes: Uint8Array): Promise<string> {
-  const mammoth = await import('mammoth');
+  const imported = await import('mammoth');
+  const mammoth = (imported as Partial<typeof imported>).extractRawText
+    ? imported
+    : (imported as unknown as { default: typeof imported }).default;
   const result = await mammoth.extractRawText({ buffer: Buffer.from(bytes) });
   return result.value;
 }
 
 async function xlsxToText(bytes: Uint8Array, maxChars: number): Promise<string> {
-  const ExcelJS = await import('exceljs');
-  const workbook = new ExcelJS.Workbook();
+  const excel = await import('exceljs');
+  // Loaded through tsx (sources) the CommonJS exports sit under `default`; compiled, at the top.
+  const Workbook = (excel as Partial<typeof excel>).Workbook ?? (excel as unknown as { default: typeof excel }).default.Workbook;
+  const workbook = new Workbook();
   await workbook.xlsx.load(Buffer.from(bytes) as any);
   const out: string[] = [];
   let length = 0;

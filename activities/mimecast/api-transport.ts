@@ -60,7 +60,8 @@ export interface CallContext {
   signal?: AbortSignal;
 }
 
-export type ApiResult = { kind: 'json'; envelope: MimecastEnvelope; status: number } | { kind: 'bytes'; bytes: Buffer };
+export type ApiResult =
+  { kind: 'json'; envelope: MimecastEnvelope; status: number } | { kind: 'bytes'; bytes: Buffer };
 
 export type LinkResult = { ok: true; bytes: Buffer } | { ok: false; reason: string };
 
@@ -148,15 +149,21 @@ export class ApiTransport {
     }
   }
 
-  /** Waits while the credential is paused or its calls are being spaced; throws past the budget. */
+  /** Waits while the credential is paused, then for its call slot; throws past the scope's budget. */
   private async passGate(ctx: CallContext): Promise<void> {
     const gate = this.parts.gate;
-    for (let paused = gate.pauseRemaining(); paused > 0; paused = gate.pauseRemaining()) {
-      if (paused > ctx.scope.throttleBudgetLeft()) throw throttledFor(paused, this.credential.name);
-      await this.wait(paused, ctx, true);
+    for (;;) {
+      const paused = gate.pauseRemaining();
+      if (paused > 0) {
+        if (paused > ctx.scope.throttleBudgetLeft()) throw throttledFor(paused, this.credential.name);
+        await this.wait(paused, ctx, true);
+        continue;
+      }
+      const slot = gate.reserveSlot();
+      if (slot > ctx.scope.throttleBudgetLeft()) throw throttledFor(slot, this.credential.name);
+      if (slot > 0) await this.wait(slot, ctx, true);
+      return;
     }
-    const spacing = gate.reserveSlot();
-    if (spacing > 0) await this.wait(spacing, ctx, true);
   }
 
   private async backoff(failures: number, ctx: CallContext): Promise<void> {
@@ -182,7 +189,10 @@ export class ApiTransport {
     const waitMs = throttleWaitMs(headers, ctx.retryAfterMultiplier);
     this.parts.gate.pause(waitMs);
     ctx.scope.counters.throttled += 1;
-    this.parts.logger.debug({ endpoint, waitMs, credential: this.credential.name }, 'mimecast throttled (429): pausing the credential');
+    this.parts.logger.debug(
+      { endpoint, waitMs, credential: this.credential.name },
+      'mimecast throttled (429): pausing the credential',
+    );
     return waitMs;
   }
 
@@ -228,9 +238,18 @@ export class ApiTransport {
         const ms = performance.now() - started;
         this.account(endpoint, 'error', ms);
         const e = this.networkError(err, origin);
-        this.tokenTracer?.call({ method: 'POST', url: this.authUrl.href, endpoint, status: 'error', ms, note: e.message });
+        this.tokenTracer?.call({
+          method: 'POST',
+          url: this.authUrl.href,
+          endpoint,
+          status: 'error',
+          ms,
+          note: e.message,
+        });
         if (e instanceof SourceError || ++failures > this.parts.retry.transientRetries) throw e;
-        await sleep(Math.min(this.parts.retry.maxDelayMs, this.parts.retry.baseDelayMs * 2 ** (failures - 1)));
+        await sleep(
+          Math.min(this.parts.retry.maxDelayMs, this.parts.retry.baseDelayMs * 2 ** (failures - 1)),
+        );
         continue;
       }
       const ms = performance.now() - started;
@@ -238,15 +257,27 @@ export class ApiTransport {
       const status = res.statusCode;
       const body = await readJsonLenient(res.body);
       // The form (client secret) is never traced; the response is, with access_token masked.
-      this.tokenTracer?.call({ method: 'POST', url: this.authUrl.href, endpoint, status, ms, requestBody: '[form redacted]', responseBody: body });
+      this.tokenTracer?.call({
+        method: 'POST',
+        url: this.authUrl.href,
+        endpoint,
+        status,
+        ms,
+        requestBody: '[form redacted]',
+        responseBody: body,
+      });
       if (status === 429) {
         this.parts.gate.pause(throttleWaitMs(res.headers, 1000));
-        if (++failures > this.parts.retry.transientRetries) throw throttledFor(this.parts.gate.pauseRemaining(), this.credential.name);
+        if (++failures > this.parts.retry.transientRetries)
+          throw throttledFor(this.parts.gate.pauseRemaining(), this.credential.name);
         continue;
       }
       if (status >= 500) {
-        if (++failures > this.parts.retry.transientRetries) throw new MimecastHttpError(endpoint, status, 'token endpoint unavailable');
-        await sleep(Math.min(this.parts.retry.maxDelayMs, this.parts.retry.baseDelayMs * 2 ** (failures - 1)));
+        if (++failures > this.parts.retry.transientRetries)
+          throw new MimecastHttpError(endpoint, status, 'token endpoint unavailable');
+        await sleep(
+          Math.min(this.parts.retry.maxDelayMs, this.parts.retry.baseDelayMs * 2 ** (failures - 1)),
+        );
         continue;
       }
       if (status !== 200) {
@@ -269,7 +300,12 @@ export class ApiTransport {
    * 429 → pause and retry, 5xx/network/malformed JSON → bounded retries, fail[] → typed errors.
    * With `download`, a non-JSON 2xx body is streamed as bytes within maxBytes.
    */
-  async post(endpoint: string, payload: unknown, ctx: CallContext, download?: { maxBytes: number; what: string }): Promise<ApiResult> {
+  async post(
+    endpoint: string,
+    payload: unknown,
+    ctx: CallContext,
+    download?: { maxBytes: number; what: string },
+  ): Promise<ApiResult> {
     const url = this.endpointUrl(endpoint);
     let refreshed = false;
     let failures = 0;
@@ -287,7 +323,11 @@ export class ApiTransport {
         res = await request(url, {
           method: 'POST',
           dispatcher: this.parts.dispatcher,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
           body: JSON.stringify(payload),
           headersTimeout: this.parts.retry.headersTimeoutMs,
           bodyTimeout: this.parts.retry.bodyTimeoutMs,
@@ -297,7 +337,15 @@ export class ApiTransport {
         const ms = performance.now() - started;
         this.account(endpoint, 'error', ms);
         const e = this.networkError(err, url.origin);
-        ctx.tracer.call({ method: 'POST', url: url.href, endpoint, status: 'error', ms, requestBody: payload, note: e.message });
+        ctx.tracer.call({
+          method: 'POST',
+          url: url.href,
+          endpoint,
+          status: 'error',
+          ms,
+          requestBody: payload,
+          note: e.message,
+        });
         if (e instanceof SourceError || ctx.signal?.aborted) throw e;
         await retryTransient(e);
         continue;
@@ -307,7 +355,16 @@ export class ApiTransport {
       this.account(endpoint, status, ms);
       this.noteRateLimit(res.headers);
       const trace = (responseBody?: unknown, note?: string) =>
-        ctx.tracer.call({ method: 'POST', url: url.href, endpoint, status, ms, requestBody: payload, responseBody, note });
+        ctx.tracer.call({
+          method: 'POST',
+          url: url.href,
+          endpoint,
+          status,
+          ms,
+          requestBody: payload,
+          responseBody,
+          note,
+        });
 
       if (status === 429) {
         await discard(res.body);
@@ -344,13 +401,20 @@ export class ApiTransport {
         const body = await readJsonLenient(res.body);
         trace(body);
         const details = failDetails(body);
-        if (details.some((d) => d.code === 'app_forbidden')) throw forbiddenError(endpoint, status, ['app_forbidden'], '');
+        if (details.some((d) => d.code === 'app_forbidden'))
+          throw forbiddenError(endpoint, status, ['app_forbidden'], '');
         if (details.length) throw new MimecastFunctionError(endpoint, status, details);
         throw new MimecastHttpError(endpoint, status, typeof body === 'string' ? body.slice(0, 200) : '');
       }
       if (download && !isJsonContentType(res.headers)) {
-        trace(undefined, `download body (${header(res.headers, 'content-type') ?? 'no content-type'}) not traced`);
-        return { kind: 'bytes', bytes: await readCapped(res.body, res.headers, download.maxBytes, download.what) };
+        trace(
+          undefined,
+          `download body (${header(res.headers, 'content-type') ?? 'no content-type'}) not traced`,
+        );
+        return {
+          kind: 'bytes',
+          bytes: await readCapped(res.body, res.headers, download.maxBytes, download.what),
+        };
       }
       let raw: unknown;
       try {
@@ -364,7 +428,8 @@ export class ApiTransport {
       const envelope = parseResponse(endpoint, MimecastEnvelope, raw);
       const details = failDetails(raw);
       if (details.length) {
-        if (details.some((d) => d.code === 'app_forbidden')) throw forbiddenError(endpoint, status, ['app_forbidden'], '');
+        if (details.some((d) => d.code === 'app_forbidden'))
+          throw forbiddenError(endpoint, status, ['app_forbidden'], '');
         throw new MimecastFunctionError(endpoint, status, details);
       }
       return { kind: 'json', envelope, status };
@@ -415,7 +480,14 @@ export class ApiTransport {
     const ms = performance.now() - started;
     const status = res.statusCode;
     this.account(endpoint, status, ms);
-    ctx.tracer.call({ method: 'GET', url: url.href, endpoint, status, ms, note: sameOrigin ? 'api origin' : 'foreign origin: no token sent' });
+    ctx.tracer.call({
+      method: 'GET',
+      url: url.href,
+      endpoint,
+      status,
+      ms,
+      note: sameOrigin ? 'api origin' : 'foreign origin: no token sent',
+    });
     if (sameOrigin) this.noteRateLimit(res.headers);
     if (status < 200 || status >= 300) {
       await discard(res.body);

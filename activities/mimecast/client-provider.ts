@@ -35,7 +35,12 @@ export class MimecastClientProvider {
   constructor(private readonly opts: MimecastClientProviderOptions) {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
     if (opts.dispatcher) this.dispatcher = opts.dispatcher;
-    else this.dispatcher = this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 32 });
+    else
+      this.dispatcher = this.agent = new Agent({
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 120_000,
+        connections: 32,
+      });
   }
 
   /** A client for one source's settings. Throws SourceError for a missing credential or a refused host. */

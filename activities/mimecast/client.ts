@@ -63,6 +63,18 @@ export interface MessagePartInput {
   maxBytes: number;
 }
 
+/** One message's malformed answer (after the transport's retries) is that message's problem, not the page's. */
+async function asItemError<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof MimecastResponseError && err.kind === 'transient') {
+      throw new MimecastResponseError(err.endpoint, err.message.replace(/^unexpected response from \S+: /, ''), 'item');
+    }
+    throw err;
+  }
+}
+
 function clampPageSize(n: number): number {
   return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(n)));
 }
@@ -91,7 +103,11 @@ export class MimecastClient {
 
   /** A view that counts calls into `scope` and heartbeats through it while waiting. */
   withCallScope(scope: CallScope, signal?: AbortSignal): MimecastClient {
-    return new MimecastClient(this.transport, { ...this.options, scope, signal: signal ?? this.options.signal });
+    return new MimecastClient(this.transport, {
+      ...this.options,
+      scope,
+      signal: signal ?? this.options.signal,
+    });
   }
 
   /** Shorthand: a view with a new CallScope around `observer` (read it back with `.scope`). */
@@ -126,9 +142,13 @@ export class MimecastClient {
     const domains: MimecastDomain[] = [];
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_DOMAIN_PAGES; page++) {
-      const payload = pageToken ? { meta: { pagination: { pageSize: MAX_PAGE_SIZE, pageToken } }, data: [] } : { data: [] };
+      const payload = pageToken
+        ? { meta: { pagination: { pageSize: MAX_PAGE_SIZE, pageToken } }, data: [] }
+        : { data: [] };
       const env = await this.json(ENDPOINTS.domains, payload, ctx);
-      const records = (env.data ?? []).map((d, i) => parseResponse(ENDPOINTS.domains, MimecastDomainSchema, d, `data[${i}]`));
+      const records = (env.data ?? []).map((d, i) =>
+        parseResponse(ENDPOINTS.domains, MimecastDomainSchema, d, `data[${i}]`),
+      );
       domains.push(...records);
       pageToken = nextToken(env, records.length === 0);
       if (!pageToken) return domains;
@@ -141,17 +161,28 @@ export class MimecastClient {
     users: MimecastUser[];
     nextPageToken?: string;
   }> {
-    const pagination = { pageSize: clampPageSize(input.pageSize), ...(input.pageToken ? { pageToken: input.pageToken } : {}) };
+    const pagination = {
+      pageSize: clampPageSize(input.pageSize),
+      ...(input.pageToken ? { pageToken: input.pageToken } : {}),
+    };
     const env = await this.json(ENDPOINTS.users, { meta: { pagination }, data: [{ domain: input.domain }] });
     const first = env.data?.[0];
-    const page = first === undefined ? { users: [] } : parseResponse(ENDPOINTS.users, MimecastUsersPage, first, 'data[0]');
+    const page =
+      first === undefined
+        ? { users: [] }
+        : parseResponse(ENDPOINTS.users, MimecastUsersPage, first, 'data[0]');
     const users = page.users ?? [];
     return { users, nextPageToken: nextToken(env, users.length === 0) };
   }
 
   /** One page of a mailbox view in [start, end] (inclusive, Mimecast dates); `to` is always an array. */
-  async listMessagesPage(input: ListMessagesPageInput): Promise<{ records: MimecastMessageRecord[]; nextPageToken?: string }> {
-    const pagination = { pageSize: clampPageSize(input.pageSize), ...(input.pageToken ? { pageToken: input.pageToken } : {}) };
+  async listMessagesPage(
+    input: ListMessagesPageInput,
+  ): Promise<{ records: MimecastMessageRecord[]; nextPageToken?: string }> {
+    const pagination = {
+      pageSize: clampPageSize(input.pageSize),
+      ...(input.pageToken ? { pageToken: input.pageToken } : {}),
+    };
     const item = {
       mailbox: input.mailbox,
       view: input.view,
@@ -170,7 +201,8 @@ export class MimecastClient {
   async getMessageDetail(id: string): Promise<MimecastMessageDetail> {
     const env = await this.json(ENDPOINTS.messageDetail, { data: [{ id }] });
     const first = env.data?.[0];
-    if (first === undefined) throw new ItemError(`${ENDPOINTS.messageDetail}: no detail returned for message ${id}`);
+    if (first === undefined)
+      throw new ItemError(`${ENDPOINTS.messageDetail}: no detail returned for message ${id}`);
     return parseResponse(ENDPOINTS.messageDetail, MimecastMessageDetailSchema, first, 'data[0]');
   }
 
@@ -187,19 +219,26 @@ export class MimecastClient {
 
   /** Bytes or a JSON link, by Content-Type; a failed link is re-requested from the API, never retried. */
   private async download(endpoint: string, item: object, maxBytes: number, what: string): Promise<Buffer> {
+    return asItemError(() => this.downloadOnce(endpoint, item, maxBytes, what));
+  }
+
+  private async downloadOnce(endpoint: string, item: object, maxBytes: number, what: string): Promise<Buffer> {
     const ctx = this.ctx();
     const reasons: string[] = [];
     for (let i = 0; i < LINK_REQUESTS; i++) {
       const result = await this.transport.post(endpoint, { data: [item] }, ctx, { maxBytes, what });
       if (result.kind === 'bytes') return result.bytes;
       const first = result.envelope.data?.[0];
-      if (first === undefined) throw new MimecastResponseError(endpoint, 'data[]: empty, neither bytes nor a link');
+      if (first === undefined)
+        throw new MimecastResponseError(endpoint, 'data[]: empty, neither bytes nor a link');
       const link = parseResponse(endpoint, MimecastDownloadLink, first, 'data[0]');
       const got = await this.transport.getLink(link.url ?? link.urls![0], ctx, maxBytes, what);
       if (got.ok) return got.bytes;
       reasons.push(got.reason);
     }
-    throw new TransientError(`${what}: ${LINK_REQUESTS} download links failed (${reasons.join(', ')}); each was re-requested from the API`);
+    throw new TransientError(
+      `${what}: ${LINK_REQUESTS} download links failed (${reasons.join(', ')}); each was re-requested from the API`,
+    );
   }
 }
 

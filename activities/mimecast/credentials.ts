@@ -27,10 +27,14 @@ function fileCredential(name: string, path: string): ResolvedCredential | undefi
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     // The file's content is never echoed: it holds secrets.
-    throw new SourceError(`cannot read the credentials file $MIMECAST_CREDENTIALS_FILE (${path}): ${(err as NodeJS.ErrnoException).code ?? 'not valid JSON'}`);
+    throw new SourceError(
+      `cannot read the credentials file $MIMECAST_CREDENTIALS_FILE (${path}): ${(err as NodeJS.ErrnoException).code ?? 'not valid JSON'}`,
+    );
   }
   if (!parsed || typeof parsed !== 'object') {
-    throw new SourceError(`the credentials file ${path} must hold an object {name: {clientId, clientSecret, apiHosts[]}}`);
+    throw new SourceError(
+      `the credentials file ${path} must hold an object {name: {clientId, clientSecret, apiHosts[]}}`,
+    );
   }
   const entry = (parsed as Record<string, unknown>)[name];
   if (entry === undefined) return undefined;
@@ -38,7 +42,10 @@ function fileCredential(name: string, path: string): ResolvedCredential | undefi
   const problems: string[] = [];
   if (typeof e.clientId !== 'string' || !e.clientId) problems.push('clientId is missing');
   if (typeof e.clientSecret !== 'string' || !e.clientSecret) problems.push('clientSecret is missing');
-  if (e.apiHosts !== undefined && (!Array.isArray(e.apiHosts) || !e.apiHosts.every((h) => typeof h === 'string'))) {
+  if (
+    e.apiHosts !== undefined &&
+    (!Array.isArray(e.apiHosts) || !e.apiHosts.every((h) => typeof h === 'string'))
+  ) {
     problems.push('apiHosts must be an array of host names');
   }
   if (problems.length) throw new SourceError(`credential "${name}" in ${path}: ${problems.join('; ')}`);
@@ -106,7 +113,10 @@ function hostMatches(allowed: string, url: URL): boolean {
  * Refuses to send this credential (or a token obtained with it) to `url` unless the host is
  * allowed for it. Loopback (any port) is always allowed, for the simulator; plain HTTP only there.
  */
-export function assertHostAllowed(credential: Pick<ResolvedCredential, 'name' | 'apiHosts'>, url: string | URL): URL {
+export function assertHostAllowed(
+  credential: Pick<ResolvedCredential, 'name' | 'apiHosts'>,
+  url: string | URL,
+): URL {
   let parsed: URL;
   try {
     parsed = typeof url === 'string' ? new URL(url) : url;
@@ -120,7 +130,9 @@ export function assertHostAllowed(credential: Pick<ResolvedCredential, 'name' | 
   }
   if (isLoopback(host)) return parsed;
   if (parsed.protocol === 'http:') {
-    throw new SourceError(`refusing ${where}: plain HTTP is allowed only on loopback (the simulator); use https`);
+    throw new SourceError(
+      `refusing ${where}: plain HTTP is allowed only on loopback (the simulator); use https`,
+    );
   }
   if (isApi1Host(host)) {
     throw new SourceError(

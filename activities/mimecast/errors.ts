@@ -1,6 +1,6 @@
 // Typed errors of the Mimecast client. Each extends a kind of the taxonomy (common/errors.ts), so
 // callers and `classifyError` know the action without parsing messages.
-import { CrawlerError, OversizeError, SourceError, ThrottledError, TransientError } from '../../common/errors';
+import { CrawlerError, SourceError, ThrottledError } from '../../common/errors';
 
 export { OversizeError, SourceError, ThrottledError, TransientError } from '../../common/errors';
 
@@ -26,7 +26,11 @@ export class MimecastFunctionError extends CrawlerError {
   ) {
     const text = details.map((d) => `${d.code}${d.field ? ` (${d.field})` : ''}: ${d.message}`).join('; ');
     const retryable = details.length > 0 && details.every((d) => d.retryable === true);
-    super(`${endpoint} failed: ${text || 'unspecified failure'}`, retryable ? 'transient' : 'item', retryable);
+    super(
+      `${endpoint} failed: ${text || 'unspecified failure'}`,
+      retryable ? 'transient' : 'item',
+      retryable,
+    );
     this.codes = details.map((d) => d.code);
     this.messages = details.map((d) => d.message);
     this.fields = details.map((d) => d.field ?? '').filter(Boolean);
@@ -41,17 +45,25 @@ export class MimecastHttpError extends CrawlerError {
     detail: string,
   ) {
     const transient = httpStatus >= 500 || httpStatus === 408;
-    super(`${endpoint} answered HTTP ${httpStatus}${detail ? `: ${detail}` : ''}`, transient ? 'transient' : 'item', transient);
+    super(
+      `${endpoint} answered HTTP ${httpStatus}${detail ? `: ${detail}` : ''}`,
+      transient ? 'transient' : 'item',
+      transient,
+    );
   }
 }
 
-/** A response that does not have the documented shape (zod), naming endpoint and field. */
-export class MimecastResponseError extends TransientError {
+/**
+ * A response that does not have the documented shape (zod), naming endpoint and field. Transient
+ * for listings (the page is retried); item-scoped for one message's detail or content.
+ */
+export class MimecastResponseError extends CrawlerError {
   constructor(
     public readonly endpoint: string,
     detail: string,
+    kind: 'transient' | 'item' = 'transient',
   ) {
-    super(`unexpected response from ${endpoint}: ${detail}`);
+    super(`unexpected response from ${endpoint}: ${detail}`, kind, kind === 'transient');
   }
 }
 
@@ -73,7 +85,12 @@ export const REQUIRED_PERMISSION: Record<string, string> = {
   '/api/archive/get-file': 'role permission Archive › Read',
 };
 
-export function forbiddenError(endpoint: string, httpStatus: number, codes: string[], detail: string): SourceError {
+export function forbiddenError(
+  endpoint: string,
+  httpStatus: number,
+  codes: string[],
+  detail: string,
+): SourceError {
   const need = REQUIRED_PERMISSION[endpoint] ?? 'the role permission for this endpoint';
   const appForbidden = codes.includes('app_forbidden');
   const what = appForbidden

@@ -25,10 +25,21 @@ export function isJsonContentType(headers: ResponseHeaders): boolean {
   return /\bjson\b/i.test(header(headers, 'content-type') ?? '');
 }
 
-export async function readCapped(body: Body, headers: ResponseHeaders, maxBytes: number, what: string): Promise<Buffer> {
+/** Aborts a body we will not read; the abort's own error event is expected and ignored. */
+function abort(body: Body): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+export async function readCapped(
+  body: Body,
+  headers: ResponseHeaders,
+  maxBytes: number,
+  what: string,
+): Promise<Buffer> {
   const declared = numericHeader(headers, 'content-length');
   if (declared !== undefined && declared > maxBytes) {
-    body.destroy();
+    abort(body);
     throw new OversizeError(maxBytes, declared, what);
   }
   const chunks: Buffer[] = [];
@@ -37,7 +48,7 @@ export async function readCapped(body: Body, headers: ResponseHeaders, maxBytes:
     const buf = chunk as Buffer;
     total += buf.length;
     if (total > maxBytes) {
-      body.destroy();
+      abort(body);
       throw new OversizeError(maxBytes, total, what);
     }
     chunks.push(buf);

@@ -34,9 +34,13 @@ function address(a: z.infer<typeof MimecastAddress> | null | undefined): Mimecas
   if (!a) return undefined;
   return { emailAddress: a.emailAddress ?? '', displayableName: a.displayableName ?? '' };
 }
-function addresses(a: z.infer<typeof MimecastAddress> | z.infer<typeof MimecastAddress>[] | null | undefined): MimecastAddress[] {
+function addresses(
+  a: z.infer<typeof MimecastAddress> | z.infer<typeof MimecastAddress>[] | null | undefined,
+): MimecastAddress[] {
   if (!a) return [];
-  return (Array.isArray(a) ? a : [a]).map((x) => address(x)!).filter((x) => x.emailAddress || x.displayableName);
+  return (Array.isArray(a) ? a : [a])
+    .map((x) => address(x)!)
+    .filter((x) => x.emailAddress || x.displayableName);
 }
 
 export const MimecastDomainSchema = z.looseObject({
@@ -95,22 +99,20 @@ export interface MimecastMessageRecord {
   expired: boolean;
 }
 
-export const MimecastMessageRecordSchema = RawMessageRecord.transform(
-  (r): MimecastMessageRecord => ({
-    id: r.id,
-    subject: r.subject ?? '',
-    from: address(r.from),
-    to: addresses(r.to),
-    received: r.received,
-    size: r.size ?? 0,
-    attachmentCount: r.attachmentCount ?? 0,
-    status: r.status ?? undefined,
-    smash: r.smash ?? undefined,
-    read: r.read ?? false,
-    recalled: r.recalled ?? false,
-    expired: r.expired ?? false,
-  }),
-);
+export const MimecastMessageRecordSchema = RawMessageRecord.transform((r): MimecastMessageRecord => ({
+  id: r.id,
+  subject: r.subject ?? '',
+  from: address(r.from),
+  to: addresses(r.to),
+  received: r.received,
+  size: r.size ?? 0,
+  attachmentCount: r.attachmentCount ?? 0,
+  status: r.status ?? undefined,
+  smash: r.smash ?? undefined,
+  read: r.read ?? false,
+  recalled: r.recalled ?? false,
+  expired: r.expired ?? false,
+}));
 
 export const MimecastAttachmentSchema = z.looseObject({
   id: z.string().min(1),
@@ -162,24 +164,22 @@ export interface MimecastMessageDetail {
   attachments: MimecastAttachment[];
 }
 
-export const MimecastMessageDetailSchema = RawMessageDetail.transform(
-  (d): MimecastMessageDetail => ({
-    id: d.id,
-    subject: d.subject ?? '',
-    status: d.status ?? undefined,
-    mimeMessageId: d.mimeMessageId ?? undefined,
-    received: d.received ?? undefined,
-    size: d.size ?? 0,
-    from: address(d.from),
-    replyTo: address(d.replyTo),
-    to: addresses(d.to),
-    cc: addresses(d.cc),
-    headers: (d.headers ?? []).map((h) => ({ name: h.name, values: h.values ?? [] })),
-    hasHtmlBody: d.hasHtmlBody ?? false,
-    hasTextBody: d.hasTextBody ?? false,
-    attachments: d.attachments ?? [],
-  }),
-);
+export const MimecastMessageDetailSchema = RawMessageDetail.transform((d): MimecastMessageDetail => ({
+  id: d.id,
+  subject: d.subject ?? '',
+  status: d.status ?? undefined,
+  mimeMessageId: d.mimeMessageId ?? undefined,
+  received: d.received ?? undefined,
+  size: d.size ?? 0,
+  from: address(d.from),
+  replyTo: address(d.replyTo),
+  to: addresses(d.to),
+  cc: addresses(d.cc),
+  headers: (d.headers ?? []).map((h) => ({ name: h.name, values: h.values ?? [] })),
+  hasHtmlBody: d.hasHtmlBody ?? false,
+  hasTextBody: d.hasTextBody ?? false,
+  attachments: d.attachments ?? [],
+}));
 
 /** The JSON answer of a download endpoint that returns a link instead of bytes. */
 export const MimecastDownloadLink = z
@@ -187,7 +187,12 @@ export const MimecastDownloadLink = z
   .refine((d) => Boolean(d.url || d.urls?.length), { message: 'neither url nor urls[] present' });
 
 /** Parses `value` or throws an error that names the endpoint and the offending field. */
-export function parseResponse<S extends z.ZodType>(endpoint: string, schema: S, value: unknown, at = ''): z.output<S> {
+export function parseResponse<S extends z.ZodType>(
+  endpoint: string,
+  schema: S,
+  value: unknown,
+  at = '',
+): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -201,7 +206,8 @@ export function parseResponse<S extends z.ZodType>(endpoint: string, schema: S, 
  * `{error, error_description}` bodies.
  */
 export function failDetails(body: unknown): MimecastFailDetail[] {
-  if (!body || typeof body !== 'object') return typeof body === 'string' && body ? [{ code: 'unknown', message: body }] : [];
+  if (!body || typeof body !== 'object')
+    return typeof body === 'string' && body ? [{ code: 'unknown', message: body }] : [];
   const b = body as Record<string, any>;
   const out: MimecastFailDetail[] = [];
   const push = (e: any) => {

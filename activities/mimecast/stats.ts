@@ -59,7 +59,8 @@ export class ApiStats {
     const snap = this.snapshot();
     this.endpoints = new Map();
     this.since = this.now();
-    if (snap.calls > 0) this.logger.info({ mimecastStats: { client: this.label, ...snap } }, 'mimecast api stats');
+    if (snap.calls > 0)
+      this.logger.info({ mimecastStats: { client: this.label, ...snap } }, 'mimecast api stats');
   }
 
   /** (Re)starts the periodic line; 0 stops it. */

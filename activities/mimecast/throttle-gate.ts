@@ -1,9 +1,12 @@
 // The per-credential throttle of one worker process: one 429 pauses every call of that
 // credential (the quota is per app, design §2.5), and a low X-RateLimit-Remaining spreads the
-// remaining calls over the reset time instead of running into the 429.
+// remaining calls over the reset time instead of running into the 429. After a pause the
+// waiting callers are released one slot at a time, not as a herd that would meet another 429.
 
-/** Below this share of the limit the gate starts spacing calls. */
+/** Below this share of the limit the gate starts spacing calls; above twice of it, it stops. */
 const LOW_REMAINING_SHARE = 0.05;
+/** Spacing never outlives this many of its own intervals without fresh headers renewing it. */
+const SPACING_HORIZON_SLOTS = 20;
 
 export class ThrottleGate {
   private pausedUntil = 0;
@@ -13,9 +16,10 @@ export class ThrottleGate {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Everyone waits until now + ms (a later pause never shortens an earlier one). */
+  /** After a 429: everyone waits until now + ms, then calls go one per `ms` until the quota recovers. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+    this.space(ms, this.pausedUntil + ms * SPACING_HORIZON_SLOTS);
   }
 
   /** ms left of the current pause (0 = open). */
@@ -27,11 +31,17 @@ export class ThrottleGate {
   noteRateLimit(limit: number | undefined, remaining: number | undefined, resetMs: number | undefined): void {
     if (limit === undefined || remaining === undefined || resetMs === undefined || limit <= 0) return;
     if (remaining < Math.max(1, limit * LOW_REMAINING_SHARE)) {
-      this.spacingMs = resetMs / Math.max(1, remaining);
-      this.spacingUntil = this.now() + resetMs;
-    } else if (this.now() >= this.spacingUntil || remaining >= limit * LOW_REMAINING_SHARE * 2) {
+      const interval = resetMs / Math.max(1, remaining);
+      this.space(interval, this.now() + Math.max(resetMs, interval * SPACING_HORIZON_SLOTS));
+    } else if (remaining >= limit * LOW_REMAINING_SHARE * 2) {
       this.spacingMs = 0;
     }
+  }
+
+  private space(intervalMs: number, until: number): void {
+    if (this.now() >= this.spacingUntil) this.spacingMs = 0;
+    this.spacingMs = Math.max(this.spacingMs, intervalMs);
+    this.spacingUntil = Math.max(this.spacingUntil, until);
   }
 
   /** Reserves the next call slot; returns how long the caller must wait before calling. */

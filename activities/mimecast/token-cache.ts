@@ -40,7 +40,11 @@ export class TokenCache {
       this.inflight = this.fetchToken()
         .then((t) => {
           const fetchedAt = this.now();
-          this.current = { value: t.accessToken, fetchedAt, expiresAt: fetchedAt + t.expiresInSeconds * 1000 };
+          this.current = {
+            value: t.accessToken,
+            fetchedAt,
+            expiresAt: fetchedAt + t.expiresInSeconds * 1000,
+          };
           return t.accessToken;
         })
         .finally(() => {

@@ -8,12 +8,19 @@ export type TraceLevel = 'None' | 'Calls' | 'All';
 
 export const REDACTED = '[REDACTED]';
 const BODY_LIMIT = 2048;
-const SECRET_KEYS = /^(access_token|refresh_token|client_secret|client_id|authorization|password|secret|token)$/i;
+const SECRET_KEYS =
+  /^(access_token|refresh_token|client_secret|client_id|authorization|password|secret|token)$/i;
 
 /** Drops the query string of a URL (pre-signed links carry their signature there). */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? url : `${url.slice(0, q)}?${REDACTED}`;
+}
+
+/** A download link is a bearer credential of its own (path or query): only its origin is logged. */
+export function redactLink(url: string): string {
+  const m = /^(https?:\/\/[^/?#]+)/i.exec(url);
+  return m ? `${m[1]}/${REDACTED}` : REDACTED;
 }
 
 function redactValue(value: unknown): unknown {
@@ -23,7 +30,7 @@ function redactValue(value: unknown): unknown {
     for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) ? REDACTED : redactValue(v);
     return out;
   }
-  if (typeof value === 'string' && /^https?:\/\//i.test(value)) return redactUrl(value);
+  if (typeof value === 'string' && /^https?:\/\//i.test(value)) return redactLink(value);
   return value;
 }
 
@@ -56,7 +63,7 @@ export class ApiTracer {
     if (this.level === 'None') return;
     const line: Record<string, unknown> = {
       method: r.method,
-      url: this.scrub(redactUrl(r.url)),
+      url: this.scrub(r.endpoint === 'link' ? redactLink(r.url) : redactUrl(r.url)),
       endpoint: r.endpoint,
       status: r.status,
       ms: Math.round(r.ms),

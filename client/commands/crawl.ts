@@ -7,7 +7,13 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
-import { WorkflowTypes, passWorkflowId, type CrawlArchiveInput, type PassOptions, type PassProgress } from '../../common/contracts';
+import {
+  WorkflowTypes,
+  passWorkflowId,
+  type CrawlArchiveInput,
+  type PassOptions,
+  type PassProgress,
+} from '../../common/contracts';
 import { passProgressQuery } from '../../common/messages';
 import { CrawlStatus, MimecastSource } from '../../common/search-attributes';
 import type { CliContext } from '../cli-context';
@@ -58,23 +64,32 @@ export async function crawlCommand(ctx: CrawlContext, opts: CrawlCommandOptions)
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       io.err(`A pass of source ${settings.sourceId} is already running (workflow ${workflowId}).`);
-      io.err(`Follow it with: status --source ${settings.sourceId}; stop it with: cancel --source ${settings.sourceId}`);
+      io.err(
+        `Follow it with: status --source ${settings.sourceId}; stop it with: cancel --source ${settings.sourceId}`,
+      );
       return { exitCode: ExitStatus.failedOrCancelled, workflowId };
     }
     throw err;
   }
   const mode = options.ignoreDeltaTokens || settings.messages.ignoreDeltaTokens ? 'reconcile' : 'delta';
-  io.out(`Started ${mode} pass of source ${settings.sourceId}: workflow ${workflowId} (run ${handle.firstExecutionRunId})`);
+  io.out(
+    `Started ${mode} pass of source ${settings.sourceId}: workflow ${workflowId} (run ${handle.firstExecutionRunId})`,
+  );
   io.out(`  Web UI: ${workflowUrl(env, workflowId)}`);
   if (!opts.wait) return { exitCode: ExitStatus.completed, workflowId };
   return waitForPass(ctx, handle);
 }
+
+/** Silence before the CLI suggests that no worker is polling the task queue. */
+const NO_WORKER_HINT_MS = 15_000;
+const QUERY_DEADLINE_MS = 5_000;
 
 export type CrawlContext = Pick<CliContext, 'io' | 'env' | 'temporal' | 'pollIntervalMs'>;
 
 /** Follows a running pass until it closes: progress from the query, the verdict from its result. */
 export async function waitForPass(ctx: CrawlContext, handle: WorkflowHandle): Promise<CrawlOutcome> {
   const { io } = ctx;
+  const client = await ctx.temporal();
   const display = createProgressDisplay(io);
   let finished: { progress?: PassProgress; error?: unknown } | undefined;
   const result = handle.result().then(
@@ -82,12 +97,19 @@ export async function waitForPass(ctx: CrawlContext, handle: WorkflowHandle): Pr
     (error: unknown) => (finished = { error }),
   );
   let lastProgress: PassProgress | undefined;
+  const startedWaiting = Date.now();
+  let hinted = false;
   while (!finished) {
     try {
-      lastProgress = await handle.query(passProgressQuery);
+      // A query waits for a worker; bound it so the loop keeps noticing the result.
+      lastProgress = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(passProgressQuery));
       display.update(lastProgress);
     } catch {
       // No worker has run the first workflow task yet, or the run is continuing as new: try again.
+      if (!lastProgress && !hinted && Date.now() - startedWaiting > NO_WORKER_HINT_MS) {
+        hinted = true;
+        io.err(`No answer yet: is a worker running on task queue "${ctx.env.taskQueue}"? (start one with: mimecast-crawler worker)`);
+      }
     }
     if (finished) break;
     await Promise.race([result, sleep(ctx.pollIntervalMs)]);
@@ -101,7 +123,8 @@ export async function waitForPass(ctx: CrawlContext, handle: WorkflowHandle): Pr
     return { exitCode, workflowId: handle.workflowId, progress };
   }
   const error = finished.error;
-  const cause = error instanceof WorkflowFailedError ? (error.cause?.message ?? error.message) : String(error);
+  const cause =
+    error instanceof WorkflowFailedError ? (error.cause?.message ?? error.message) : String(error);
   if (lastProgress) for (const line of passSummary(lastProgress, new Date())) io.out(line);
   io.err(`Pass ${handle.workflowId} did not complete: ${cause}`);
   io.out(`Exit status ${ExitStatus.failedOrCancelled}: ${describeExitStatus(ExitStatus.failedOrCancelled)}`);

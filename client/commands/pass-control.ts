@@ -21,7 +21,10 @@ export async function passControlCommand(
   let progress: PassProgress;
   if (action === 'pause') progress = await handle.executeUpdate(pausePassUpdate);
   else if (action === 'resume') progress = await handle.executeUpdate(resumePassUpdate);
-  else progress = await handle.executeUpdate(cancelPassUpdate, { args: [{ reason: opts.reason ?? 'cancelled from the CLI' }] });
+  else
+    progress = await handle.executeUpdate(cancelPassUpdate, {
+      args: [{ reason: opts.reason ?? 'cancelled from the CLI' }],
+    });
   const verb = { pause: 'Paused', resume: 'Resumed', cancel: 'Cancelling' }[action];
   ctx.io.out(`${verb} pass ${handle.workflowId}.`);
   ctx.io.out(progressLine(progressFigures(progress, 0)).replace(/ · [\d.]+ msg\/s/, ''));

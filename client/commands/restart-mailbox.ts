@@ -20,7 +20,11 @@ export interface RestartMailboxOptions {
 }
 
 /** The key the workflow id uses: from the registry if the mailbox is known there, else computed. */
-async function resolveMailboxKey(ctx: RestartContext, opts: RestartMailboxOptions, settings?: SourceSettings): Promise<string> {
+async function resolveMailboxKey(
+  ctx: RestartContext,
+  opts: RestartMailboxOptions,
+  settings?: SourceSettings,
+): Promise<string> {
   const prefix = settings?.index.prefix ?? opts.prefix;
   try {
     const [doc] = await readRegistry(ctx.elastic(), prefix, opts.source, opts.address);
@@ -38,7 +42,10 @@ async function restartOne(client: Client, workflowId: string, input: RestartMail
   return handle.executeUpdate(restartMailboxUpdate, { args: [input] });
 }
 
-export async function restartMailboxCommand(ctx: RestartContext, opts: RestartMailboxOptions): Promise<number> {
+export async function restartMailboxCommand(
+  ctx: RestartContext,
+  opts: RestartMailboxOptions,
+): Promise<number> {
   const settings = opts.config ? loadSettingsFile(opts.config) : undefined;
   if (settings && settings.sourceId !== opts.source) {
     ctx.io.err(`--config is for source "${settings.sourceId}", not "${opts.source}"`);
@@ -50,7 +57,10 @@ export async function restartMailboxCommand(ctx: RestartContext, opts: RestartMa
   try {
     const result = await restartOne(await ctx.temporal(), workflowId, input);
     const verb = input.mode === 'retryFailed' ? 'Retrying failed items of' : 'Restarted';
-    ctx.io.out(`${verb} ${opts.address}: new pass ${result.passId}` + (result.queuedBehind ? ` (queued behind ${result.queuedBehind})` : ''));
+    ctx.io.out(
+      `${verb} ${opts.address}: new pass ${result.passId}` +
+        (result.queuedBehind ? ` (queued behind ${result.queuedBehind})` : ''),
+    );
     return 0;
   } catch (err) {
     ctx.io.err(`Could not restart ${opts.address} (${workflowId}): ${explain(err)}`);
@@ -80,11 +90,18 @@ export async function retryFailedCommand(ctx: RestartContext, opts: RetryFailedO
       ctx.io.out(`No failed items recorded for source ${opts.source} (index ${opts.prefix}-failed).`);
       return 0;
     }
-    ctx.io.out(`Failed items in ${addresses.length} mailbox(es): ${[...counts].map(([a, n]) => `${a} (${n})`).join(', ')}`);
+    ctx.io.out(
+      `Failed items in ${addresses.length} mailbox(es): ${[...counts].map(([a, n]) => `${a} (${n})`).join(', ')}`,
+    );
   }
   let failures = 0;
   for (const address of addresses) {
-    const code = await restartMailboxCommand(ctx, { address, source: opts.source, prefix: opts.prefix, mode: 'retryFailed' });
+    const code = await restartMailboxCommand(ctx, {
+      address,
+      source: opts.source,
+      prefix: opts.prefix,
+      mode: 'retryFailed',
+    });
     if (code !== 0) failures += 1;
   }
   return failures ? 1 : 0;

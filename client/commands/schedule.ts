@@ -41,7 +41,8 @@ type ScheduleContext = Pick<CliContext, 'io' | 'env' | 'temporal'>;
 function sourceOf(opts: ScheduleCommandOptions): { sourceId: string; settings?: SourceSettings } {
   if (opts.config) {
     const settings = loadSettingsFile(opts.config);
-    if (opts.source && opts.source !== settings.sourceId) throw new Error(`--source ${opts.source} differs from the config's sourceId ${settings.sourceId}`);
+    if (opts.source && opts.source !== settings.sourceId)
+      throw new Error(`--source ${opts.source} differs from the config's sourceId ${settings.sourceId}`);
     return { sourceId: settings.sourceId, settings };
   }
   if (opts.source) return { sourceId: opts.source };
@@ -50,7 +51,10 @@ function sourceOf(opts: ScheduleCommandOptions): { sourceId: string; settings?: 
 
 function reconcileSpec(opts: ScheduleCommandOptions): ScheduleSpec | undefined {
   if (!opts.reconcileEvery && !opts.reconcileCron) return undefined;
-  return scheduleSpec(opts.reconcileEvery, opts.reconcileCron, { every: '--reconcile-every', cron: '--reconcile-cron' });
+  return scheduleSpec(opts.reconcileEvery, opts.reconcileCron, {
+    every: '--reconcile-every',
+    cron: '--reconcile-cron',
+  });
 }
 
 async function exists(client: Client, id: string): Promise<boolean> {
@@ -63,15 +67,23 @@ async function exists(client: Client, id: string): Promise<boolean> {
   }
 }
 
-export async function scheduleCommand(ctx: ScheduleContext, action: ScheduleAction, opts: ScheduleCommandOptions): Promise<number> {
+export async function scheduleCommand(
+  ctx: ScheduleContext,
+  action: ScheduleAction,
+  opts: ScheduleCommandOptions,
+): Promise<number> {
   const { io } = ctx;
   const { sourceId, settings } = sourceOf(opts);
-  const catchupWindowMs = opts.catchupWindow ? parseEvery(opts.catchupWindow, '--catchup-window') : DEFAULT_CATCHUP_WINDOW_MS;
+  const catchupWindowMs = opts.catchupWindow
+    ? parseEvery(opts.catchupWindow, '--catchup-window')
+    : DEFAULT_CATCHUP_WINDOW_MS;
   // Times are checked before any server is contacted.
   const specs: Partial<Record<ScheduleKind, ScheduleSpec>> = {};
   if (action === 'create' || action === 'update') {
-    if (!settings) throw new Error(`schedule ${action} needs --config FILE (the settings go into the schedule)`);
-    if (opts.every || opts.cron || action === 'create') specs.delta = scheduleSpec(opts.every, opts.cron, { every: '--every', cron: '--cron' });
+    if (!settings)
+      throw new Error(`schedule ${action} needs --config FILE (the settings go into the schedule)`);
+    if (opts.every || opts.cron || action === 'create')
+      specs.delta = scheduleSpec(opts.every, opts.cron, { every: '--every', cron: '--cron' });
     const reconcile = reconcileSpec(opts);
     if (reconcile) specs.reconcile = reconcile;
   }
@@ -88,7 +100,13 @@ export async function scheduleCommand(ctx: ScheduleContext, action: ScheduleActi
           io.err(`Schedule ${id} already exists; use: schedule update`);
           return 1;
         }
-        const options = crawlScheduleOptions({ settings, kind, spec: specs[kind], taskQueue: ctx.env.taskQueue, catchupWindowMs });
+        const options = crawlScheduleOptions({
+          settings,
+          kind,
+          spec: specs[kind],
+          taskQueue: ctx.env.taskQueue,
+          catchupWindowMs,
+        });
         try {
           await client.schedule.create(options);
         } catch (err) {
@@ -116,9 +134,16 @@ export async function scheduleCommand(ctx: ScheduleContext, action: ScheduleActi
             taskQueue: ctx.env.taskQueue,
             catchupWindowMs: opts.catchupWindow ? catchupWindowMs : previous.policies.catchupWindow,
           });
-          return { ...previous, spec: fresh.spec, action: fresh.action, policies: fresh.policies } as typeof previous;
+          return {
+            ...previous,
+            spec: fresh.spec,
+            action: fresh.action,
+            policies: fresh.policies,
+          } as typeof previous;
         });
-        io.out(`Updated schedule ${id}` + (specs[kind] ? ` (${describeSpec(specs[kind])}).` : ' (settings).'));
+        io.out(
+          `Updated schedule ${id}` + (specs[kind] ? ` (${describeSpec(specs[kind])}).` : ' (settings).'),
+        );
       }
     }
     return 0;
@@ -168,13 +193,21 @@ function describeSpec(spec: ScheduleSpec | ScheduleDescription['spec']): string 
   const parts: string[] = [];
   for (const interval of spec.intervals ?? []) parts.push(`every ${formatMs(Number(interval.every))}`);
   for (const cron of (spec as ScheduleSpec).cronExpressions ?? []) parts.push(`cron "${cron}"`);
-  for (const cal of spec.calendars ?? []) parts.push(`calendar ${describeCalendar(cal as unknown as Record<string, unknown>)}`);
+  for (const cal of spec.calendars ?? [])
+    parts.push(`calendar ${describeCalendar(cal as unknown as Record<string, unknown>)}`);
   return parts.join(', ') || 'no times';
 }
 
 type CalendarRange = { start: number | string; end?: number | string; step?: number };
 /** Full ranges the server fills in for fields a cron expression leaves as `*`. */
-const FULL: Record<string, string> = { second: '0', minute: '0-59', hour: '0-23', dayOfMonth: '1-31', month: 'JANUARY-DECEMBER', dayOfWeek: 'SUNDAY-SATURDAY' };
+const FULL: Record<string, string> = {
+  second: '0',
+  minute: '0-59',
+  hour: '0-23',
+  dayOfMonth: '1-31',
+  month: 'JANUARY-DECEMBER',
+  dayOfWeek: 'SUNDAY-SATURDAY',
+};
 
 /** The server turns cron into calendars; show only the fields that are not "every". */
 function describeCalendar(cal: Record<string, unknown>): string {
@@ -182,7 +215,10 @@ function describeCalendar(cal: Record<string, unknown>): string {
   for (const name of ['minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek']) {
     const ranges = (cal[name] as CalendarRange[] | undefined) ?? [];
     const text = ranges
-      .map((r) => `${r.start}${r.end !== undefined && r.end !== r.start ? `-${r.end}` : ''}${r.step && r.step > 1 ? `/${r.step}` : ''}`)
+      .map(
+        (r) =>
+          `${r.start}${r.end !== undefined && r.end !== r.start ? `-${r.end}` : ''}${r.step && r.step > 1 ? `/${r.step}` : ''}`,
+      )
       .join(',');
     if (text && text !== FULL[name]) fields.push(`${name}=${text}`);
   }
@@ -190,7 +226,11 @@ function describeCalendar(cal: Record<string, unknown>): string {
 }
 
 function formatMs(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms / 1000}s`;
@@ -200,9 +240,16 @@ const iso = (date: Date | undefined) => (date ? date.toISOString().replace(/\.\d
 
 function describe(ctx: ScheduleContext, d: ScheduleDescription): void {
   const { io } = ctx;
-  const action = d.action as { workflowType?: string; workflowId?: string; taskQueue?: string; args?: unknown[] };
+  const action = d.action as {
+    workflowType?: string;
+    workflowId?: string;
+    taskQueue?: string;
+    args?: unknown[];
+  };
   const input = action.args?.[0] as { options?: { ignoreDeltaTokens?: boolean } } | undefined;
-  io.out(`Schedule ${d.scheduleId}${d.state.paused ? ' (PAUSED' + (d.state.note ? `: ${d.state.note}` : '') + ')' : ''}`);
+  io.out(
+    `Schedule ${d.scheduleId}${d.state.paused ? ' (PAUSED' + (d.state.note ? `: ${d.state.note}` : '') + ')' : ''}`,
+  );
   for (const line of formatTable(
     ['FIELD', 'VALUE'],
     [
@@ -214,7 +261,13 @@ function describe(ctx: ScheduleContext, d: ScheduleDescription): void {
       ['pause on failure', String(d.policies.pauseOnFailure)],
       ['actions taken', d.info.numActionsTaken],
       ['next runs', d.info.nextActionTimes.slice(0, 3).map(iso).join(', ')],
-      ['recent runs', d.info.recentActions.slice(-3).map((a) => `${iso(a.takenAt)} ${a.action.workflow.workflowId}`).join('; ')],
+      [
+        'recent runs',
+        d.info.recentActions
+          .slice(-3)
+          .map((a) => `${iso(a.takenAt)} ${a.action.workflow.workflowId}`)
+          .join('; '),
+      ],
       ['running', d.info.runningActions.map((a) => a.workflow.workflowId).join(', ') || 'none'],
     ],
   )) {

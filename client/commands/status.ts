@@ -48,9 +48,13 @@ async function listWorkflows(client: Client, query: string, limit = Infinity): P
   return rows;
 }
 
-const iso = (date: Date | string | undefined) => (date ? new Date(date).toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
+const iso = (date: Date | string | undefined) =>
+  date ? new Date(date).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
 
-export async function statusCommand(ctx: Pick<CliContext, 'io' | 'env' | 'temporal' | 'elastic'>, opts: StatusOptions): Promise<number> {
+export async function statusCommand(
+  ctx: Pick<CliContext, 'io' | 'env' | 'temporal' | 'elastic'>,
+  opts: StatusOptions,
+): Promise<number> {
   const { io } = ctx;
   const client = await ctx.temporal();
   const elastic = ctx.elastic();
@@ -66,8 +70,15 @@ export async function statusCommand(ctx: Pick<CliContext, 'io' | 'env' | 'tempor
     io.out(`Passes of source ${opts.source} (newest first):`);
     if (passes.length === 0) io.out('  none yet');
     else {
-      const rows = passes.map((p) => [p.workflowId, p.executionStatus, p.crawlStatus, p.messagesIndexed, iso(p.startTime)]);
-      for (const line of formatTable(['PASS', 'EXECUTION', 'CRAWL STATUS', 'INDEXED', 'STARTED'], rows)) io.out(`  ${line}`);
+      const rows = passes.map((p) => [
+        p.workflowId,
+        p.executionStatus,
+        p.crawlStatus,
+        p.messagesIndexed,
+        iso(p.startTime),
+      ]);
+      for (const line of formatTable(['PASS', 'EXECUTION', 'CRAWL STATUS', 'INDEXED', 'STARTED'], rows))
+        io.out(`  ${line}`);
     }
     io.out('');
   }
@@ -92,27 +103,42 @@ export async function statusCommand(ctx: Pick<CliContext, 'io' | 'env' | 'tempor
     ];
   });
   io.out(`Mailboxes of source ${opts.source} (${registry.length}):`);
-  for (const line of formatTable(['MAILBOX', 'DOMAIN', 'IN SCOPE', 'STATUS', 'INDEXED', 'FAILED ITEMS', 'LAST PASS'], rows)) io.out(`  ${line}`);
+  for (const line of formatTable(
+    ['MAILBOX', 'DOMAIN', 'IN SCOPE', 'STATUS', 'INDEXED', 'FAILED ITEMS', 'LAST PASS'],
+    rows,
+  ))
+    io.out(`  ${line}`);
   const byStatus = new Map<string, number>();
   for (const row of rows) byStatus.set(String(row[3]), (byStatus.get(String(row[3])) ?? 0) + 1);
   io.out(`  ${[...byStatus].map(([status, n]) => `${status}: ${n}`).join(', ')}`);
 
   if (opts.mailbox) return mailboxDetail(ctx, client, opts, registry[0].mailboxKey);
   io.out('');
-  io.out(`Failed mailboxes in the Web UI: ${workflowListUrl(ctx.env, `${mailboxWorkflowsQuery(opts.source)} AND CrawlStatus="Failed"`)}`);
+  io.out(
+    `Failed mailboxes in the Web UI: ${workflowListUrl(ctx.env, `${mailboxWorkflowsQuery(opts.source)} AND CrawlStatus="Failed"`)}`,
+  );
   return 0;
 }
 
-async function mailboxDetail(ctx: Pick<CliContext, 'io'>, client: Client, opts: StatusOptions, mailboxKey: string): Promise<number> {
+async function mailboxDetail(
+  ctx: Pick<CliContext, 'io'>,
+  client: Client,
+  opts: StatusOptions,
+  mailboxKey: string,
+): Promise<number> {
   const { io } = ctx;
   const workflowId = mailboxWorkflowId(opts.source, mailboxKey);
   let progress: MailboxProgress;
   try {
     const handle = client.workflow.getHandle(workflowId);
-    progress = await client.withDeadline(Date.now() + (opts.queryTimeoutMs ?? 5000), () => handle.query(mailboxProgressQuery));
+    progress = await client.withDeadline(Date.now() + (opts.queryTimeoutMs ?? 5000), () =>
+      handle.query(mailboxProgressQuery),
+    );
   } catch (err) {
     io.out('');
-    io.out(`No live detail for ${workflowId}: ${(err as Error).message.split('\n')[0]} (a worker must be running to answer).`);
+    io.out(
+      `No live detail for ${workflowId}: ${(err as Error).message.split('\n')[0]} (a worker must be running to answer).`,
+    );
     return 0;
   }
   const c = progress.counters;
@@ -125,8 +151,16 @@ async function mailboxDetail(ctx: Pick<CliContext, 'io'>, client: Client, opts: 
         `, pages ${progress.pagesDone}`,
     );
   }
-  io.out(`  delta tokens: ${Object.entries(progress.tokens).map(([view, token]) => `${view} ${token}`).join(', ') || 'none yet'}`);
-  io.out(`  this pass: ${c.indexed} indexed, ${c.failed} failed, ${c.apiCalls} API calls; all passes: ${progress.messagesIndexedTotal} indexed`);
+  io.out(
+    `  delta tokens: ${
+      Object.entries(progress.tokens)
+        .map(([view, token]) => `${view} ${token}`)
+        .join(', ') || 'none yet'
+    }`,
+  );
+  io.out(
+    `  this pass: ${c.indexed} indexed, ${c.failed} failed, ${c.apiCalls} API calls; all passes: ${progress.messagesIndexedTotal} indexed`,
+  );
   io.out(`  queued requests: ${progress.queued}`);
   if (progress.lastError) io.out(`  last error: ${progress.lastError}`);
   return 0;

@@ -3,7 +3,7 @@
 // index templates under a unique prefix, a Temporal worker on a unique task queue, a client, and
 // a teardown that removes everything it created. Used by the mailbox and pass suites.
 import { Client as ElasticClient } from '@elastic/elasticsearch';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
@@ -170,7 +170,7 @@ export class WorkerHarness {
     address: string,
     request: CrawlRequest,
     tuning?: MailboxTuning,
-  ): Promise<WorkflowHandle> {
+  ): Promise<WorkflowHandleWithFirstExecutionRunId> {
     await this.reportCollector();
     const domain = address.split('@')[1]!;
     const input: CrawlMailboxInput = {
@@ -190,14 +190,14 @@ export class WorkerHarness {
     return handle;
   }
 
-  /** Waits until the collector holds the report of `passId`. */
-  async waitForReport(passId: string, timeoutMs = 60_000): Promise<MailboxReport> {
+  /** Waits until the collector holds the `nth` (1-based) report of `passId`. */
+  async waitForReport(passId: string, timeoutMs = 60_000, nth = 1): Promise<MailboxReport> {
     const collector = await this.reportCollector();
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const reports = await collector.query(collectedReportsQuery);
       const found = reports.filter((r) => r.passId === passId);
-      if (found.length) return found[found.length - 1]!;
+      if (found.length >= nth) return found[nth - 1]!;
       if (Date.now() > deadline) throw new Error(`no report for ${passId} within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -21,12 +21,17 @@ export async function runCliInProcess(argv: string[], env: NodeJS.ProcessEnv = {
   const io = bufferIo();
   const code = await runCli(argv, {
     io,
-    context: (cliIo) => createCliContext(readEnvironment({ ...process.env, ...env }), cliIo, { pollIntervalMs: 250 }),
+    context: (cliIo) =>
+      createCliContext(readEnvironment({ ...process.env, ...env }), cliIo, { pollIntervalMs: 250 }),
   });
   return { code, text: io.text(), lines: [...io.lines, ...io.errors] };
 }
 
-export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliRun & { stdout: string; stderr: string }> {
+export function spawnCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+): Promise<CliRun & { stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'mimecast-crawler.js'), ...argv], {
       cwd: ROOT,

@@ -24,32 +24,69 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const id of [`crawl-schedule:${sourceId}`, `crawl-schedule:${sourceId}:reconcile`]) {
-    await client.schedule.getHandle(id).delete().catch(() => undefined);
+    await client.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
   }
-  for await (const wf of client.workflow.list({ query: `MimecastSource='${sourceId}' AND ExecutionStatus='Running'` })) {
-    await client.workflow.getHandle(wf.workflowId).terminate('test cleanup').catch(() => undefined);
+  for await (const wf of client.workflow.list({
+    query: `MimecastSource='${sourceId}' AND ExecutionStatus='Running'`,
+  })) {
+    await client.workflow
+      .getHandle(wf.workflowId)
+      .terminate('test cleanup')
+      .catch(() => undefined);
   }
   await connection.close();
 });
 
 describe('schedule commands', () => {
   it('create makes a delta and a reconcile schedule with BUFFER_ONE, a catch-up window and pause on failure', async () => {
-    const run = await runCliInProcess(['schedule', 'create', '--config', config, '--every', '1h', '--reconcile-every', '7d', '--catchup-window', '2h'], env);
+    const run = await runCliInProcess(
+      [
+        'schedule',
+        'create',
+        '--config',
+        config,
+        '--every',
+        '1h',
+        '--reconcile-every',
+        '7d',
+        '--catchup-window',
+        '2h',
+      ],
+      env,
+    );
     expect(run.text).toContain(`Created schedule crawl-schedule:${sourceId} (every 1h)`);
     expect(run.code).toBe(0);
 
     const delta = await client.schedule.getHandle(`crawl-schedule:${sourceId}`).describe();
-    expect(delta.policies).toMatchObject({ overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: 7_200_000, pauseOnFailure: true });
+    expect(delta.policies).toMatchObject({
+      overlap: ScheduleOverlapPolicy.BUFFER_ONE,
+      catchupWindow: 7_200_000,
+      pauseOnFailure: true,
+    });
     expect(delta.spec.intervals?.map((i) => i.every)).toEqual([3_600_000]);
     expect(delta.typedSearchAttributes.get(MimecastSource)).toBe(sourceId);
-    const action = delta.action as { workflowType: string; workflowId: string; taskQueue: string; args: CrawlArchiveInput[] };
-    expect(action).toMatchObject({ workflowType: 'crawlArchive', workflowId: `crawl:${sourceId}:scheduled`, taskQueue });
+    const action = delta.action as {
+      workflowType: string;
+      workflowId: string;
+      taskQueue: string;
+      args: CrawlArchiveInput[];
+    };
+    expect(action).toMatchObject({
+      workflowType: 'crawlArchive',
+      workflowId: `crawl:${sourceId}:scheduled`,
+      taskQueue,
+    });
     expect(action.args[0].settings.sourceId).toBe(sourceId);
     expect(action.args[0].options).toEqual({});
 
     const reconcile = await client.schedule.getHandle(`crawl-schedule:${sourceId}:reconcile`).describe();
     expect(reconcile.spec.intervals?.map((i) => i.every)).toEqual([7 * 86_400_000]);
-    expect((reconcile.action as { args: CrawlArchiveInput[] }).args[0].options).toEqual({ ignoreDeltaTokens: true });
+    expect((reconcile.action as { args: CrawlArchiveInput[] }).args[0].options).toEqual({
+      ignoreDeltaTokens: true,
+    });
 
     const again = await runCliInProcess(['schedule', 'create', '--config', config, '--every', '1h'], env);
     expect(again.code).toBe(1);
@@ -78,17 +115,23 @@ describe('schedule commands', () => {
     // The reconcile schedule keeps its times but gets the new settings.
     const reconcile = await client.schedule.getHandle(`crawl-schedule:${sourceId}:reconcile`).describe();
     expect(reconcile.spec.intervals?.map((i) => i.every)).toEqual([7 * 86_400_000]);
-    expect((reconcile.action as { args: CrawlArchiveInput[] }).args[0].settings.performance?.pageSize).toBe(321);
+    expect((reconcile.action as { args: CrawlArchiveInput[] }).args[0].settings.performance?.pageSize).toBe(
+      321,
+    );
   });
 
   it('pause and unpause act on both schedules', async () => {
-    expect((await runCliInProcess(['schedule', 'pause', '--source', sourceId, '--note', 'maintenance'], env)).code).toBe(0);
+    expect(
+      (await runCliInProcess(['schedule', 'pause', '--source', sourceId, '--note', 'maintenance'], env)).code,
+    ).toBe(0);
     for (const id of [`crawl-schedule:${sourceId}`, `crawl-schedule:${sourceId}:reconcile`]) {
       const d = await client.schedule.getHandle(id).describe();
       expect(d.state).toMatchObject({ paused: true, note: 'maintenance' });
     }
     expect((await runCliInProcess(['schedule', 'unpause', '--source', sourceId], env)).code).toBe(0);
-    expect((await client.schedule.getHandle(`crawl-schedule:${sourceId}`).describe()).state.paused).toBe(false);
+    expect((await client.schedule.getHandle(`crawl-schedule:${sourceId}`).describe()).state.paused).toBe(
+      false,
+    );
   });
 
   it('trigger starts a crawlArchive pass whose id has the crawl:<sourceId> prefix', async () => {

@@ -18,19 +18,30 @@ function offlineRun(argv: string[]) {
 }
 
 describe('mimecast-crawler arguments and help', () => {
-  it.each(['crawl', 'pause', 'resume', 'cancel', 'status', 'restart-mailbox', 'retry-failed', 'schedule', 'validate', 'worker', 'simulator', 'demo'])(
-    '%s --help exits 0 and describes the command',
-    async (command) => {
-      const { code, text } = await offlineRun([command, '--help']);
-      expect(code).toBe(0);
-      expect(text).toContain(`Usage: mimecast-crawler ${command}`);
-    },
-  );
+  it.each([
+    'crawl',
+    'pause',
+    'resume',
+    'cancel',
+    'status',
+    'restart-mailbox',
+    'retry-failed',
+    'schedule',
+    'validate',
+    'worker',
+    'simulator',
+    'demo',
+  ])('%s --help exits 0 and describes the command', async (command) => {
+    const { code, text } = await offlineRun([command, '--help']);
+    expect(code).toBe(0);
+    expect(text).toContain(`Usage: mimecast-crawler ${command}`);
+  });
 
   it('lists every command and the environment in the top-level help', async () => {
     const { code, text } = await offlineRun(['--help']);
     expect(code).toBe(0);
-    for (const command of ['crawl', 'schedule', 'restart-mailbox', 'retry-failed', 'status', 'demo']) expect(text).toContain(command);
+    for (const command of ['crawl', 'schedule', 'restart-mailbox', 'retry-failed', 'status', 'demo'])
+      expect(text).toContain(command);
     expect(text).toContain('TEMPORAL_TASK_QUEUE');
   });
 
@@ -49,7 +60,10 @@ describe('mimecast-crawler arguments and help', () => {
   it('refuses a bad configuration before contacting Temporal, naming each field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-args-'));
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ sourceId: 'Bad Id', messages: { startDate: 'yesterday' }, colour: 'red' }));
+    writeFileSync(
+      file,
+      JSON.stringify({ sourceId: 'Bad Id', messages: { startDate: 'yesterday' }, colour: 'red' }),
+    );
     const { code, text } = await offlineRun(['crawl', '--config', file, '--wait']);
     expect(code).toBe(1);
     expect(text).toContain('sourceId: must match [a-z0-9-]+');
@@ -62,7 +76,16 @@ describe('mimecast-crawler arguments and help', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-args-'));
     const file = join(dir, 'ok.json');
     writeFileSync(file, JSON.stringify({ sourceId: 'ok', messages: { startDate: '2024-01-01' } }));
-    const both = await offlineRun(['schedule', 'create', '--config', file, '--every', '1h', '--cron', '0 * * * *']);
+    const both = await offlineRun([
+      'schedule',
+      'create',
+      '--config',
+      file,
+      '--every',
+      '1h',
+      '--cron',
+      '0 * * * *',
+    ]);
     expect(both.code).toBe(1);
     expect(both.text).toContain('give either --every or --cron, not both');
     const bad = await offlineRun(['schedule', 'create', '--config', file, '--every', 'soon']);
@@ -75,6 +98,14 @@ describe('mimecast-crawler arguments and help', () => {
 
 describe('text tables', () => {
   it('aligns columns under their headers', () => {
-    expect(formatTable(['A', 'LONGER'], [['xyz', 1], ['q', undefined]])).toEqual(['A    LONGER', '---  ------', 'xyz  1', 'q']);
+    expect(
+      formatTable(
+        ['A', 'LONGER'],
+        [
+          ['xyz', 1],
+          ['q', undefined],
+        ],
+      ),
+    ).toEqual(['A    LONGER', '---  ------', 'xyz  1', 'q']);
   });
 });

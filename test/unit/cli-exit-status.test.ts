@@ -21,7 +21,15 @@ describe('exit status of crawl --wait (design §5)', () => {
     expect(passExitStatus(pass({ deletions: { candidates: 9, performed: 0, withheld: 9 } }))).toBe(3);
   });
   it('prefers 2 over 3 when both happened', () => {
-    expect(passExitStatus(pass({ status: 'CompletedWithFailures', failedMailboxesTotal: 1, deletions: { candidates: 9, performed: 0, withheld: 9 } }))).toBe(2);
+    expect(
+      passExitStatus(
+        pass({
+          status: 'CompletedWithFailures',
+          failedMailboxesTotal: 1,
+          deletions: { candidates: 9, performed: 0, withheld: 9 },
+        }),
+      ),
+    ).toBe(2);
   });
   it.each(['Failed', 'Cancelled', 'Skipped'] as const)('is 1 for %s', (status) => {
     expect(passExitStatus(pass({ status, failedMailboxesTotal: 2 }))).toBe(1);

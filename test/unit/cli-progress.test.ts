@@ -15,7 +15,14 @@ function progress(over: Partial<PassProgress> = {}, indexed = 0): PassProgress {
     mailboxes: { total: 10, dispatched: 6, inFlight: 4, completed: 2, failed: 1 },
     messages: { ...emptyCounters(), indexed, throttled: 7, failed: 2, apiCalls: 120 },
     deletions: { candidates: 0, performed: 0, withheld: 0 },
-    failedMailboxes: [{ address: 'bob@example.com', mailboxKey: 'bob@example.com', reason: 'page kept failing', kind: 'mailbox' }],
+    failedMailboxes: [
+      {
+        address: 'bob@example.com',
+        mailboxKey: 'bob@example.com',
+        reason: 'page kept failing',
+        kind: 'mailbox',
+      },
+    ],
     failedMailboxesTotal: 1,
     ...over,
   };
@@ -54,7 +61,13 @@ describe('progress of crawl --wait', () => {
 
   it('summarises a pass with its failures, deletions and API calls per message', () => {
     const lines = passSummary(
-      progress({ status: 'CompletedWithFailures', deletions: { candidates: 4, performed: 0, withheld: 4, reason: 'snapshot incomplete' } }, 60),
+      progress(
+        {
+          status: 'CompletedWithFailures',
+          deletions: { candidates: 4, performed: 0, withheld: 4, reason: 'snapshot incomplete' },
+        },
+        60,
+      ),
       new Date('2026-01-01T00:01:00Z'),
     );
     const text = lines.join('\n');

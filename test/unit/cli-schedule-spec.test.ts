@@ -1,7 +1,14 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { CrawlStatus, MimecastSource } from '../../common/search-attributes';
 import { parseSettingsStrict } from '../../common/settings';
-import { checkCron, crawlScheduleOptions, parseEvery, scheduleId, scheduleSpec, scheduledWorkflowId } from '../../client/schedule-spec';
+import {
+  checkCron,
+  crawlScheduleOptions,
+  parseEvery,
+  scheduleId,
+  scheduleSpec,
+  scheduledWorkflowId,
+} from '../../client/schedule-spec';
 import { passWorkflowIdPrefix } from '../../common/contracts';
 
 const settings = parseSettingsStrict({ sourceId: 'acme', messages: { startDate: '2024-01-01' } });
@@ -30,11 +37,27 @@ describe('crawl schedules', () => {
   });
 
   it('starts crawlArchive under the source prefix with BUFFER_ONE, a catch-up window and pause on failure', () => {
-    const options = crawlScheduleOptions({ settings, kind: 'delta', spec: { intervals: [{ every: 3_600_000 }] }, taskQueue: 'q', catchupWindowMs: 600_000 });
+    const options = crawlScheduleOptions({
+      settings,
+      kind: 'delta',
+      spec: { intervals: [{ every: 3_600_000 }] },
+      taskQueue: 'q',
+      catchupWindowMs: 600_000,
+    });
     expect(options.scheduleId).toBe('crawl-schedule:acme');
-    expect(options.policies).toEqual({ overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: 600_000, pauseOnFailure: true });
+    expect(options.policies).toEqual({
+      overlap: ScheduleOverlapPolicy.BUFFER_ONE,
+      catchupWindow: 600_000,
+      pauseOnFailure: true,
+    });
     expect(options.action.type).toBe('startWorkflow');
-    const action = options.action as { workflowType: string; workflowId: string; taskQueue: string; args: unknown[]; typedSearchAttributes: unknown };
+    const action = options.action as {
+      workflowType: string;
+      workflowId: string;
+      taskQueue: string;
+      args: unknown[];
+      typedSearchAttributes: unknown;
+    };
     expect(action.workflowType).toBe('crawlArchive');
     expect(action.workflowId.startsWith(passWorkflowIdPrefix('acme'))).toBe(true);
     expect(action.taskQueue).toBe('q');
@@ -46,7 +69,13 @@ describe('crawl schedules', () => {
   });
 
   it('makes the reconcile schedule ignore delta tokens, under its own ids', () => {
-    const options = crawlScheduleOptions({ settings, kind: 'reconcile', spec: { intervals: [{ every: 7 * 86_400_000 }] }, taskQueue: 'q', catchupWindowMs: 1 });
+    const options = crawlScheduleOptions({
+      settings,
+      kind: 'reconcile',
+      spec: { intervals: [{ every: 7 * 86_400_000 }] },
+      taskQueue: 'q',
+      catchupWindowMs: 1,
+    });
     expect(options.scheduleId).toBe(scheduleId('acme', 'reconcile'));
     expect(options.scheduleId).not.toBe(scheduleId('acme'));
     const action = options.action as { workflowId: string; args: { options: object }[] };
@@ -56,7 +85,13 @@ describe('crawl schedules', () => {
   });
 
   it('stores settings that hold no secret, only the credential name', () => {
-    const options = crawlScheduleOptions({ settings, kind: 'delta', spec: {}, taskQueue: 'q', catchupWindowMs: 1 });
+    const options = crawlScheduleOptions({
+      settings,
+      kind: 'delta',
+      spec: {},
+      taskQueue: 'q',
+      catchupWindowMs: 1,
+    });
     const json = JSON.stringify(options.action);
     expect(json).toContain('"credential":"default"');
     expect(json).not.toMatch(/secret|clientId|password|bearer/i);

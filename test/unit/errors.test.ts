@@ -15,17 +15,27 @@ import { forbiddenError, MimecastFunctionError, MimecastHttpError } from '../../
 describe('classifyError', () => {
   it('keeps the kind of the crawler errors', () => {
     expect(classifyError(new SourceError('no role'))).toMatchObject({ kind: 'source', retryable: false });
-    expect(classifyError(new ThrottledError('slow down', 5000))).toMatchObject({ kind: 'throttled', nextRetryDelayMs: 5000 });
+    expect(classifyError(new ThrottledError('slow down', 5000))).toMatchObject({
+      kind: 'throttled',
+      nextRetryDelayMs: 5000,
+    });
     expect(classifyError(new TransientError('blip'))).toMatchObject({ kind: 'transient', retryable: true });
     expect(classifyError(new MailboxError('budget'))).toMatchObject({ kind: 'mailbox', retryable: false });
-    expect(classifyError(new OversizeError(10, 11, 'message m1'))).toMatchObject({ kind: 'item', retryable: false });
+    expect(classifyError(new OversizeError(10, 11, 'message m1'))).toMatchObject({
+      kind: 'item',
+      retryable: false,
+    });
   });
 
   it('treats a fail[] as an item error unless every error says retryable', () => {
-    const bad = new MimecastFunctionError('/api/archive/get-message-detail', 200, [{ code: 'err_validation_null', message: 'id', retryable: false }]);
+    const bad = new MimecastFunctionError('/api/archive/get-message-detail', 200, [
+      { code: 'err_validation_null', message: 'id', retryable: false },
+    ]);
     expect(classifyError(bad).kind).toBe('item');
     expect(bad.codes).toEqual(['err_validation_null']);
-    const soft = new MimecastFunctionError('/api/x', 200, [{ code: 'err_busy', message: 'later', retryable: true }]);
+    const soft = new MimecastFunctionError('/api/x', 200, [
+      { code: 'err_busy', message: 'later', retryable: true },
+    ]);
     expect(classifyError(soft).kind).toBe('transient');
   });
 
@@ -35,15 +45,23 @@ describe('classifyError', () => {
   });
 
   it('names the missing role or product of a refused call', () => {
-    expect(forbiddenError('/api/archive/get-message-list', 403, [], '').message).toMatch(/Archive › Search › Read/);
-    expect(forbiddenError('/api/user/get-internal-users', 403, [], '').message).toMatch(/Directories › Internal › Read/);
-    expect(forbiddenError('/api/archive/get-file', 403, ['app_forbidden'], '').message).toMatch(/no Product .*app_forbidden/);
+    expect(forbiddenError('/api/archive/get-message-list', 403, [], '').message).toMatch(
+      /Archive › Search › Read/,
+    );
+    expect(forbiddenError('/api/user/get-internal-users', 403, [], '').message).toMatch(
+      /Directories › Internal › Read/,
+    );
+    expect(forbiddenError('/api/archive/get-file', 403, ['app_forbidden'], '').message).toMatch(
+      /no Product .*app_forbidden/,
+    );
     expect(classifyError(forbiddenError('/api/x', 403, [], '')).kind).toBe('source');
   });
 
   it('treats DNS and TLS failures as source errors, and socket drops as transient', () => {
     const dns = Object.assign(new Error('getaddrinfo ENOTFOUND api.example'), { code: 'ENOTFOUND' });
-    const tls = new Error('fetch failed', { cause: Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }) });
+    const tls = new Error('fetch failed', {
+      cause: Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }),
+    });
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     expect(classifyError(dns).kind).toBe('source');
     expect(classifyError(tls).kind).toBe('source');
@@ -51,11 +69,22 @@ describe('classifyError', () => {
   });
 
   it('recognises Elasticsearch errors by shape', () => {
-    const readOnly = { name: 'ResponseError', meta: { statusCode: 403, body: { error: { type: 'cluster_block_exception', reason: 'index read-only' } } } };
-    const busy = { name: 'ResponseError', meta: { statusCode: 429, body: { error: { type: 'es_rejected_execution_exception' } } } };
+    const readOnly = {
+      name: 'ResponseError',
+      meta: {
+        statusCode: 403,
+        body: { error: { type: 'cluster_block_exception', reason: 'index read-only' } },
+      },
+    };
+    const busy = {
+      name: 'ResponseError',
+      meta: { statusCode: 429, body: { error: { type: 'es_rejected_execution_exception' } } },
+    };
     expect(classifyError(readOnly)).toMatchObject({ kind: 'source' });
     expect(classifyError(busy)).toMatchObject({ kind: 'transient' });
-    expect(classifyError({ name: 'ConnectionError', message: 'refused' })).toMatchObject({ kind: 'transient' });
+    expect(classifyError({ name: 'ConnectionError', message: 'refused' })).toMatchObject({
+      kind: 'transient',
+    });
   });
 
   it('reads the kind back from an ApplicationFailure type', () => {
@@ -83,9 +112,18 @@ describe('toApplicationFailure', () => {
   });
 
   it('keeps transient errors retryable and mailbox/item errors final', () => {
-    expect(toApplicationFailure(new Error('boom'))).toMatchObject({ type: FailureTypes.transient, nonRetryable: false });
-    expect(toApplicationFailure(new MailboxError('m'))).toMatchObject({ type: FailureTypes.mailbox, nonRetryable: true });
-    expect(toApplicationFailure(new OversizeError(1, 2, 'x'))).toMatchObject({ type: FailureTypes.item, nonRetryable: true });
+    expect(toApplicationFailure(new Error('boom'))).toMatchObject({
+      type: FailureTypes.transient,
+      nonRetryable: false,
+    });
+    expect(toApplicationFailure(new MailboxError('m'))).toMatchObject({
+      type: FailureTypes.mailbox,
+      nonRetryable: true,
+    });
+    expect(toApplicationFailure(new OversizeError(1, 2, 'x'))).toMatchObject({
+      type: FailureTypes.item,
+      nonRetryable: true,
+    });
   });
 
   it('passes an ApplicationFailure through unchanged', () => {

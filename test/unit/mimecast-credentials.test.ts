@@ -2,7 +2,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertHostAllowed, OFFICIAL_API_HOSTS, resolveCredential } from '../../activities/mimecast/credentials';
+import {
+  assertHostAllowed,
+  OFFICIAL_API_HOSTS,
+  resolveCredential,
+} from '../../activities/mimecast/credentials';
 import { SourceError } from '../../common/errors';
 
 const SECRET = 'S3cr3t-never-shown';
@@ -21,11 +25,18 @@ function credentialsFile(content: unknown): string {
 describe('resolveCredential', () => {
   it('reads "default" from MIMECAST_CLIENT_ID / MIMECAST_CLIENT_SECRET with the official hosts', () => {
     const c = resolveCredential('default', { MIMECAST_CLIENT_ID: 'id-1', MIMECAST_CLIENT_SECRET: SECRET });
-    expect(c).toEqual({ name: 'default', clientId: 'id-1', clientSecret: SECRET, apiHosts: OFFICIAL_API_HOSTS });
+    expect(c).toEqual({
+      name: 'default',
+      clientId: 'id-1',
+      clientSecret: SECRET,
+      apiHosts: OFFICIAL_API_HOSTS,
+    });
   });
 
   it('reads named credentials and their hosts from $MIMECAST_CREDENTIALS_FILE', () => {
-    const path = credentialsFile({ eu: { clientId: 'id-eu', clientSecret: SECRET, apiHosts: ['uk-api.services.mimecast.com'] } });
+    const path = credentialsFile({
+      eu: { clientId: 'id-eu', clientSecret: SECRET, apiHosts: ['uk-api.services.mimecast.com'] },
+    });
     const c = resolveCredential('eu', { MIMECAST_CREDENTIALS_FILE: path });
     expect(c).toMatchObject({ name: 'eu', clientId: 'id-eu', apiHosts: ['uk-api.services.mimecast.com'] });
   });
@@ -34,7 +45,9 @@ describe('resolveCredential', () => {
     expect(() => resolveCredential('default', {})).toThrow(SourceError);
     expect(() => resolveCredential('default', {})).toThrow(/MIMECAST_CLIENT_ID and MIMECAST_CLIENT_SECRET/);
     const path = credentialsFile({});
-    expect(() => resolveCredential('eu', { MIMECAST_CREDENTIALS_FILE: path })).toThrow(/"eu" is not configured: add "eu" to the credentials file/);
+    expect(() => resolveCredential('eu', { MIMECAST_CREDENTIALS_FILE: path })).toThrow(
+      /"eu" is not configured: add "eu" to the credentials file/,
+    );
   });
 
   it('never puts the secret in an error message', () => {
@@ -47,7 +60,9 @@ describe('resolveCredential', () => {
       expect((err as Error).message).not.toContain(SECRET);
     }
     const incomplete = credentialsFile({ eu: { clientSecret: SECRET } });
-    expect(() => resolveCredential('eu', { MIMECAST_CREDENTIALS_FILE: incomplete })).toThrow(/clientId is missing/);
+    expect(() => resolveCredential('eu', { MIMECAST_CREDENTIALS_FILE: incomplete })).toThrow(
+      /clientId is missing/,
+    );
   });
 });
 
@@ -55,7 +70,8 @@ describe('assertHostAllowed', () => {
   const cred = { name: 'default', apiHosts: OFFICIAL_API_HOSTS };
 
   it('allows the official API 2.0 hosts over https and loopback on any port', () => {
-    for (const host of OFFICIAL_API_HOSTS) expect(() => assertHostAllowed(cred, `https://${host}/oauth/token`)).not.toThrow();
+    for (const host of OFFICIAL_API_HOSTS)
+      expect(() => assertHostAllowed(cred, `https://${host}/oauth/token`)).not.toThrow();
     expect(() => assertHostAllowed(cred, 'http://127.0.0.1:40123')).not.toThrow();
     expect(() => assertHostAllowed(cred, 'http://localhost:8089/oauth/token')).not.toThrow();
   });
@@ -73,7 +89,9 @@ describe('assertHostAllowed', () => {
   });
 
   it('refuses API 1.0 hosts even when a credentials file lists them', () => {
-    expect(() => assertHostAllowed({ name: 'x', apiHosts: ['eu-api.mimecast.com'] }, 'https://eu-api.mimecast.com')).toThrow(/API 1\.0/);
+    expect(() =>
+      assertHostAllowed({ name: 'x', apiHosts: ['eu-api.mimecast.com'] }, 'https://eu-api.mimecast.com'),
+    ).toThrow(/API 1\.0/);
   });
 
   it('honours a credential-specific host list', () => {

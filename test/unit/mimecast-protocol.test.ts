@@ -23,14 +23,27 @@ describe('throttleWaitMs', () => {
 describe('failDetails (mimecast-api.md §5.3)', () => {
   it('reads nested fail[].errors[]', () => {
     expect(
-      failDetails({ fail: [{ key: { id: 'x' }, errors: [{ code: 'err_validation_null', message: 'm', retryable: false, field: 'id' }] }] }),
+      failDetails({
+        fail: [
+          {
+            key: { id: 'x' },
+            errors: [{ code: 'err_validation_null', message: 'm', retryable: false, field: 'id' }],
+          },
+        ],
+      }),
     ).toEqual([{ code: 'err_validation_null', message: 'm', retryable: false, field: 'id' }]);
   });
   it('reads flat fail[].code, a dict, a string and OAuth bodies', () => {
-    expect(failDetails({ fail: [{ code: 'c1', message: 'm1' }] })).toMatchObject([{ code: 'c1', message: 'm1' }]);
-    expect(failDetails({ fail: { errors: [{ code: 'c2', message: 'm2' }] } })).toMatchObject([{ code: 'c2' }]);
+    expect(failDetails({ fail: [{ code: 'c1', message: 'm1' }] })).toMatchObject([
+      { code: 'c1', message: 'm1' },
+    ]);
+    expect(failDetails({ fail: { errors: [{ code: 'c2', message: 'm2' }] } })).toMatchObject([
+      { code: 'c2' },
+    ]);
     expect(failDetails({ fail: 'just text' })).toMatchObject([{ message: 'just text' }]);
-    expect(failDetails({ error: 'invalid_token', error_description: 'expired' })).toEqual([{ code: 'invalid_token', message: 'expired' }]);
+    expect(failDetails({ error: 'invalid_token', error_description: 'expired' })).toEqual([
+      { code: 'invalid_token', message: 'expired' },
+    ]);
   });
   it('finds nothing in a successful envelope', () => {
     expect(failDetails({ meta: { status: 200 }, data: [], fail: [] })).toEqual([]);
@@ -38,7 +51,11 @@ describe('failDetails (mimecast-api.md §5.3)', () => {
 });
 
 describe('message records', () => {
-  const record = { id: 'm1', received: '2024-01-03T09:12:44+0000', to: { emailAddress: 'a@x.com', displayableName: 'A' } };
+  const record = {
+    id: 'm1',
+    received: '2024-01-03T09:12:44+0000',
+    to: { emailAddress: 'a@x.com', displayableName: 'A' },
+  };
   it('normalises `to` to an array and a missing subject to ""', () => {
     const r = parseResponse('/api/archive/get-message-list', MimecastMessageRecordSchema, record);
     expect(r.to).toEqual([{ emailAddress: 'a@x.com', displayableName: 'A' }]);
@@ -46,7 +63,8 @@ describe('message records', () => {
     expect(r.expired).toBe(false);
   });
   it('names the endpoint and the field on a mismatch', () => {
-    const bad = () => parseResponse('/api/archive/get-message-list', MimecastMessageRecordSchema, { id: 'm1' }, 'data[3]');
+    const bad = () =>
+      parseResponse('/api/archive/get-message-list', MimecastMessageRecordSchema, { id: 'm1' }, 'data[3]');
     expect(bad).toThrow(MimecastResponseError);
     expect(bad).toThrow(/\/api\/archive\/get-message-list: data\[3\]\.received: /);
   });
@@ -69,6 +87,10 @@ describe('ThrottleGate', () => {
     expect(gate.pauseRemaining()).toBe(500);
     now += 500;
     expect(gate.pauseRemaining()).toBe(0);
+    // Released one at a time, not as a herd.
+    expect([gate.reserveSlot(), gate.reserveSlot(), gate.reserveSlot()]).toEqual([0, 500, 1000]);
+    gate.noteRateLimit(100, 90, 1000);
+    expect(gate.reserveSlot()).toBe(0);
   });
   it('spaces calls over the reset time when the remaining quota runs low', () => {
     let now = 0;
@@ -87,11 +109,14 @@ describe('TokenCache', () => {
   it('makes one request however many callers wait, and refreshes at expiry + offset', async () => {
     let now = 0;
     let fetches = 0;
-    const cache = new TokenCache(async () => {
-      fetches += 1;
-      await new Promise((r) => setTimeout(r, 10));
-      return { accessToken: `t${fetches}`, expiresInSeconds: 1799 };
-    }, () => now);
+    const cache = new TokenCache(
+      async () => {
+        fetches += 1;
+        await new Promise((r) => setTimeout(r, 10));
+        return { accessToken: `t${fetches}`, expiresInSeconds: 1799 };
+      },
+      () => now,
+    );
     const tokens = await Promise.all(Array.from({ length: 20 }, () => cache.get(-60)));
     expect(new Set(tokens)).toEqual(new Set(['t1']));
     expect(fetches).toBe(1);
@@ -122,7 +147,10 @@ describe('ApiTracer redaction', () => {
       endpoint: 'link',
       status: 200,
       ms: 1,
-      requestBody: { client_secret: 'zzz', nested: { access_token: 'yyy', note: 'has SECRETVALUE123 inside' } },
+      requestBody: {
+        client_secret: 'zzz',
+        nested: { access_token: 'yyy', note: 'has SECRETVALUE123 inside' },
+      },
       responseBody: { data: [{ url: 'https://bucket.example/o?sig=1' }], echo: 'TOKENVALUE456' },
     });
     const text = JSON.stringify(lines);
@@ -132,14 +160,34 @@ describe('ApiTracer redaction', () => {
   });
   it('logs nothing at level None and no bodies at level Calls', () => {
     lines.length = 0;
-    new ApiTracer(logger, 'None', () => []).call({ method: 'POST', url: 'u', endpoint: 'e', status: 200, ms: 1 });
+    new ApiTracer(logger, 'None', () => []).call({
+      method: 'POST',
+      url: 'u',
+      endpoint: 'e',
+      status: 200,
+      ms: 1,
+    });
     expect(lines).toHaveLength(0);
-    new ApiTracer(logger, 'Calls', () => []).call({ method: 'POST', url: 'u', endpoint: 'e', status: 200, ms: 1, requestBody: { a: 1 } });
+    new ApiTracer(logger, 'Calls', () => []).call({
+      method: 'POST',
+      url: 'u',
+      endpoint: 'e',
+      status: 200,
+      ms: 1,
+      requestBody: { a: 1 },
+    });
     expect(JSON.stringify(lines)).not.toContain('request');
   });
   it('cuts bodies at about 2 KB', () => {
     lines.length = 0;
-    new ApiTracer(logger, 'All', () => []).call({ method: 'POST', url: 'u', endpoint: 'e', status: 200, ms: 1, responseBody: { big: 'x'.repeat(10_000) } });
+    new ApiTracer(logger, 'All', () => []).call({
+      method: 'POST',
+      url: 'u',
+      endpoint: 'e',
+      status: 200,
+      ms: 1,
+      responseBody: { big: 'x'.repeat(10_000) },
+    });
     const line = (lines[0] as { mimecastTrace: { response: string } }).mimecastTrace;
     expect(line.response.length).toBeLessThan(2200);
   });

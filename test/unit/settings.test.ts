@@ -52,25 +52,81 @@ describe('strict settings', () => {
 
   it.each<[string, unknown, RegExp]>([
     ['an unknown top-level key', { ...base, sourceid: 'x' }, /^sourceid: unknown setting$/],
-    ['an unknown nested key', withSection('performance', { pagesize: 10 }), /^performance\.pagesize: unknown setting$/],
+    [
+      'an unknown nested key',
+      withSection('performance', { pagesize: 10 }),
+      /^performance\.pagesize: unknown setting$/,
+    ],
     ['a missing sourceId', { messages: base.messages }, /^sourceId: is required$/],
     ['a sourceId with capitals', { ...base, sourceId: 'Acme' }, /^sourceId: must match \[a-z0-9-\]\+/],
     ['a sourceId with a colon', { ...base, sourceId: 'a:b' }, /^sourceId: must match \[a-z0-9-\]\+/],
-    ['an index prefix with an underscore', withSection('index', { prefix: 'my_idx' }), /^index\.prefix: must match \[a-z0-9-\]\+/],
+    [
+      'an index prefix with an underscore',
+      withSection('index', { prefix: 'my_idx' }),
+      /^index\.prefix: must match \[a-z0-9-\]\+/,
+    ],
     ['a missing messages section', { sourceId: 'acme' }, /^messages: is required/],
     ['a missing startDate', { sourceId: 'acme', messages: {} }, /^messages\.startDate: is required$/],
-    ['a startDate that is no date', withSection('messages', { startDate: 'yesterday' }), /^messages\.startDate: "yesterday" is not a date/],
-    ['pageSize 0', withSection('performance', { pageSize: 0 }), /^performance\.pageSize: must be between 1 and 500/],
-    ['pageSize 501', withSection('performance', { pageSize: 501 }), /^performance\.pageSize: must be between 1 and 500/],
-    ['a positive deltaTokenOffsetMinutes', withSection('performance', { deltaTokenOffsetMinutes: 5 }), /^performance\.deltaTokenOffsetMinutes: must be ≤ 0: a positive offset would skip/],
-    ['a positive authTokenOffsetSeconds', withSection('performance', { authTokenOffsetSeconds: 10 }), /^performance\.authTokenOffsetSeconds: must be ≤ 0/],
-    ['an authTokenOffsetSeconds beyond the token lifetime', withSection('performance', { authTokenOffsetSeconds: -1800 }), /^performance\.authTokenOffsetSeconds: must be ≥ -1500/],
-    ['a zero retryAfterMultiplier', withSection('performance', { retryAfterMultiplier: 0 }), /^performance\.retryAfterMultiplier: must be > 0/],
-    ['an unknown trace level', withSection('logging', { traceLevel: 'Verbose' }), /^logging\.traceLevel: .*"None".*"Calls".*"All"/],
-    ['a negative stats interval', withSection('logging', { statsIntervalSeconds: -1 }), /^logging\.statsIntervalSeconds: must be ≥ 0/],
-    ['an unknown expiredPolicy', withSection('messages', { expiredPolicy: 'archive' }), /^messages\.expiredPolicy: .*"delete".*"keep"/],
-    ['a string where a number belongs', withSection('parallelism', { mailboxCrawling: '4' }), /^parallelism\.mailboxCrawling: .*expected number/],
-    ['an empty credential name', withSection('connection', { credential: '' }), /^connection\.credential: must name a credential/],
+    [
+      'a startDate that is no date',
+      withSection('messages', { startDate: 'yesterday' }),
+      /^messages\.startDate: "yesterday" is not a date/,
+    ],
+    [
+      'pageSize 0',
+      withSection('performance', { pageSize: 0 }),
+      /^performance\.pageSize: must be between 1 and 500/,
+    ],
+    [
+      'pageSize 501',
+      withSection('performance', { pageSize: 501 }),
+      /^performance\.pageSize: must be between 1 and 500/,
+    ],
+    [
+      'a positive deltaTokenOffsetMinutes',
+      withSection('performance', { deltaTokenOffsetMinutes: 5 }),
+      /^performance\.deltaTokenOffsetMinutes: must be ≤ 0: a positive offset would skip/,
+    ],
+    [
+      'a positive authTokenOffsetSeconds',
+      withSection('performance', { authTokenOffsetSeconds: 10 }),
+      /^performance\.authTokenOffsetSeconds: must be ≤ 0/,
+    ],
+    [
+      'an authTokenOffsetSeconds beyond the token lifetime',
+      withSection('performance', { authTokenOffsetSeconds: -1800 }),
+      /^performance\.authTokenOffsetSeconds: must be ≥ -1500/,
+    ],
+    [
+      'a zero retryAfterMultiplier',
+      withSection('performance', { retryAfterMultiplier: 0 }),
+      /^performance\.retryAfterMultiplier: must be > 0/,
+    ],
+    [
+      'an unknown trace level',
+      withSection('logging', { traceLevel: 'Verbose' }),
+      /^logging\.traceLevel: .*"None".*"Calls".*"All"/,
+    ],
+    [
+      'a negative stats interval',
+      withSection('logging', { statsIntervalSeconds: -1 }),
+      /^logging\.statsIntervalSeconds: must be ≥ 0/,
+    ],
+    [
+      'an unknown expiredPolicy',
+      withSection('messages', { expiredPolicy: 'archive' }),
+      /^messages\.expiredPolicy: .*"delete".*"keep"/,
+    ],
+    [
+      'a string where a number belongs',
+      withSection('parallelism', { mailboxCrawling: '4' }),
+      /^parallelism\.mailboxCrawling: .*expected number/,
+    ],
+    [
+      'an empty credential name',
+      withSection('connection', { credential: '' }),
+      /^connection\.credential: must name a credential/,
+    ],
   ])('refuses %s', (_name, input, message) => {
     const problems = problemsOf(input);
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
@@ -78,7 +134,9 @@ describe('strict settings', () => {
 
   it('refuses endDate before startDate, naming both', () => {
     const problems = problemsOf(withSection('messages', { startDate: '2024-03-01', endDate: '2024-02-01' }));
-    expect(problems).toEqual(['messages.endDate: 2024-02-01T23:59:59Z is before messages.startDate 2024-03-01T00:00:00Z']);
+    expect(problems).toEqual([
+      'messages.endDate: 2024-02-01T23:59:59Z is before messages.startDate 2024-03-01T00:00:00Z',
+    ]);
   });
 
   it('shows an invalid regex with its pattern and the parser message', () => {
@@ -88,10 +146,25 @@ describe('strict settings', () => {
   });
 
   it.each([
-    ['mailboxes', 'excluded', '.*', /^mailboxes\.excluded\[0\]: \/\.\*\/ matches everything, so no mailbox would be crawled/],
+    [
+      'mailboxes',
+      'excluded',
+      '.*',
+      /^mailboxes\.excluded\[0\]: \/\.\*\/ matches everything, so no mailbox would be crawled/,
+    ],
     ['mailboxes', 'excluded', '@', /^mailboxes\.excluded\[0\]: \/@\/ matches everything/],
-    ['messages', 'excludedSubjects', '^', /^messages\.excludedSubjects\[0\]: \/\^\/ matches everything, so no message would be indexed/],
-    ['attachments', 'excludedNames', '', /^attachments\.excludedNames\[0\]: \/\/ matches everything.*attachments\.extract to false/],
+    [
+      'messages',
+      'excludedSubjects',
+      '^',
+      /^messages\.excludedSubjects\[0\]: \/\^\/ matches everything, so no message would be indexed/,
+    ],
+    [
+      'attachments',
+      'excludedNames',
+      '',
+      /^attachments\.excludedNames\[0\]: \/\/ matches everything.*attachments\.extract to false/,
+    ],
   ])('refuses an exclusion in %s.%s that matches everything (%s)', (section, key, pattern, message) => {
     const problems = problemsOf(withSection(section, { [key]: [pattern] }));
     expect(problems).toEqual([expect.stringMatching(message)]);
@@ -120,12 +193,21 @@ describe('strict settings', () => {
   });
 
   it('accepts the simulator on loopback over plain http', () => {
-    const s = parseSettingsStrict(withSection('connection', { apiEndpoint: 'http://127.0.0.1:8089', authEndpoint: 'http://localhost:8089/oauth/token' }));
+    const s = parseSettingsStrict(
+      withSection('connection', {
+        apiEndpoint: 'http://127.0.0.1:8089',
+        authEndpoint: 'http://localhost:8089/oauth/token',
+      }),
+    );
     expect(s.connection.apiEndpoint).toBe('http://127.0.0.1:8089');
   });
 
   it('lists every problem at once', () => {
-    const problems = problemsOf({ sourceId: 'A', messages: { startDate: '2024-01-01' }, performance: { pageSize: 0, deltaTokenOffsetMinutes: 1 } });
+    const problems = problemsOf({
+      sourceId: 'A',
+      messages: { startDate: '2024-01-01' },
+      performance: { pageSize: 0, deltaTokenOffsetMinutes: 1 },
+    });
     expect(problems).toHaveLength(3);
   });
 });

@@ -1,0 +1,119 @@
+// Child processes of the benchmark and the fault suite: a TypeScript entry run under tsx, a wait
+// for its "ready" JSON line, its log kept in memory (for secret scans), and RSS sampling from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '..');
+
+export interface TsxChild {
+  process: ChildProcess;
+  pid: number;
+  /** Everything the child wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the first stdout JSON line for which `match` is true. */
+  waitForLine(match: (line: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
+  /** Resolves with the exit code (or signal name) once the child has exited. */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Runs `node --import tsx <script>` from the repository root with the given environment additions. */
+export function spawnTsx(script: string, env: Record<string, string>, args: string[] = []): TsxChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(REPO_ROOT, script), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const waiters: { match: (line: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  let pending = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const s = chunk.toString('utf8');
+    text += s;
+    pending += s;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      let parsed: Record<string, unknown> | undefined;
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      for (const w of [...waiters]) {
+        if (w.match(parsed)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(parsed);
+        }
+      }
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | string>((resolveExit) => {
+    child.once('exit', (code, signal) => resolveExit(code ?? signal ?? -1));
+  });
+  return {
+    process: child,
+    pid: child.pid!,
+    output: () => text,
+    waitForLine(match, timeoutMs) {
+      return new Promise((resolveLine, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${script}: no matching line within ${timeoutMs} ms\n${text.slice(-3000)}`)), timeoutMs);
+        const w = {
+          match,
+          resolve: (l: Record<string, unknown>) => {
+            clearTimeout(timer);
+            resolveLine(l);
+          },
+        };
+        waiters.push(w);
+        void exited.then((code) => {
+          if (waiters.includes(w)) {
+            clearTimeout(timer);
+            reject(new Error(`${script} exited (${code}) before it was ready\n${text.slice(-3000)}`));
+          }
+        });
+      });
+    },
+    exited,
+    kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+/** Resident set size (current and peak, bytes) of a process, from /proc/<pid>/status (Linux). */
+export function readRss(pid: number): { rss: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's RSS every `intervalMs`; `stop()` returns the highest value seen (and VmHWM). */
+export function sampleRss(pid: number, intervalMs = 250): { stop(): { peakBytes: number; samples: number } } {
+  let peak = 0;
+  let samples = 0;
+  const take = () => {
+    const r = readRss(pid);
+    if (!r) return;
+    samples += 1;
+    peak = Math.max(peak, r.rss, r.peak);
+  };
+  take();
+  const timer = setInterval(take, intervalMs);
+  return {
+    stop() {
+      take();
+      clearInterval(timer);
+      return { peakBytes: peak, samples };
+    },
+  };
+}

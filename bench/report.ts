@@ -1,0 +1,113 @@
+// Prints the benchmark's figures side by side and checks them against the targets of issue 9.
+import type { MachineInfo } from './machine';
+import type { HugeResult, LatencyResult, ThroughputResult } from './scenarios';
+
+export interface BenchResults {
+  startedAt: string;
+  command: string;
+  machine: MachineInfo;
+  throughput?: ThroughputResult;
+  latency?: LatencyResult;
+  huge?: HugeResult;
+}
+
+export interface TargetCheck {
+  name: string;
+  value: string;
+  target: string;
+  met: boolean;
+}
+
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+
+export function targetChecks(r: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const t = r.throughput;
+  if (t) {
+    const off = t.temporalOff.seconds / t.plainOff.seconds;
+    const on = t.temporalOn.seconds / t.plainOn.seconds;
+    checks.push({ name: '(a)/(b) time, attachments off', value: f2(off), target: '≤ 1.15', met: off <= 1.15 });
+    checks.push({ name: '(a)/(b) time, attachments on', value: f2(on), target: '≤ 1.15', met: on <= 1.15 });
+    const share = t.temporalOff.perSecond / t.rawBulk.perSecond;
+    checks.push({ name: '(a) vs (c) raw _bulk, attachments off', value: `${f1(share * 100)} %`, target: '≥ 50 %', met: share >= 0.5 });
+    checks.push({ name: '(d) API calls per message', value: f2(t.apiCalls.perMessage), target: '≤ 1.05', met: t.apiCalls.perMessage <= 1.05 });
+  }
+  const g = r.latency;
+  const p1 = g?.runs.find((x) => x.parallelism === 1);
+  const p8 = g?.runs.find((x) => x.parallelism === 8);
+  if (p1 && p8) {
+    const ratio = p8.figures.perSecond / p1.figures.perSecond;
+    checks.push({ name: '(g) parallelism 8 vs 1', value: `${f1(ratio)}×`, target: '≥ 6×', met: ratio >= 6 });
+  }
+  if (r.huge) {
+    checks.push({ name: '(e) peak worker RSS, huge-mailbox', value: `${r.huge.peakRssMb.toFixed(0)} MB`, target: '< 400 MB', met: r.huge.peakRssMb < 400 });
+  }
+  const maxEvents = Math.max(t?.histories.maxEvents ?? 0, r.huge?.histories.maxEvents ?? 0);
+  if (t || r.huge) {
+    checks.push({ name: '(f) history events, largest run', value: String(maxEvents), target: '≤ 10,000', met: maxEvents <= 10_000 });
+  }
+  return checks;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+/** The report as Markdown (what BENCHMARKS.md quotes). */
+export function formatReport(r: BenchResults): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`Run ${r.startedAt}: \`${r.command}\``);
+  out.push(
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB RAM; Node ${m.node}; Elasticsearch ${m.elasticsearch}; Temporal server ${m.temporalServer}, TS SDK ${m.temporalSdk}`,
+  );
+  const t = r.throughput;
+  if (t) {
+    out.push('', `### Throughput — preset \`${t.preset}\``, '');
+    const row = (x: { label: string; messages: number; seconds: number; perSecond: number }) => [x.label, String(x.messages), f1(x.seconds), f1(x.perSecond)];
+    out.push(
+      table([
+        ['run', 'messages', 'seconds', 'messages/s'],
+        row(t.temporalOff),
+        row(t.plainOff),
+        ['(c) raw _bulk of (a)\'s documents', String(t.rawBulk.messages), f2(t.rawBulk.seconds), f1(t.rawBulk.perSecond)],
+        row(t.temporalOn),
+        row(t.plainOn),
+      ]),
+    );
+    out.push(
+      '',
+      `(c) wrote ${t.rawBulk.documents} documents (${f1(t.rawBulk.mb)} MB of JSON). (d) with attachments on and download links: ${t.apiCalls.total} /api calls for ${t.temporalOn.messages} messages = **${f2(t.apiCalls.perMessage)} per message**; ${t.apiCalls.linkGets} link GETs = ${f2(t.apiCalls.linkGetsPerMessage)} per message; ${t.apiCalls.auth} token requests.`,
+      `By endpoint: ${t.apiCalls.byEndpoint.map(([e, n]) => `${e} ${n}`).join(', ')}.`,
+      `(f) ${t.histories.runs} workflow runs, largest ${t.histories.maxEvents} events (${t.histories.maxRun}). Worker peak RSS ${t.workerPeakRssMb.toFixed(0)} MB.`,
+    );
+  }
+  const g = r.latency;
+  if (g) {
+    out.push('', `### Scaling — preset \`latency-32\` (32 mailboxes, 100 ms per API call), messages of the last ${g.lastDays} days`, '');
+    const base = g.runs.find((x) => x.parallelism === 1)?.figures.perSecond;
+    out.push(
+      table([
+        ['parallelism', 'messages', 'seconds', 'messages/s', 'vs p1'],
+        ...g.runs.map((x) => [String(x.parallelism), String(x.figures.messages), f1(x.figures.seconds), f1(x.figures.perSecond), base ? `${f1(x.figures.perSecond / base)}×` : '']),
+      ]),
+    );
+  }
+  const h = r.huge;
+  if (h) {
+    out.push(
+      '',
+      `### Memory — preset \`huge-mailbox\`${h.lastDays ? ` (messages of the last ${h.lastDays} of 1,095 days)` : ''}`,
+      '',
+      `${h.figures.messages} messages in ${f1(h.figures.seconds)} s = ${f1(h.figures.perSecond)}/s; **peak worker RSS ${h.peakRssMb.toFixed(0)} MB**; ${h.histories.runs} runs, largest ${h.histories.maxEvents} events (${h.histories.maxRun}).`,
+    );
+  }
+  const checks = targetChecks(r);
+  if (checks.length) {
+    out.push('', '### Targets', '', table([['target', 'measured', 'goal', 'met'], ...checks.map((c) => [c.name, c.value, c.target, c.met ? 'yes' : '**no**'])]));
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,92 @@
+// `npm run bench [-- --quick]`: the benchmark of design §7 / issue 9 in one run — throughput through
+// Temporal vs a plain loop vs raw _bulk, API calls per message, history events per run, scaling on
+// latency-32, and peak worker memory on huge-mailbox — printed side by side with the targets.
+import { Client as ElasticClient } from '@elastic/elasticsearch';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { Command, Option } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
+import { PRESET_NAMES, type PresetName } from '../simulator';
+import { REPO_ROOT } from './child-process';
+import { machineInfo } from './machine';
+import { formatReport, targetChecks, type BenchResults } from './report';
+import { hugeScenario, latencyScenario, throughputScenario } from './scenarios';
+
+type Group = 'throughput' | 'latency' | 'huge';
+const GROUPS: Group[] = ['throughput', 'latency', 'huge'];
+
+interface Options {
+  quick?: boolean;
+  preset?: string;
+  parallelism: string;
+  latencyDays?: string;
+  latencyParallelism: string;
+  hugeDays?: string;
+  only?: string;
+  keep?: boolean;
+  json?: string;
+}
+
+/** Sizes of a quick run (a few minutes) and of a full one (the whole presets). */
+const SIZES = {
+  quick: { preset: 'demo' as PresetName, latencyDays: 12, hugeDays: 110 as number | undefined },
+  full: { preset: 'medium' as PresetName, latencyDays: 45, hugeDays: undefined as number | undefined },
+};
+
+async function main(): Promise<void> {
+  const program = new Command('bench')
+    .description('Throughput, API calls, memory and history size of the crawler, against its targets')
+    .option('--quick', 'smaller presets and fractions (a few minutes)')
+    .addOption(new Option('--preset <name>', 'throughput preset').choices(PRESET_NAMES))
+    .option('--parallelism <n>', 'parallelism.mailboxCrawling of the throughput runs', '4')
+    .option('--latency-days <n>', 'latency-32: only messages of the last N of 180 days (full: 45, quick: 12)')
+    .option('--latency-parallelism <list>', 'latency-32: parallelism values', '1,4,8')
+    .option('--huge-days <n>', 'huge-mailbox: only messages of the last N of 1,095 days (full: all, quick: 110)')
+    .option('--only <groups>', `comma-separated subset of ${GROUPS.join(',')}`)
+    .option('--keep', 'keep the indices and workflows afterwards')
+    .option('--json <file>', 'also write the results as JSON', 'bench/results/latest.json')
+    .parse(process.argv);
+  const o = program.opts<Options>();
+  const size = o.quick ? SIZES.quick : SIZES.full;
+  const groups = o.only ? (o.only.split(',').map((g) => g.trim()) as Group[]) : GROUPS;
+  for (const g of groups) if (!GROUPS.includes(g)) throw new Error(`unknown group ${g} (one of ${GROUPS.join(', ')})`);
+
+  const es = new ElasticClient({ node: process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL });
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS });
+  const temporal = new TemporalClient({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  const ctx = { es, temporal, log, keep: Boolean(o.keep) };
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: await machineInfo(es, temporal),
+  };
+  try {
+    if (groups.includes('throughput')) {
+      results.throughput = await throughputScenario(ctx, (o.preset as PresetName) ?? size.preset, Number(o.parallelism));
+    }
+    if (groups.includes('latency')) {
+      const parallelisms = o.latencyParallelism.split(',').map(Number);
+      results.latency = await latencyScenario(ctx, parallelisms, o.latencyDays ? Number(o.latencyDays) : size.latencyDays);
+    }
+    if (groups.includes('huge')) {
+      results.huge = await hugeScenario(ctx, o.hugeDays ? Number(o.hugeDays) : size.hugeDays);
+    }
+  } finally {
+    const report = formatReport(results);
+    process.stdout.write(`\n${report}\n`);
+    if (o.json) {
+      const file = resolve(REPO_ROOT, o.json);
+      mkdirSync(resolve(file, '..'), { recursive: true });
+      writeFileSync(file, JSON.stringify({ ...results, targets: targetChecks(results), report }, null, 2));
+    }
+    await connection.close();
+    await es.close();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

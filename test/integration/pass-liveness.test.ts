@@ -1,0 +1,61 @@
+// The liveness check (design §2.2): a mailbox workflow terminated mid-pass never reports; the pass
+// records it as failed at its next check and completes instead of waiting forever.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import type { CrawlArchiveInput, CrawlArchiveResult } from '../../common/contracts';
+import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
+import { passProgressQuery } from '../../common/messages';
+import { WorkerHarness } from '../helpers/worker-harness';
+
+jest.setTimeout(180_000);
+
+let h: WorkerHarness;
+
+async function terminateSource(client: Client, sourceId: string): Promise<void> {
+  const query = `(MimecastSource='${sourceId}' OR WorkflowId STARTS_WITH 'mailbox:${sourceId}:' OR WorkflowId STARTS_WITH 'crawl:${sourceId}') AND ExecutionStatus='Running'`;
+  for await (const wf of client.workflow.list({ query })) {
+    await client.workflow
+      .getHandle(wf.workflowId)
+      .terminate('test cleanup')
+      .catch(() => undefined);
+  }
+}
+
+beforeAll(async () => {
+  // Slow API calls keep alice (12 messages) busy long enough to be terminated mid-crawl.
+  h = await WorkerHarness.start({ name: 'pass-liveness', simulator: { preset: 'tiny', faults: { latencyMs: 150 } } });
+});
+
+afterAll(async () => {
+  if (!h) return;
+  await terminateSource(h.client, h.sourceId);
+  await h.teardown();
+});
+
+it('records a mailbox terminated mid-pass as failed and completes the pass', async () => {
+  const settings = h.settings({ domains: { includeLocal: true }, parallelism: { mailboxCrawling: 3 } });
+  const pass = await h.client.workflow.start('crawlArchive', {
+    taskQueue: h.taskQueue,
+    workflowId: passWorkflowId(h.sourceId),
+    args: [{ settings, tuning: { livenessCheckMs: 2_000 } } satisfies CrawlArchiveInput],
+  });
+  const alice = h.sim.control.mailboxes().find((a) => a.startsWith('alice@'))!.toLowerCase();
+  const mailbox = h.client.workflow.getHandle(mailboxWorkflowId(h.sourceId, alice));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const described = await mailbox.describe().catch(() => undefined);
+    if (described?.status.name === 'RUNNING') break;
+    if (Date.now() > deadline) throw new Error('alice was never dispatched');
+    await sleep(200);
+  }
+  const progress = await pass.query(passProgressQuery);
+  expect(progress.status).toBe('Crawling');
+  await mailbox.terminate('simulated loss of a mailbox workflow');
+
+  const result = (await pass.result()) as CrawlArchiveResult;
+  expect(result.status).toBe('CompletedWithFailures');
+  expect(result.mailboxes).toMatchObject({ total: 3, completed: 2, failed: 1, inFlight: 0 });
+  expect(result.failedMailboxes).toEqual([
+    expect.objectContaining({ address: alice, kind: 'mailbox', reason: expect.stringMatching(/TERMINATED/) }),
+  ]);
+});

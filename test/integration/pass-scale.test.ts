@@ -1,0 +1,59 @@
+// A pass over 2,500 empty mailboxes (above the server's 2,000 pending-children limit per run):
+// it completes, with continue-as-new after at most 500 child starts per run.
+import type { Client } from '@temporalio/client';
+import type { CrawlArchiveInput, CrawlArchiveResult } from '../../common/contracts';
+import { passWorkflowId } from '../../common/contracts';
+import { WorkerHarness } from '../helpers/worker-harness';
+
+jest.setTimeout(900_000);
+
+const MAILBOXES = 2_500;
+let h: WorkerHarness;
+
+async function terminateSource(client: Client, sourceId: string): Promise<void> {
+  const query = `(MimecastSource='${sourceId}' OR WorkflowId STARTS_WITH 'mailbox:${sourceId}:' OR WorkflowId STARTS_WITH 'crawl:${sourceId}') AND ExecutionStatus='Running'`;
+  for await (const wf of client.workflow.list({ query })) {
+    await client.workflow
+      .getHandle(wf.workflowId)
+      .terminate('test cleanup')
+      .catch(() => undefined);
+  }
+}
+
+beforeAll(async () => {
+  h = await WorkerHarness.start({
+    name: 'pass-scale',
+    simulator: { preset: 'tiny' },
+    worker: { maxConcurrentActivityTaskExecutions: 200, maxConcurrentWorkflowTaskExecutions: 100 },
+  });
+  for (let i = 0; i < MAILBOXES; i++) h.sim.control.addMailbox(`user${String(i).padStart(4, '0')}@example.org`, 'example.org', 0);
+});
+
+afterAll(async () => {
+  if (!h) return;
+  await terminateSource(h.client, h.sourceId);
+  await h.teardown();
+});
+
+it('completes a pass over 2,500 mailboxes, continuing as new along the way', async () => {
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  // example.com is local (left out); example.org holds carol (empty) and the 2,500 added mailboxes.
+  const settings = h.settings({ messages: { startDate: yesterday }, parallelism: { mailboxCrawling: 200 } });
+  const handle = await h.client.workflow.start('crawlArchive', {
+    taskQueue: h.taskQueue,
+    workflowId: passWorkflowId(h.sourceId),
+    args: [{ settings, tuning: { livenessCheckMs: 60_000 } } satisfies CrawlArchiveInput],
+  });
+  const result = (await handle.result()) as CrawlArchiveResult;
+  expect(result.status).toBe('Completed');
+  expect(result.mailboxes).toMatchObject({ total: MAILBOXES + 1, dispatched: MAILBOXES + 1, completed: MAILBOXES + 1 });
+
+  const description = await handle.describe();
+  const firstRunId = description.raw.workflowExecutionInfo?.firstRunId;
+  expect(firstRunId).toBeTruthy();
+  expect(description.runId).not.toBe(firstRunId);
+  // Every run stayed below the pending-children limit: at most 500 starts, so at least 5 runs.
+  let runs = 0;
+  for await (const _ of h.client.workflow.list({ query: `WorkflowId = '${passWorkflowId(h.sourceId)}'` })) runs++;
+  expect(runs).toBeGreaterThanOrEqual(Math.ceil((MAILBOXES + 1) / 500));
+});
