@@ -12,7 +12,6 @@ import { activityRuntime } from './activity-runtime';
 import type { ActivityDeps, ActivityRuntime } from './deps';
 import { BulkSink, type BulkOp } from './elastic/bulk-sink';
 import { messageDocId } from './elastic/document-ids';
-import { findExistingMessageIds } from './elastic/existing-ids';
 import { clearFailedItemOp, recordFailedItemOp } from './elastic/failed-items';
 import { queryLimiterFor } from './elastic/query-limiter';
 import { deleteMessagesWithAttachments } from './elastic/sweep';
@@ -148,6 +147,25 @@ export async function processMessages(
   }
   heartbeat(jobs.length, undefined);
   return { ops, counters, outcomes, messageOps };
+}
+
+/**
+ * Which message documents exist, by a realtime multi-get: the previous page's documents are seen
+ * even before a refresh, so a boundary second listed twice never has its content fetched twice.
+ */
+async function indexedMessageIds(es: ActivityDeps['elastic'], prefix: string, source: string, ids: string[]) {
+  if (!ids.length) return new Set<string>();
+  const response = await es.mget<{ source: string }>({
+    index: indexNames(prefix).messages,
+    ids,
+    _source_includes: ['source'],
+    realtime: true,
+  });
+  const found = new Set<string>();
+  for (const doc of response.docs) {
+    if ('found' in doc && doc.found && doc._source?.source === source) found.add(doc._id);
+  }
+  return found;
 }
 
 /** Failures after the last success, in page order (the workflow's consecutive-failure budget). */
@@ -289,11 +307,7 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
   const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
   const existing = await limiter
     .run(() =>
-      findExistingMessageIds(deps.elastic, {
-        prefix,
-        source: settings.sourceId,
-        ids: [...candidates.map((r) => messageDocId(key(r))), ...toDelete],
-      }),
+      indexedMessageIds(deps.elastic, prefix, settings.sourceId, [...candidates.map((r) => messageDocId(key(r))), ...toDelete]),
     )
     .catch((err: unknown) => {
       throw toApplicationFailure(err);

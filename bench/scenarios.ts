@@ -4,6 +4,7 @@ import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type { MessageCounters } from '../common/contracts';
 import type { PresetName } from '../simulator';
+import { presetPlan } from '../simulator/presets';
 import { apiCallsByEndpoint } from '../client/simulator-control';
 import { MimecastClientProvider } from '../activities/mimecast/client-provider';
 import { ExtractionPool } from '../activities/extract/extraction-pool';
@@ -123,8 +124,10 @@ export async function throughputScenario(ctx: BenchContext, preset: PresetName, 
   const plain = plainDeps(ctx.es);
   try {
     return await withSources(ctx, async (track) => {
+      // startDate at the archive's first message, as an operator would set it (not years before it).
+      const lastDays = presetPlan(preset).spanDays + 1;
       const source = async (label: string, attachments: boolean) =>
-        track(await createBenchSource(ctx.es, label, { apiUrl: sim.url, attachments, parallelism }));
+        track(await createBenchSource(ctx.es, label, { apiUrl: sim.url, attachments, parallelism, lastDays }));
 
       // Attachments off, no latency: the comparison with the raw sink.
       const aOffSource = await source('a-off', false);
@@ -199,7 +202,12 @@ export async function hugeScenario(ctx: BenchContext, lastDays: number | undefin
   try {
     return await withSources(ctx, async (track) => {
       const source = track(
-        await createBenchSource(ctx.es, 'e-huge', { apiUrl: sim.url, attachments: true, parallelism: 4, ...(lastDays ? { lastDays } : {}) }),
+        await createBenchSource(ctx.es, 'e-huge', {
+          apiUrl: sim.url,
+          attachments: true,
+          parallelism: 4,
+          lastDays: lastDays ?? presetPlan('huge-mailbox').spanDays + 1,
+        }),
       );
       const { figures: f, run } = await temporalCrawl(ctx, worker, source, '(e) huge mailbox', 4 * 3_600_000);
       const histories = await historyStats(ctx.temporal, source.sourceId);

@@ -89,7 +89,7 @@ export interface RegistryDocument {
   domain: string;
   inScope: boolean;
   /** Rule that excluded it (e.g. `mailboxes.excluded[0]`, `gone`), for the report. */
-  excludedBy?: string;
+  excludedBy?: string | null;
   lastSeenPass: string;
   firstSeenAt: string;
   lastCrawledAt?: string;

@@ -275,7 +275,6 @@ export class ApiServer {
   }
 
   private tooMany(res: http.ServerResponse, headers: Record<string, string>, decision: RateDecision): void {
-    this.count('429');
     if (this.deps.faults.retryAfterHeader) headers['Retry-After'] = String(Math.max(1, Math.ceil(decision.resetMs / 1000)));
     this.write(res, { kind: 'json', status: 429, body: envelope([], [fail({}, 'err_rate_limit_exceeded', 'Too many requests', undefined, true)], undefined, 429) }, headers);
   }

@@ -7,6 +7,15 @@ import { HOSTILE_KINDS, attachmentPayload, type AttachmentKind } from './attachm
 import { formatMimecastDate } from './mimecast-date';
 import type { AddressType, SimDomain, SimMessageSummary, SimUser, View } from './types';
 
+// Module-level copies of globals: a global lookup per call is very slow inside jest's vm context.
+const NodeMath = Math;
+const F64 = Float64Array;
+const I32 = Int32Array;
+const NodeArray = Array;
+const NodeDate = Date;
+const NodeBuffer = Buffer;
+const NodeString = String;
+
 export interface Addr {
   emailAddress: string;
   displayableName: string;
@@ -79,7 +88,7 @@ class ViewIndex {
     if (this.merged) return this.merged;
     const n = this.baseTimes.length;
     if (!this.extras.size && !this.deleted.size && !this.shared.length) {
-      const refs = new Int32Array(n);
+      const refs = new I32(n);
       for (let i = 0; i < n; i++) refs[i] = i;
       this.merged = { times: this.baseTimes, refs };
       return this.merged;
@@ -104,10 +113,10 @@ class ViewIndex {
         times.push(pool[k].timeSec);
       }
     }
-    const order = Array.from(refs.keys()).sort((a, b) => times[a] - times[b] || refs[a] - refs[b]);
+    const order = NodeArray.from(refs.keys()).sort((a, b) => times[a] - times[b] || refs[a] - refs[b]);
     this.merged = {
-      times: Float64Array.from(order, (o) => times[o]),
-      refs: Int32Array.from(order, (o) => refs[o]),
+      times: F64.from(order, (o) => times[o]),
+      refs: I32.from(order, (o) => refs[o]),
     };
     return this.merged;
   }
@@ -160,9 +169,9 @@ export class Corpus {
   constructor(plan: PresetPlan, seed: number, anchorMs: number, hostile: boolean) {
     this.plan = plan;
     this.seed = seed;
-    this.anchorSec = Math.floor(anchorMs / 1000) - 60;
+    this.anchorSec = NodeMath.floor(anchorMs / 1000) - 60;
     this.hostile = hostile || plan.hostile;
-    this.domains = plan.domains.map((d) => ({ id: 'eNpVdom' + Buffer.from(`${seed}:${d.domain}`).toString('base64').replace(/=+$/, ''), ...d }));
+    this.domains = plan.domains.map((d) => ({ id: 'eNpVdom' + NodeBuffer.from(`${seed}:${d.domain}`).toString('base64').replace(/=+$/, ''), ...d }));
     const types: AddressType[] = ['created_by_ldap_sync', 'created_manually', 'created_by_import'];
     for (const m of plan.mailboxes) this.addRecord(`${m.local}@${m.domain}`, m.domain, { INBOX: m.inbox, SENT: m.sent }, types[this.records.length % 3]);
     // Aliases for every third mailbox, and the second mailbox of the first domain is a delegate of the first.
@@ -266,9 +275,9 @@ export class Corpus {
     const existing = this.byAddress.get(address.toLowerCase());
     if (existing && !existing.removed) throw new Error(`mailbox ${address} exists`);
     if (!this.domains.some((d) => d.domain === domain)) {
-      this.domains.push({ id: 'eNpVdom' + Buffer.from(`${this.seed}:${domain}`).toString('base64').replace(/=+$/, ''), domain, sendOnly: false, local: false, inboundType: 'smtp' });
+      this.domains.push({ id: 'eNpVdom' + NodeBuffer.from(`${this.seed}:${domain}`).toString('base64').replace(/=+$/, ''), domain, sendOnly: false, local: false, inboundType: 'smtp' });
     }
-    const sent = Math.floor(messageCount / 4);
+    const sent = NodeMath.floor(messageCount / 4);
     this.addRecord(address, domain, { INBOX: messageCount - sent, SENT: sent }, 'created_manually');
   }
 
@@ -280,10 +289,10 @@ export class Corpus {
     const n = r.counts[view];
     const rnd = SeededRandom.of(this.seed, 'times', r.address, view);
     const span = this.plan.spanDays * 86400;
-    const times = new Float64Array(n);
-    for (let i = 0; i < n; i++) times[i] = this.anchorSec - Math.floor(rnd.next() * span);
+    const times = new F64(n);
+    for (let i = 0; i < n; i++) times[i] = this.anchorSec - NodeMath.floor(rnd.next() * span);
     times.sort();
-    const cluster = Math.min(this.plan.clusterSize, Math.floor(n * 0.6));
+    const cluster = NodeMath.min(this.plan.clusterSize, NodeMath.floor(n * 0.6));
     if (cluster >= 3) {
       const c0 = rnd.int(n - cluster);
       for (let i = c0; i < c0 + cluster; i++) times[i] = times[c0];
@@ -304,7 +313,7 @@ export class Corpus {
 
   /** Resolves a list query to the matching entries, ascending by received second. */
   list(q: ListQuery): Listing {
-    const empty: Listing = { count: 0, times: new Float64Array(0), mbx: 0, refs: new Int32Array(0) };
+    const empty: Listing = { count: 0, times: new F64(0), mbx: 0, refs: new I32(0) };
     const key = q.mailbox.toLowerCase();
     let r = this.mailboxRecord(key);
     let aliasFilter: string | null = null;
@@ -320,7 +329,7 @@ export class Corpus {
       const s = this.viewIndex(r, q.view).sorted(this.pool);
       const lo = lowerBound(s.times, q.startSec);
       const hi = lowerBound(s.times, q.endSec + 1);
-      return { count: Math.max(0, hi - lo), times: s.times.subarray(lo, hi), mbx: r.idx, refs: s.refs.subarray(lo, hi) };
+      return { count: NodeMath.max(0, hi - lo), times: s.times.subarray(lo, hi), mbx: r.idx, refs: s.refs.subarray(lo, hi) };
     }
     const rows: { t: number; m: number; ref: number }[] = [];
     for (const m of sources) {
@@ -341,9 +350,9 @@ export class Corpus {
     rows.sort((a, b) => a.t - b.t || a.m - b.m || a.ref - b.ref);
     return {
       count: rows.length,
-      times: Float64Array.from(rows, (x) => x.t),
-      mbx: Int32Array.from(rows, (x) => x.m),
-      refs: Int32Array.from(rows, (x) => x.ref),
+      times: F64.from(rows, (x) => x.t),
+      mbx: I32.from(rows, (x) => x.m),
+      refs: I32.from(rows, (x) => x.ref),
     };
   }
 
@@ -470,7 +479,7 @@ export class Corpus {
     return {
       id: spec.id,
       received: formatMimecastDate(spec.receivedSec * 1000),
-      receivedAt: new Date(spec.receivedSec * 1000),
+      receivedAt: new NodeDate(spec.receivedSec * 1000),
       subject: spec.subject,
       size: spec.sizeEstimate,
       attachmentCount: spec.attachments.length,
@@ -525,7 +534,7 @@ function estimateSize(spec: MessageSpec): number {
   n += spec.body === 'both' ? 1100 : 500;
   for (const a of spec.attachments) {
     const len = a.kind === 'eml' ? 1400 : a.kind === 'p7s' ? 600 : a.kind === 'p7m' ? 2400 : attachmentPayload(a.kind, a.variant).bytes.length;
-    n += Math.ceil(len / 57) * 78 + 220;
+    n += NodeMath.ceil(len / 57) * 78 + 220;
   }
   return n;
 }

@@ -80,6 +80,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       }
       return out;
     },
+    messageCount(mailbox, view, range) {
+      const startSec = range ? Math.floor(range.start.getTime() / 1000) : 0;
+      const endSec = range ? Math.floor(range.end.getTime() / 1000) : 0xffffffff;
+      return corpus.list({ mailbox, view, startSec, endSec, includeAliases: true, includeDelegates: false }).count;
+    },
     addMessages(mailbox, count, o: AddMessagesOptions = {}) {
       const view = o.view ?? 'INBOX';
       const at = Math.floor((o.received ? o.received.getTime() : now()) / 1000);

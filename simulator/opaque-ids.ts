@@ -3,6 +3,10 @@
 import { hash32, hashBytes } from './seeded-random';
 import type { View } from './types';
 
+// Module-level copies of globals: a global lookup per call is very slow inside jest's vm context.
+const NodeBuffer = Buffer;
+const NodeMath = Math;
+
 export interface MessageRef {
   /** 'local': message `index` of mailbox `mailboxIdx`/`view`; 'shared': entry `index` of the shared pool. */
   kind: 'local' | 'shared';
@@ -23,19 +27,19 @@ const ATTACHMENT_FILLER = 30;
 // The location bytes are masked so that ids look opaque (no runs of zeros).
 const MASK = hashBytes(12, 'mimecast-simulator-id-mask');
 function mask(b: Buffer): Buffer {
-  const out = Buffer.from(b);
-  for (let i = 0; i < Math.min(out.length, MASK.length); i++) out[i] ^= MASK[i];
+  const out = NodeBuffer.from(b);
+  for (let i = 0; i < NodeMath.min(out.length, MASK.length); i++) out[i] ^= MASK[i];
   return out;
 }
 
 function checksum(payload: Buffer): Buffer {
-  const b = Buffer.alloc(4);
+  const b = NodeBuffer.alloc(4);
   b.writeUInt32BE(hash32(payload.toString('latin1')), 0);
   return b;
 }
 
 function head(ref: MessageRef, version: number): Buffer {
-  const b = Buffer.alloc(11);
+  const b = NodeBuffer.alloc(11);
   b[0] = version;
   b[1] = ref.kind === 'local' ? 0 : 1;
   b[2] = ref.view === 'INBOX' ? 0 : 1;
@@ -45,20 +49,20 @@ function head(ref: MessageRef, version: number): Buffer {
 }
 
 function finish(prefix: string, body: Buffer): string {
-  return prefix + Buffer.concat([body, checksum(body)]).toString('base64').replace(/=+$/, '');
+  return prefix + NodeBuffer.concat([body, checksum(body)]).toString('base64').replace(/=+$/, '');
 }
 
 export function encodeMessageId(ref: MessageRef): string {
   const h = head(ref, 1);
-  return finish(MESSAGE_PREFIX, Buffer.concat([mask(h), hashBytes(MESSAGE_FILLER, 'msg', h.toString('hex'))]));
+  return finish(MESSAGE_PREFIX, NodeBuffer.concat([mask(h), hashBytes(MESSAGE_FILLER, 'msg', h.toString('hex'))]));
 }
 
 export function encodeAttachmentId(ref: MessageRef, attachment: number): string {
   const h = head(ref, 2);
-  const a = Buffer.from([attachment & 0xff]);
+  const a = NodeBuffer.from([attachment & 0xff]);
   return finish(
     ATTACHMENT_PREFIX,
-    Buffer.concat([mask(Buffer.concat([h, a])), hashBytes(ATTACHMENT_FILLER, 'att', h.toString('hex'), attachment)]),
+    NodeBuffer.concat([mask(NodeBuffer.concat([h, a])), hashBytes(ATTACHMENT_FILLER, 'att', h.toString('hex'), attachment)]),
   );
 }
 
@@ -66,7 +70,7 @@ function open(id: string, prefix: string, length: number): Buffer | null {
   if (typeof id !== 'string' || !id.startsWith(prefix)) return null;
   const b64 = id.slice(prefix.length);
   if (!/^[A-Za-z0-9+/]+$/.test(b64)) return null;
-  const raw = Buffer.from(b64, 'base64');
+  const raw = NodeBuffer.from(b64, 'base64');
   if (raw.length !== length + 4) return null;
   const body = raw.subarray(0, length);
   if (!checksum(body).equals(raw.subarray(length))) return null;

@@ -108,6 +108,8 @@ export interface SimulatorControl {
   listUsers(): SimUser[];
   mailboxes(): string[];
   expectedMessages(mailbox: string, view: View, range?: { start: Date; end: Date }): SimMessageSummary[];
+  /** Number of messages expectedMessages would return, without building them (cheap on big presets). */
+  messageCount(mailbox: string, view: View, range?: { start: Date; end: Date }): number;
   addMessages(mailbox: string, count: number, opts?: AddMessagesOptions): SimMessageSummary[];
   addLateMessage(mailbox: string, view: View, received: Date): SimMessageSummary;
   deleteMessage(mailbox: string, view: View, id: string): void;

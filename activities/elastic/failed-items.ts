@@ -20,23 +20,57 @@ export interface FailedItem {
 // Reasons can be long stack-ish texts; the index keeps the start, which says what happened.
 const MAX_REASON = 4000;
 
-/** An upsert that creates the failure (attempts 1) or bumps attempts and keeps firstFailedAt. */
-export function recordFailedItemOp(prefix: string, item: FailedItem, at: string): BulkOp {
-  const reason = item.reason.slice(0, MAX_REASON);
-  const doc: FailedItemDocument = { ...item, reason, attempts: 1, firstFailedAt: at, lastFailedAt: at };
-  return {
-    action: 'update',
-    index: indexNames(prefix).failed,
-    id: failedDocId(item),
-    upsert: doc,
-    script: {
-      source:
-        'ctx._source.attempts = (ctx._source.attempts == null ? 0 : ctx._source.attempts) + 1;' +
-        ' ctx._source.lastFailedAt = params.at; ctx._source.reason = params.reason; ctx._source.kind = params.kind;' +
-        ' if (params.received != null) { ctx._source.received = params.received; }',
-      params: { at, reason, kind: item.kind, received: item.received ?? null },
-    },
+/**
+ * The failure document to write: attempts 1 and firstFailedAt = at for a new failure, or the
+ * previous record's attempts + 1 with its firstFailedAt kept. Computed here, not by a stored
+ * script: the integ-test distribution (and some managed clusters) have no Painless.
+ */
+export function recordFailedItemOp(
+  prefix: string,
+  item: FailedItem,
+  at: string,
+  previous?: Pick<FailedItemDocument, 'attempts' | 'firstFailedAt' | 'received'>,
+): BulkOp {
+  const doc: FailedItemDocument = {
+    ...item,
+    reason: item.reason.slice(0, MAX_REASON),
+    attempts: (previous?.attempts ?? 0) + 1,
+    firstFailedAt: previous?.firstFailedAt ?? at,
+    lastFailedAt: at,
   };
+  const received = item.received ?? previous?.received;
+  if (received) doc.received = received;
+  else delete doc.received;
+  return { action: 'index', index: indexNames(prefix).failed, id: failedDocId(item), doc };
+}
+
+/** The recorded failures of these items (one mget), by failed-document id. */
+export async function loadFailedItems(
+  es: Client,
+  prefix: string,
+  keys: { source: string; mailbox: string; view: View; mimecastId: string }[],
+): Promise<Map<string, FailedItemDocument>> {
+  const found = new Map<string, FailedItemDocument>();
+  if (!keys.length) return found;
+  const response = await es.mget<FailedItemDocument>({
+    index: indexNames(prefix).failed,
+    ids: keys.map((k) => failedDocId(k)),
+  });
+  for (const doc of response.docs) {
+    if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source);
+  }
+  return found;
+}
+
+/** Ops recording every failure of a batch, attempts counted from what is already recorded. */
+export async function recordFailedItemOps(
+  es: Client,
+  prefix: string,
+  items: FailedItem[],
+  at: string,
+): Promise<BulkOp[]> {
+  const previous = await loadFailedItems(es, prefix, items);
+  return items.map((item) => recordFailedItemOp(prefix, item, at, previous.get(failedDocId(item))));
 }
 
 /** Removes the failure of an item that was indexed now (a delete of nothing is not an error). */

@@ -1,10 +1,10 @@
-// Removes one source's mailbox from every index (design §2.3): delete-by-query filtered on source
-// AND mailbox, run as a task and polled with heartbeats; the registry entry goes last, so a crash
-// midway leaves the mailbox a deletion candidate and the next attempt finishes the job.
+// Removes one source's mailbox from every index (design §2.3), filtered on source AND mailbox,
+// in heartbeated batches (scan-delete.ts). The registry entry goes last, so a crash midway leaves
+// the mailbox a deletion candidate and the next attempt finishes the job.
 import type { Client } from '@elastic/elasticsearch';
 import { indexNames } from '../../common/documents';
 import { deleteRegistryEntry } from './registry';
-import { deleteByQueryAsTask, type TaskPollOptions } from './task-poller';
+import { deleteMatching, type ScanDeleteOptions } from './scan-delete';
 
 export interface MailboxDeletionRequest {
   prefix: string;
@@ -20,10 +20,10 @@ export interface MailboxDeletionRequest {
 export async function deleteMailboxDocuments(
   es: Client,
   request: MailboxDeletionRequest,
-  options: TaskPollOptions = {},
+  options: ScanDeleteOptions = {},
 ): Promise<{ deleted: number }> {
   const names = indexNames(request.prefix);
-  const status = await deleteByQueryAsTask(
+  const progress = await deleteMatching(
     es,
     {
       index: [names.messages, names.attachments, names.failed, names.state],
@@ -40,5 +40,5 @@ export async function deleteMailboxDocuments(
       address: request.address ?? request.mailbox,
     });
   }
-  return { deleted: status.deleted };
+  return { deleted: progress.deleted };
 }

@@ -3,7 +3,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { MailboxStatus, RegistryMailbox } from '../../common/contracts';
 import { indexNames, type RegistryDocument } from '../../common/documents';
-import type { BulkOp } from './bulk-sink';
+import { BulkSink, type BulkOp } from './bulk-sink';
 import { registryDocId } from './document-ids';
 
 export interface RegistryEntry {
@@ -30,25 +30,20 @@ export function registryUpsertOp(prefix: string, entry: RegistryEntry, at: strin
     status: 'Idle',
     ...(entry.excludedBy ? { excludedBy: entry.excludedBy } : {}),
   };
+  // A partial doc (no script: Painless may be missing); null clears a former exclusion.
+  const refreshed = {
+    inScope: entry.inScope,
+    lastSeenPass: entry.passId,
+    domain: created.domain,
+    mailboxKey: entry.mailboxKey,
+    excludedBy: entry.excludedBy ?? null,
+  };
   return {
     action: 'update',
     index: indexNames(prefix).mailboxes,
     id: registryDocId(entry.source, address),
+    doc: refreshed,
     upsert: created,
-    // A script (not a partial doc) so that a cleared exclusion removes `excludedBy`.
-    script: {
-      source:
-        'ctx._source.inScope = params.inScope; ctx._source.lastSeenPass = params.passId;' +
-        ' ctx._source.domain = params.domain; ctx._source.mailboxKey = params.mailboxKey;' +
-        ' if (params.excludedBy == null) { ctx._source.remove("excludedBy") } else { ctx._source.excludedBy = params.excludedBy }',
-      params: {
-        inScope: entry.inScope,
-        passId: entry.passId,
-        domain: created.domain,
-        mailboxKey: entry.mailboxKey,
-        excludedBy: entry.excludedBy ?? null,
-      },
-    },
   };
 }
 
@@ -60,18 +55,41 @@ export async function markUnseenMailboxesGone(
   es: Client,
   q: { prefix: string; source: string; passId: string },
 ): Promise<number> {
-  const response = await es.updateByQuery({
-    index: indexNames(q.prefix).mailboxes,
-    conflicts: 'proceed',
-    query: {
-      bool: {
-        filter: [{ term: { source: q.source } }, { term: { inScope: true } }],
-        must_not: [{ term: { lastSeenPass: q.passId } }],
+  const index = indexNames(q.prefix).mailboxes;
+  const sink = new BulkSink(es);
+  let updated = 0;
+  let searchAfter: (string | number)[] | undefined;
+  for (;;) {
+    const page = await es.search({
+      index,
+      size: 1000,
+      _source: false,
+      track_total_hits: false,
+      sort: [{ address: 'asc' }],
+      search_after: searchAfter,
+      query: {
+        bool: {
+          filter: [{ term: { source: q.source } }, { term: { inScope: true } }],
+          must_not: [{ term: { lastSeenPass: q.passId } }],
+        },
       },
-    },
-    script: { lang: 'painless', source: "ctx._source.inScope = false; ctx._source.excludedBy = 'gone'" },
-  });
-  return response.updated ?? 0;
+    });
+    const hits = page.hits.hits;
+    if (!hits.length) break;
+    const result = await sink.write(
+      hits.map((hit) => ({
+        action: 'update' as const,
+        index,
+        id: hit._id!,
+        doc: { inScope: false, excludedBy: 'gone' },
+      })),
+    );
+    if (result.failed.length) throw new Error(`registry update failed: ${result.failed[0]!.reason}`);
+    updated += hits.length;
+    if (hits.length < 1000) break;
+    searchAfter = hits[hits.length - 1]!.sort as (string | number)[];
+  }
+  return updated;
 }
 
 export interface RegistryPageQuery {

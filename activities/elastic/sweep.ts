@@ -4,24 +4,26 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { View } from '../../common/contracts';
 import { indexNames } from '../../common/documents';
-import { deleteByQueryAsTask, type TaskPollOptions } from './task-poller';
+import { BulkSink } from './bulk-sink';
+import { deleteMatching, DeletionIncompleteError, type ScanDeleteOptions } from './scan-delete';
 
-// Terms per delete-by-query: well under index.max_terms_count (65,536).
+// Ids per batch: well under index.max_terms_count (65,536) and one bulk request each.
 const BATCH = 1000;
 
 /** Deletes the given message documents of a source and every attachment document linked to them. */
 export async function deleteMessagesWithAttachments(
   es: Client,
   q: { prefix: string; source: string; messageDocIds: string[] },
-  options: TaskPollOptions = {},
+  options: ScanDeleteOptions = {},
 ): Promise<{ messages: number; attachments: number }> {
   const names = indexNames(q.prefix);
+  const sink = new BulkSink(es);
   let messages = 0;
   let attachments = 0;
   for (let i = 0; i < q.messageDocIds.length; i += BATCH) {
     const ids = q.messageDocIds.slice(i, i + BATCH);
     // Attachments first: a crash in between leaves messages to sweep again, never orphan attachments.
-    const a = await deleteByQueryAsTask(
+    const a = await deleteMatching(
       es,
       {
         index: [names.attachments],
@@ -29,16 +31,16 @@ export async function deleteMessagesWithAttachments(
       },
       options,
     );
-    const m = await deleteByQueryAsTask(
-      es,
-      {
-        index: [names.messages],
-        query: { bool: { filter: [{ term: { source: q.source } }, { ids: { values: ids } }] } },
-      },
-      options,
+    const result = await sink.write(
+      ids.map((id) => ({ action: 'delete' as const, index: names.messages, id })),
     );
+    if (result.failed.length) {
+      throw new DeletionIncompleteError(
+        `${result.failed.length} message deletes failed: ${result.failed[0]!.reason}`,
+      );
+    }
     attachments += a.deleted;
-    messages += m.deleted;
+    messages += ids.length;
   }
   return { messages, attachments };
 }
@@ -52,24 +54,27 @@ export interface SweepRequest {
 }
 
 /**
- * Deletes the view's messages whose lastSeenPass is not `passId`, page by page (search_after on
- * mimecastId), with their attachments. Needs the pass's lastSeenPass updates to be searchable:
- * the caller runs it after the view's pages (Elasticsearch refreshes every second by itself).
+ * Deletes the view's messages whose lastSeenPass is not `passId`, batch by batch, with their
+ * attachments. Needs the pass's lastSeenPass updates to be searchable: run it after the view's
+ * pages (Elasticsearch refreshes every second by itself; production code never forces it).
  */
 export async function sweepUnseenMessages(
   es: Client,
   request: SweepRequest,
-  options: TaskPollOptions = {},
+  options: ScanDeleteOptions = {},
 ): Promise<{ deleted: number; attachmentsDeleted: number }> {
   const names = indexNames(request.prefix);
   let deleted = 0;
   let attachmentsDeleted = 0;
+  // A cursor on mimecastId (unique in a view): deleted documents lie behind it, so the scan never
+  // needs a refresh to stop seeing them.
   let searchAfter: string[] | undefined;
   for (;;) {
-    const response = await es.search<{ mimecastId: string }>({
+    const response = await es.search({
       index: names.messages,
       size: BATCH,
       _source: false,
+      track_total_hits: false,
       sort: [{ mimecastId: 'asc' }],
       search_after: searchAfter,
       query: {
@@ -92,6 +97,7 @@ export async function sweepUnseenMessages(
     );
     deleted += result.messages;
     attachmentsDeleted += result.attachments;
+    options.heartbeat?.({ deleted, batches: 0 });
     if (hits.length < BATCH) break;
     searchAfter = hits[hits.length - 1]!.sort as string[];
   }

@@ -38,8 +38,13 @@ interface QueuedTask {
 
 interface Slot {
   worker: Worker;
+  /** Parsers loaded: only ready threads get tasks, so load time never counts as a file's time. */
+  ready: boolean;
   task?: QueuedTask & { id: number; timer: NodeJS.Timeout };
 }
+
+/** A thread that cannot even load its parsers within this time is broken, not slow. */
+const START_TIMEOUT_MS = 120_000;
 
 /**
  * How to start the worker file: the compiled `.js` beside this file under plain node; from
@@ -120,12 +125,11 @@ export class ExtractionPool {
 
   private dispatch(): void {
     while (this.queue.length) {
-      let slot = this.slots.find((s) => !s.task);
-      if (!slot && this.slots.length < this.threads) {
-        slot = { worker: this.startWorker() };
-        this.slots.push(slot);
+      const slot = this.slots.find((s) => s.ready && !s.task);
+      if (!slot) {
+        if (this.slots.length < this.threads) this.slots.push(this.startWorker());
+        return;
       }
-      if (!slot) return;
       this.run(slot, this.queue.shift()!);
     }
   }
@@ -143,7 +147,7 @@ export class ExtractionPool {
     slot.worker.postMessage(message, transfer as ArrayBuffer[]);
   }
 
-  private startWorker(): Worker {
+  private startWorker(): Slot {
     const entry = workerEntry();
     const worker = new Worker(entry.filename, {
       eval: entry.evalCode,
@@ -161,9 +165,17 @@ export class ExtractionPool {
     // An idle thread must not keep the process alive.
     worker.unref();
     this.stats.threadsStarted++;
+    const slot: Slot = { worker, ready: false };
+    const startTimer = setTimeout(() => this.startFailed(slot, 'did not start in time'), START_TIMEOUT_MS);
+    startTimer.unref();
     worker.on('message', (reply: WorkerReply) => {
-      const slot = this.slots.find((s) => s.worker === worker);
-      if (!slot?.task || slot.task.id !== reply.id) return;
+      if ('ready' in reply) {
+        clearTimeout(startTimer);
+        slot.ready = true;
+        this.dispatch();
+        return;
+      }
+      if (!slot.task || slot.task.id !== reply.id) return;
       const task = slot.task;
       clearTimeout(task.timer);
       slot.task = undefined;
@@ -172,15 +184,30 @@ export class ExtractionPool {
       this.dispatch();
     });
     worker.on('error', (err) => {
-      const slot = this.slots.find((s) => s.worker === worker);
-      if (slot) this.fail(slot, { ok: false, error: `worker thread crashed: ${err.message}` });
+      clearTimeout(startTimer);
+      if (!slot.ready) this.startFailed(slot, err.message);
+      else this.fail(slot, { ok: false, error: `worker thread crashed: ${err.message}` });
     });
     worker.on('exit', (code) => {
-      const slot = this.slots.find((s) => s.worker === worker);
-      if (slot && !this.closed)
-        this.fail(slot, { ok: false, error: `worker thread exited with code ${code}` });
+      clearTimeout(startTimer);
+      if (this.closed) return;
+      if (!slot.ready) this.startFailed(slot, `exited with code ${code}`);
+      else this.fail(slot, { ok: false, error: `worker thread exited with code ${code}` });
     });
-    return worker;
+    return slot;
+  }
+
+  /** A thread that could not start fails the waiting files instead of leaving them queued forever. */
+  private startFailed(slot: Slot, why: string): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    this.stats.crashes++;
+    void slot.worker.terminate();
+    if (this.slots.some((s) => s.ready)) return;
+    for (const task of this.queue.splice(0)) {
+      task.settle({ ok: false, error: `extraction thread could not start: ${why}` });
+    }
   }
 
   /** Ends the slot's task with `reply`, kills its thread and puts a fresh one in its place. */

@@ -189,7 +189,10 @@ export async function extractAttachmentTexts(
 }
 
 /** A failed-item reason for the attachments whose text could not be extracted, or undefined. */
-export function describeExtractionProblems(kept: ExtractedPart[], texts: Map<string, ExtractionResult>): string | undefined {
+export function describeExtractionProblems(
+  kept: ExtractedPart[],
+  texts: Map<string, ExtractionResult>,
+): string | undefined {
   const problems = kept
     .map((part) => ({ part, outcome: texts.get(part.partPath)?.extraction }))
     .filter(({ outcome }) => outcome === 'timeout' || outcome?.startsWith('error'))

@@ -142,7 +142,9 @@ async function docxToText(bytes: Uint8Array): Promise<string> {
 async function xlsxToText(bytes: Uint8Array, maxChars: number): Promise<string> {
   const excel = await import('exceljs');
   // Loaded through tsx (sources) the CommonJS exports sit under `default`; compiled, at the top.
-  const Workbook = (excel as Partial<typeof excel>).Workbook ?? (excel as unknown as { default: typeof excel }).default.Workbook;
+  const Workbook =
+    (excel as Partial<typeof excel>).Workbook ??
+    (excel as unknown as { default: typeof excel }).default.Workbook;
   const workbook = new Workbook();
   await workbook.xlsx.load(Buffer.from(bytes) as any);
   const out: string[] = [];
@@ -161,6 +163,11 @@ async function xlsxToText(bytes: Uint8Array, maxChars: number): Promise<string> 
     });
   }
   return out.join('\n');
+}
+
+/** Loads the parser libraries (pdf.js alone takes a second or more), e.g. when a worker thread starts. */
+export async function preloadParsers(): Promise<void> {
+  await Promise.all([import('pdf-parse'), import('mammoth'), import('exceljs')]);
 }
 
 /** Extracts text from one file. Throws on a parser error (the pool turns it into `error: …`). */

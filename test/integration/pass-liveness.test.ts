@@ -33,11 +33,15 @@ afterAll(async () => {
 });
 
 it('records a mailbox terminated mid-pass as failed and completes the pass', async () => {
-  const settings = h.settings({ domains: { includeLocal: true }, parallelism: { mailboxCrawling: 3 } });
+  const settings = h.settings({
+    domains: { includeLocal: true },
+    parallelism: { mailboxCrawling: 3 },
+    messages: { startDate: new Date(Date.now() - 50 * 86_400_000).toISOString().slice(0, 10) },
+  });
   const pass = await h.client.workflow.start('crawlArchive', {
     taskQueue: h.taskQueue,
     workflowId: passWorkflowId(h.sourceId),
-    args: [{ settings, tuning: { livenessCheckMs: 2_000 } } satisfies CrawlArchiveInput],
+    args: [{ settings, tuning: { livenessCheckMs: 2_000, mailboxTuning: { windowDays: 60 } } } satisfies CrawlArchiveInput],
   });
   const alice = h.sim.control.mailboxes().find((a) => a.startsWith('alice@'))!.toLowerCase();
   const mailbox = h.client.workflow.getHandle(mailboxWorkflowId(h.sourceId, alice));

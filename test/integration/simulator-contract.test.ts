@@ -1,5 +1,6 @@
 // Contract tests of the Mimecast API 2.0 simulator: every endpoint, quirk, switch and fault of mimecast-api.md §9.
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { startSimulator, parseFaultSpec, formatMimecastDate, type RunningSimulator, type SimulatorOptions } from '../../simulator';
@@ -218,7 +219,7 @@ describe('simulator contract', () => {
       expect(pages.slice(0, -1).every((n) => n === 100)).toBe(true);
       const first = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 5 } }, data: [{ mailbox: mb, view: 'INBOX', ...ALL_TIME }] });
       const rec = first.json.data[0];
-      expect(Object.keys(rec).sort()).toEqual(['attachmentCount', 'ccm', 'expired', 'from', 'id', 'read', 'received', 'recalled', 'size', 'smash', 'status', 'subject', 'to']);
+      expect(Object.keys(rec).sort()).toEqual(['attachmentCount', 'ccm', 'expired', 'from', 'id', 'read', 'recalled', 'received', 'size', 'smash', 'status', 'subject', 'to']);
       expect(rec.received).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/);
       expect(rec.id.length).toBeGreaterThan(100);
       expect(rec.to).toEqual({ emailAddress: expect.any(String), displayableName: expect.any(String) });
@@ -656,10 +657,10 @@ describe('simulator corpus and MIME', () => {
     expect(String(wb.worksheets[0].getCell('A2').value)).toBe(attachmentMarker('xlsx', 1));
     const pdf = attachmentPayload('pdf', 3).bytes;
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    const { PDFParse } = await import('pdf-parse');
-    const parser = new PDFParse({ data: new Uint8Array(pdf) });
-    expect((await parser.getText()).text).toContain(attachmentMarker('pdf', 3));
-    await parser.destroy();
+    // pdf.js needs dynamic import(), which jest's vm does not allow: parse in a child process.
+    const script = `const {PDFParse}=require('pdf-parse');const p=new PDFParse({data:new Uint8Array(Buffer.from(process.argv[1],'base64'))});p.getText().then(t=>{process.stdout.write(t.text);return p.destroy()})`;
+    const out = execFileSync(process.execPath, ['-e', script, pdf.toString('base64')], { cwd: process.cwd(), encoding: 'utf8' });
+    expect(out).toContain(attachmentMarker('pdf', 3));
     expect(attachmentPayload('tnef', 0).bytes.readUInt32LE(0)).toBe(0x223e9f78);
   });
 });
@@ -667,7 +668,6 @@ describe('simulator corpus and MIME', () => {
 describe('simulator presets, CLI and hostile content', () => {
   it('starts large and huge-mailbox in seconds with bounded memory, and pages deep into them', async () => {
     for (const preset of ['large', 'huge-mailbox'] as const) {
-      global.gc?.();
       const heap0 = process.memoryUsage().heapUsed;
       const t0 = Date.now();
       const sim = await startSimulator({ preset });
@@ -677,14 +677,32 @@ describe('simulator presets, CLI and hostile content', () => {
         const boxes = sim.control.mailboxes();
         const t1 = Date.now();
         let total = 0;
-        for (const mb of boxes) total += sim.control.expectedMessages(mb, 'INBOX').length + sim.control.expectedMessages(mb, 'SENT').length;
+        for (const mb of boxes) {
+          for (const view of ['INBOX', 'SENT'] as const) {
+            const r = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 1 } }, data: [{ mailbox: mb, view, ...ALL_TIME }] });
+            total += r.json.meta.pagination.totalCount;
+          }
+        }
         const indexMs = Date.now() - t1;
         const big = boxes[0];
-        const first = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 500 } }, data: [{ mailbox: big, view: 'INBOX', ...ALL_TIME }] });
-        expect(first.json.data).toHaveLength(500);
+        const n = sim.control.messageCount(big, 'INBOX');
+        // a deep page: walk tokens of 500 until past the middle
+        let pageToken: string | undefined;
+        const t2 = Date.now();
+        let pages = 0;
+        for (let seen = 0; seen < n / 2; seen += 500, pages++) {
+          const r = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 500, ...(pageToken ? { pageToken } : {}) } }, data: [{ mailbox: big, view: 'INBOX', ...ALL_TIME }] });
+          expect(r.json.data.length).toBe(500);
+          pageToken = r.json.meta.pagination.next;
+          if (preset === 'large') break;
+        }
+        const pageMs = (Date.now() - t2) / Math.max(1, pages);
         const heapMb = (process.memoryUsage().heapUsed - heap0) / 1e6;
         const rssMb = process.memoryUsage().rss / 1e6;
-        process.stdout.write(`[simulator ${preset}] mailboxes=${boxes.length} messages=${total} start=${startMs}ms index+ground-truth=${indexMs}ms heapDelta=${heapMb.toFixed(1)}MB rss=${rssMb.toFixed(0)}MB\n`);
+        process.stdout.write(
+          `[simulator ${preset}] mailboxes=${boxes.length} messages=${total} start=${startMs}ms ` +
+            `all-indexes-built=${indexMs}ms page(500)=${pageMs.toFixed(0)}ms heapDelta=${heapMb.toFixed(1)}MB rss=${rssMb.toFixed(0)}MB\n`,
+        );
         expect(startMs).toBeLessThan(3000);
         if (preset === 'large') {
           expect(boxes.length).toBeGreaterThanOrEqual(50);
@@ -697,7 +715,7 @@ describe('simulator presets, CLI and hostile content', () => {
         await sim.close();
       }
     }
-  }, 60_000);
+  }, 120_000);
 
   it('runs from the CLI entry point and prints the URL and credentials', async () => {
     const lines: string[] = [];

@@ -2,7 +2,7 @@
 // workflow whose activity writes into the real Elasticsearch, found again by a visibility query.
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { elasticClient, connectTemporal } from '../helpers/servers';
 import type { SmokeActivities } from './smoke-workflows';
@@ -27,6 +27,11 @@ describe('smoke: real Temporal and real Elasticsearch', () => {
   const index = `smoke-${runId}`;
 
   beforeAll(async () => {
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch {
+      // Another test file in this jest worker installed it already.
+    }
     env = await connectTemporal();
     es = elasticClient();
   });

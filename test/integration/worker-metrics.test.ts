@@ -84,13 +84,13 @@ it('createWorker crawls a pass and /metrics reports API calls and message outcom
       connection: { apiEndpoint: sim.url, authEndpoint: `${sim.url}/oauth/token` },
       index: { prefix },
       domains: { includeLocal: true },
-      messages: { startDate: new Date(Date.now() - 400 * 86_400_000).toISOString().slice(0, 10) },
+      messages: { startDate: new Date(Date.now() - 50 * 86_400_000).toISOString().slice(0, 10) },
       logging: { statsIntervalSeconds: 0 },
     });
     const result: CrawlArchiveResult = await client.workflow.execute('crawlArchive', {
       taskQueue,
       workflowId: passWorkflowId(sourceId),
-      args: [{ settings, tuning: { livenessCheckMs: 10_000 } } satisfies CrawlArchiveInput],
+      args: [{ settings, tuning: { livenessCheckMs: 10_000, mailboxTuning: { windowDays: 60 } } } satisfies CrawlArchiveInput],
     });
     expect(result.status).toBe('Completed');
     expect(result.messages.indexed).toBeGreaterThan(0);

@@ -1,5 +1,7 @@
 // Determinism guard (design §2.7): the histories recorded from the previous release
-// (test/fixtures/histories/crawl-mailbox-*.json, Temporal CLI JSON) replay against today's code.
+// (test/fixtures/histories/crawl-mailbox-*.json: `fetchHistory()` saved with History.toObject by
+// test/integration/mailbox-reconcile.test.ts under RECORD_HISTORIES=1) replay against today's code.
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +22,8 @@ it('replays every recorded crawlMailbox history without nondeterminism', async (
   });
   const histories = files.map((file) => ({
     workflowId: file,
-    history: JSON.parse(readFileSync(path.join(dir, file), 'utf8')),
+    // fromObject (not the SDK's historyFromJSON): the same protobufjs copy as the worker's History.
+    history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))),
   }));
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle, logger: new DefaultLogger('WARN') }, histories)) {

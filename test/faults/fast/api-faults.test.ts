@@ -1,0 +1,99 @@
+// Fault suite, fast subset (CI): API-level faults on private servers — a 429 storm, tokens expiring
+// every few seconds, malformed responses with fail[] for chosen messages, download links on a
+// foreign host, hostile attachments. After each pass the index holds exactly the expected
+// documents and no secret or bearer token appears in histories, worker logs or the index.
+import { FaultEnvironment } from '../../helpers/fault-environment';
+import { NOTHING_WRONG, summary, verifyPass, type FaultOutcome } from '../../helpers/fault-verify';
+import type { RunningSimulator, SimulatorOptions } from '../../../simulator';
+
+jest.setTimeout(240_000);
+
+let env: FaultEnvironment;
+/** One crawler worker for the file: it is source-agnostic, every case has its own simulator and source. */
+let sims: RunningSimulator[] = [];
+
+beforeAll(async () => {
+  env = FaultEnvironment.create('api', 1);
+  await env.setUp();
+  // The worker's credential is the simulator's default (sim-client / sim-secret), shared by every case.
+  const first = await env.simulator({ preset: 'tiny' });
+  sims.push(first);
+  await env.startWorker(first);
+}, 400_000);
+
+afterAll(async () => {
+  await env?.teardown();
+  sims = [];
+});
+
+/** A small archive: the `small` preset's last 30 days (8 mailboxes, a few hundred messages). */
+async function crawlUnder(options: SimulatorOptions, overrides: Record<string, object> = {}, lastDays = 30): Promise<{ sim: RunningSimulator; outcome: FaultOutcome }> {
+  const sim = await env.simulator({ preset: 'small', ...options });
+  const source = env.source(sim, overrides, lastDays);
+  const handle = await env.startCrawl(source);
+  const outcome = await verifyPass(env, sim, source, handle, 200_000);
+  return { sim, outcome };
+}
+
+function expectExact(outcome: FaultOutcome): void {
+  expect(outcome.result.mailboxes.failed).toBe(0);
+  expect(outcome.expectedIndexed).toBeGreaterThan(0);
+  expect(summary(outcome.comparison)).toEqual(NOTHING_WRONG);
+}
+
+function expectNoSecrets(outcome: FaultOutcome): void {
+  expect(outcome.secrets.tokensChecked).toBeGreaterThan(0);
+  expect(outcome.secrets.scannedChars.history).toBeGreaterThan(0);
+  expect(outcome.secrets.scannedChars.index).toBeGreaterThan(0);
+  expect(outcome.secrets.leaks).toEqual([]);
+}
+
+test('a 429 storm (30 % of API calls) is waited out: every message indexed once, nothing lost', async () => {
+  const { sim, outcome } = await crawlUnder({ faults: { rate429: 0.3 } });
+  expectExact(outcome);
+  expectNoSecrets(outcome);
+  // The storm really happened: the simulator answered 429 to a good share of the calls.
+  expect(sim.control.counters()['429'] ?? 0).toBeGreaterThan(10);
+  expect(outcome.result.messages.throttled).toBeGreaterThan(0);
+});
+
+test('tokens expiring every 3 seconds are renewed: the pass completes with the exact index', async () => {
+  // Latency stretches the crawl over many token lifetimes.
+  const { sim, outcome } = await crawlUnder({ faults: { tokenExpireSeconds: 3, latencyMs: 15 } });
+  expectExact(outcome);
+  expectNoSecrets(outcome);
+  expect(sim.control.counters().auth ?? 0).toBeGreaterThan(2);
+  expect(outcome.secrets.tokensChecked).toBeGreaterThan(2);
+});
+
+test('malformed responses are retried and fail[] for chosen messages is recorded with its reason', async () => {
+  const probe = await env.simulator({ preset: 'small' });
+  // Three messages of the first mailbox's INBOX that the archive refuses to return.
+  const [mailbox] = probe.control.mailboxes();
+  const recent = probe.control.expectedMessages(mailbox!, 'INBOX', { start: new Date(Date.now() - 30 * 86_400_000), end: new Date() });
+  const failIds = recent.filter((m) => !m.expired && !m.recalled).slice(0, 3).map((m) => m.id);
+  expect(failIds).toHaveLength(3);
+  const { outcome } = await crawlUnder({ faults: { malformedJsonRate: 0.05, failIds } });
+  expectExact(outcome);
+  expectNoSecrets(outcome);
+  expect(outcome.expectedFailed).toBe(3);
+  for (const [key, failure] of outcome.failures) {
+    if (failIds.some((id) => key.endsWith(`|${id}`))) expect(failure.reason).toMatch(/\S/);
+  }
+});
+
+test('download links on a foreign host are followed without sending the bearer token there', async () => {
+  const { sim, outcome } = await crawlUnder({ switches: { download: 'link', linkOrigin: 'foreign' } });
+  expectExact(outcome);
+  expectNoSecrets(outcome);
+  expect(sim.control.counters()['link-get'] ?? 0).toBeGreaterThan(0);
+  expect(sim.control.foreignAuthorizationSeen()).toBe(false);
+});
+
+test('hostile attachments (decompression bomb, spinning PDF) cannot stop the crawl or the worker', async () => {
+  const { outcome } = await crawlUnder({ preset: 'hostile' }, { attachments: { extract: true } }, 61);
+  expectExact(outcome);
+  expectNoSecrets(outcome);
+  // The worker process survived the extraction of every hostile file.
+  for (const worker of env.workers) expect(worker.child.process.exitCode).toBeNull();
+});
