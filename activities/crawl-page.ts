@@ -84,10 +84,23 @@ function compileAll(patterns: string[]): RegExp[] {
   return patterns.map((p) => new RegExp(p, 'i'));
 }
 
-export function processContext(deps: ActivityDeps, settings: SourceSettings, address: string, domain: string, passId: string) {
+export function processContext(
+  deps: ActivityDeps,
+  settings: SourceSettings,
+  address: string,
+  domain: string,
+  passId: string,
+) {
   const runtime = activityRuntime(deps.runtime);
   const now = deps.now ?? (() => new Date());
-  return { runtime, now, mailbox: mailboxKeyFor(address, settings, deps.addressHashKey), address, domain, passId };
+  return {
+    runtime,
+    now,
+    mailbox: mailboxKeyFor(address, settings, deps.addressHashKey),
+    address,
+    domain,
+    passId,
+  };
 }
 
 /**
@@ -108,9 +121,16 @@ export async function processMessages(
   const prefix = ctx.settings.index.prefix;
   for (let i = 0; i < jobs.length; i++) {
     const job = jobs[i]!;
-    const key = { source: ctx.settings.sourceId, mailbox: ctx.mailbox, view: job.view, mimecastId: job.record.id };
+    const key = {
+      source: ctx.settings.sourceId,
+      mailbox: ctx.mailbox,
+      view: job.view,
+      mimecastId: job.record.id,
+    };
     const failure = (reason: string, kind: string) => {
-      ops.push(recordFailedItemOp(prefix, { ...key, received: isoOf(job.record.received), reason, kind }, at));
+      ops.push(
+        recordFailedItemOp(prefix, { ...key, received: isoOf(job.record.received), reason, kind }, at),
+      );
       counters.failed += 1;
       outcomes.push('failed');
     };
@@ -124,7 +144,12 @@ export async function processMessages(
       const docId = messageDocId(key);
       ops.push({ action: 'index', index: indexNames(prefix).messages, id: docId, doc: content.message });
       for (const attachment of content.attachments) {
-        ops.push({ action: 'index', index: indexNames(prefix).attachments, id: attachment.id, doc: attachment.doc });
+        ops.push({
+          action: 'index',
+          index: indexNames(prefix).attachments,
+          id: attachment.id,
+          doc: attachment.doc,
+        });
       }
       messageOps.set(docId, { job, outcomeIndex: outcomes.length });
       counters.indexed += 1;
@@ -134,7 +159,13 @@ export async function processMessages(
       if (content.problem) {
         // Indexed, but not completely (oversize, unreadable parts): recorded so it is visible and retried.
         if (content.oversize) counters.oversize += 1;
-        ops.push(recordFailedItemOp(prefix, { ...key, received: isoOf(job.record.received), ...content.problem }, at));
+        ops.push(
+          recordFailedItemOp(
+            prefix,
+            { ...key, received: isoOf(job.record.received), ...content.problem },
+            at,
+          ),
+        );
       } else {
         ops.push(clearFailedItemOp(prefix, key));
       }
@@ -200,11 +231,21 @@ export async function writePage(
     const entry = item.index === indexNames(prefix).messages ? messageOps.get(item.id) : undefined;
     if (entry) {
       const { job, outcomeIndex } = entry;
-      const key = { source: ctx.settings.sourceId, mailbox: ctx.mailbox, view: job.view, mimecastId: job.record.id };
+      const key = {
+        source: ctx.settings.sourceId,
+        mailbox: ctx.mailbox,
+        view: job.view,
+        mimecastId: job.record.id,
+      };
       followUp.push(
         recordFailedItemOp(
           prefix,
-          { ...key, received: isoOf(job.record.received), reason: `Elasticsearch rejected the document: ${item.reason}`, kind: 'index-rejected' },
+          {
+            ...key,
+            received: isoOf(job.record.received),
+            reason: `Elasticsearch rejected the document: ${item.reason}`,
+            kind: 'index-rejected',
+          },
           at,
         ),
       );
@@ -217,7 +258,9 @@ export async function writePage(
   }
   if (unrecoverable.length) {
     // Failure records or the watermark were not written: retrying the page is the only safe move.
-    throw toApplicationFailure(new Error(`bulk write failed for ${unrecoverable.length} operations: ${unrecoverable[0]}`));
+    throw toApplicationFailure(
+      new Error(`bulk write failed for ${unrecoverable.length} operations: ${unrecoverable[0]}`),
+    );
   }
   const second = await sink.write(followUp);
   if (second.failed.length) {
@@ -232,7 +275,12 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
   const previous = runtime.lastHeartbeatDetails<PageHeartbeat>();
   const stoppedIds = new Set<string>(previous?.stoppedIds ?? []);
   if (previous?.inFlightId) stoppedIds.add(previous.inFlightId);
-  const details: PageHeartbeat = { window, pageToken: input.pageToken, nextIndex: 0, stoppedIds: [...stoppedIds] };
+  const details: PageHeartbeat = {
+    window,
+    pageToken: input.pageToken,
+    nextIndex: 0,
+    stoppedIds: [...stoppedIds],
+  };
   const heartbeat = (nextIndex: number, inFlightId?: string) => {
     details.nextIndex = nextIndex;
     details.inFlightId = inFlightId;
@@ -244,7 +292,10 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
     .withCallObserver({ onWait: () => runtime.heartbeat({ ...details }) }, runtime.cancellationSignal());
   const ctx: ProcessContext = { ...base, deps, settings, client };
   const counters = emptyCounters();
-  const result = (outcome: CrawlPageResult['outcome'], extra: Partial<CrawlPageResult> = {}): CrawlPageResult => {
+  const result = (
+    outcome: CrawlPageResult['outcome'],
+    extra: Partial<CrawlPageResult> = {},
+  ): CrawlPageResult => {
     Object.assign(counters, client.scope?.counters ?? {});
     return { outcome, counters, trailingItemFailures: 0, boundaryOverflowSeconds: [], ...extra };
   };
@@ -263,8 +314,10 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
   } catch (err) {
     // Any fail[] on a request with a page token counts as a rejected or expired token (design §2.1:
     // the real code is undocumented); without a token, a validation failure narrows the window.
-    if (err instanceof MimecastFunctionError && input.pageToken) return result('pageTokenRejected', { problem: err.message });
-    if (err instanceof MimecastFunctionError && !err.retryable) return result('windowRejected', { problem: err.message });
+    if (err instanceof MimecastFunctionError && input.pageToken)
+      return result('pageTokenRejected', { problem: err.message });
+    if (err instanceof MimecastFunctionError && !err.retryable)
+      return result('windowRejected', { problem: err.message });
     throw toApplicationFailure(err);
   }
 
@@ -277,7 +330,13 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
     const second = isoOf(first.received);
     let extra: { records: MimecastMessageRecord[]; nextPageToken?: string };
     try {
-      extra = await client.listMessagesPage({ mailbox: input.address, view, start: second, end: second, pageSize: MAX_PAGE_SIZE });
+      extra = await client.listMessagesPage({
+        mailbox: input.address,
+        view,
+        start: second,
+        end: second,
+        pageSize: MAX_PAGE_SIZE,
+      });
     } catch (err) {
       throw toApplicationFailure(err);
     }
@@ -291,7 +350,12 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
   const excludedSubjects = compileAll(settings.messages.excludedSubjects);
   const startMs = Date.parse(settings.messages.startDate);
   const endMs = settings.messages.endDate ? Date.parse(settings.messages.endDate) : Infinity;
-  const key = (r: MimecastMessageRecord) => ({ source: settings.sourceId, mailbox: ctx.mailbox, view, mimecastId: r.id });
+  const key = (r: MimecastMessageRecord) => ({
+    source: settings.sourceId,
+    mailbox: ctx.mailbox,
+    view,
+    mimecastId: r.id,
+  });
 
   const ops: BulkOp[] = [];
   const toDelete: string[] = [];
@@ -300,14 +364,18 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
     const receivedMs = Date.parse(normaliseDate(r.received));
     if (receivedMs < startMs || receivedMs > endMs) counters.skippedByDate += 1;
     else if (excludedSubjects.some((re) => re.test(r.subject))) counters.skippedBySubject += 1;
-    else if ((r.expired || r.recalled) && settings.messages.expiredPolicy === 'delete') toDelete.push(messageDocId(key(r)));
+    else if ((r.expired || r.recalled) && settings.messages.expiredPolicy === 'delete')
+      toDelete.push(messageDocId(key(r)));
     else candidates.push(r);
   }
 
   const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
   const existing = await limiter
     .run(() =>
-      indexedMessageIds(deps.elastic, prefix, settings.sourceId, [...candidates.map((r) => messageDocId(key(r))), ...toDelete]),
+      indexedMessageIds(deps.elastic, prefix, settings.sourceId, [
+        ...candidates.map((r) => messageDocId(key(r))),
+        ...toDelete,
+      ]),
     )
     .catch((err: unknown) => {
       throw toApplicationFailure(err);
@@ -319,7 +387,12 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
       counters.skippedExisting += 1;
       // Reconcile marks what it saw, so the sweep removes only what the archive no longer lists.
       if (input.mode === 'reconcile') {
-        ops.push({ action: 'update', index: indexNames(prefix).messages, id: docId, doc: { lastSeenPass: input.passId } });
+        ops.push({
+          action: 'update',
+          index: indexNames(prefix).messages,
+          id: docId,
+          doc: { lastSeenPass: input.passId },
+        });
       }
     } else {
       jobs.push({ view, record: r });
@@ -346,9 +419,13 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
     const present = toDelete.filter((id) => existing.has(id));
     if (present.length) {
       const removed = await limiter.run(() =>
-        deleteMessagesWithAttachments(deps.elastic, { prefix, source: settings.sourceId, messageDocIds: present }, {
-          heartbeat: () => runtime.heartbeat({ ...details }),
-        }),
+        deleteMessagesWithAttachments(
+          deps.elastic,
+          { prefix, source: settings.sourceId, messageDocIds: present },
+          {
+            heartbeat: () => runtime.heartbeat({ ...details }),
+          },
+        ),
       );
       counters.deleted += removed.messages;
     }
@@ -357,7 +434,8 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
     throw toApplicationFailure(err);
   }
 
-  for (const k of Object.keys(processed.counters) as (keyof MessageCounters)[]) counters[k] += processed.counters[k];
+  for (const k of Object.keys(processed.counters) as (keyof MessageCounters)[])
+    counters[k] += processed.counters[k];
   deps.onProgress?.({ kind: 'page', address: input.address, counters });
   const last = page.records[page.records.length - 1];
   return result(outcome, {

@@ -10,14 +10,23 @@ function candidatesQuery(source: string): object {
   return {
     bool: {
       filter: [{ term: { source } }, { term: { inScope: false } }],
-      should: [{ exists: { field: 'lastCrawledAt' } }, { bool: { must_not: [{ term: { status: 'Idle' } }] } }],
+      should: [
+        { exists: { field: 'lastCrawledAt' } },
+        { bool: { must_not: [{ term: { status: 'Idle' } }] } },
+      ],
       minimum_should_match: 1,
     },
   };
 }
 
-export async function countDeletionCandidates(es: Client, q: { prefix: string; source: string }): Promise<number> {
-  const response = await es.count({ index: indexNames(q.prefix).mailboxes, query: candidatesQuery(q.source) });
+export async function countDeletionCandidates(
+  es: Client,
+  q: { prefix: string; source: string },
+): Promise<number> {
+  const response = await es.count({
+    index: indexNames(q.prefix).mailboxes,
+    query: candidatesQuery(q.source),
+  });
   return response.count;
 }
 

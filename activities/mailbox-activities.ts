@@ -14,7 +14,14 @@ import { emptyCounters } from '../common/contracts';
 import { indexNames } from '../common/documents';
 import { toApplicationFailure } from '../common/errors';
 import type { ActivityDeps } from './deps';
-import { crawlPage, processContext, processMessages, writePage, type MessageJob, type ProcessContext } from './crawl-page';
+import {
+  crawlPage,
+  processContext,
+  processMessages,
+  writePage,
+  type MessageJob,
+  type ProcessContext,
+} from './crawl-page';
 import { countFailedItems, listFailedItems } from './elastic/failed-items';
 import { queryLimiterFor } from './elastic/query-limiter';
 import { sweepUnseenMessages } from './elastic/sweep';
@@ -44,7 +51,11 @@ export function createMailboxActivities(deps: ActivityDeps) {
       const { settings } = input;
       const mailbox = mailboxKeyFor(input.address, settings, deps.addressHashKey);
       return wrap(async () => ({
-        watermarks: await readWatermarks(deps.elastic, { prefix: settings.index.prefix, source: settings.sourceId, mailbox }),
+        watermarks: await readWatermarks(deps.elastic, {
+          prefix: settings.index.prefix,
+          source: settings.sourceId,
+          mailbox,
+        }),
       }));
     },
 
@@ -111,12 +122,17 @@ export function createMailboxActivities(deps: ActivityDeps) {
           },
           stoppedIds,
         );
-        await writePage(ctx, processed.ops, processed.messageOps, processed.counters, processed.outcomes).catch(
-          (err: unknown) => {
-            throw toApplicationFailure(err);
-          },
-        );
-        for (const k of Object.keys(processed.counters) as (keyof typeof counters)[]) counters[k] += processed.counters[k];
+        await writePage(
+          ctx,
+          processed.ops,
+          processed.messageOps,
+          processed.counters,
+          processed.outcomes,
+        ).catch((err: unknown) => {
+          throw toApplicationFailure(err);
+        });
+        for (const k of Object.keys(processed.counters) as (keyof typeof counters)[])
+          counters[k] += processed.counters[k];
         searchAfter = page.nextSearchAfter;
         details.searchAfter = searchAfter;
         runtime.heartbeat({ ...details, inFlightId: undefined });
@@ -125,7 +141,9 @@ export function createMailboxActivities(deps: ActivityDeps) {
       Object.assign(counters, client.scope?.counters ?? {});
       // Failures are written without refresh: make them countable before reporting what remains.
       await deps.elastic.indices.refresh({ index: indexNames(prefix).failed }).catch(() => undefined);
-      const remaining = await wrap(() => countFailedItems(deps.elastic, { prefix, source: settings.sourceId, mailbox: ctx.mailbox }));
+      const remaining = await wrap(() =>
+        countFailedItems(deps.elastic, { prefix, source: settings.sourceId, mailbox: ctx.mailbox }),
+      );
       return { counters, remaining };
     },
 

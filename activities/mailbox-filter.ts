@@ -76,7 +76,11 @@ export function createMailboxFilter(settings: SourceSettings): MailboxFilter {
 }
 
 /** The key of a mailbox in workflow ids and search attributes: the address, or its keyed hash (privacy). */
-export function mailboxKeyFor(address: string, settings: SourceSettings, hashKey: string | undefined): string {
+export function mailboxKeyFor(
+  address: string,
+  settings: SourceSettings,
+  hashKey: string | undefined,
+): string {
   const normalised = address.trim().toLowerCase();
   if (!settings.privacy.hashAddresses) return normalised;
   if (!hashKey) {

@@ -47,15 +47,25 @@ async function fetchRfc822(ctx: ProcessContext, id: string): Promise<Buffer> {
 }
 
 /** RFC822 refused: detail + a body part + every attachment with get-file, shaped like a parse. */
-async function fetchWithoutRfc822(ctx: ProcessContext, id: string): Promise<{ parsed: ParsedMessage; bytes: number }> {
+async function fetchWithoutRfc822(
+  ctx: ProcessContext,
+  id: string,
+): Promise<{ parsed: ParsedMessage; bytes: number }> {
   const detail = await ctx.client.getMessageDetail(id);
   const maxBytes = ctx.settings.messages.maxMessageBytes;
   let text = '';
   let bytes = 0;
-  const bodyTypes: ('PLAIN' | 'HTML')[] = detail.hasHtmlBody && !detail.hasTextBody ? ['HTML', 'PLAIN'] : ['PLAIN', 'HTML'];
+  const bodyTypes: ('PLAIN' | 'HTML')[] =
+    detail.hasHtmlBody && !detail.hasTextBody ? ['HTML', 'PLAIN'] : ['PLAIN', 'HTML'];
   for (const type of bodyTypes) {
     try {
-      const body = await ctx.client.getMessagePart({ id, mailbox: ctx.address, type, context: 'RECEIVED', maxBytes });
+      const body = await ctx.client.getMessagePart({
+        id,
+        mailbox: ctx.address,
+        type,
+        context: 'RECEIVED',
+        maxBytes,
+      });
       bytes += body.length;
       text = type === 'HTML' ? htmlToPlainText(body.toString('utf8')) : body.toString('utf8');
       break;
@@ -87,7 +97,9 @@ async function fetchWithoutRfc822(ctx: ProcessContext, id: string): Promise<{ pa
   }
   const capped = capText(text, DEFAULT_MAX_TEXT_CHARS);
   const toDoc = (x: { emailAddress: string; displayableName: string }) =>
-    x.displayableName ? { address: x.emailAddress.toLowerCase(), name: x.displayableName } : { address: x.emailAddress.toLowerCase() };
+    x.displayableName
+      ? { address: x.emailAddress.toLowerCase(), name: x.displayableName }
+      : { address: x.emailAddress.toLowerCase() };
   return {
     bytes,
     parsed: {
@@ -151,7 +163,8 @@ export async function buildMessageContent(ctx: ProcessContext, job: MessageJob):
       contentBytes = fallback.bytes;
     } catch (inner) {
       if (inner instanceof OversizeError) return metadataOnly('oversize', inner.message, 'oversize');
-      if (isRefusal(inner)) throw new ItemError(`content refused: ${err.message}; fallback: ${inner.message}`);
+      if (isRefusal(inner))
+        throw new ItemError(`content refused: ${err.message}; fallback: ${inner.message}`);
       throw inner;
     }
   }
@@ -160,7 +173,9 @@ export async function buildMessageContent(ctx: ProcessContext, job: MessageJob):
   const { kept, excluded } = selectAttachments(parsed.attachments, ctx.settings);
   const texts = await extractAttachmentTexts(ctx.deps.extraction, kept);
   const attachments = buildAttachmentDocuments(message, kept, texts, messageCtx);
-  const unreadable = attachments.filter((a) => a.doc.extraction === 'timeout' || a.doc.extraction.startsWith('error'));
+  const unreadable = attachments.filter(
+    (a) => a.doc.extraction === 'timeout' || a.doc.extraction.startsWith('error'),
+  );
   if (unreadable.length) {
     problem = {
       reason: `attachment text not extracted: ${unreadable.map((a) => `${a.doc.filename} (${a.doc.extraction})`).join(', ')}`,

@@ -27,7 +27,10 @@ import { stopMailboxSignal } from '../common/messages';
 import { deleteMailboxDocuments as deleteMailboxDocumentsByQuery } from './elastic/mailbox-deletion';
 import { writePassReportDocument } from './elastic/pass-reports';
 import { queryLimiterFor } from './elastic/query-limiter';
-import { readRegistryPage as readRegistryPageQuery, updateRegistryStatus as updateRegistryStatusDoc } from './elastic/registry';
+import {
+  readRegistryPage as readRegistryPageQuery,
+  updateRegistryStatus as updateRegistryStatusDoc,
+} from './elastic/registry';
 import { readDeletionCandidatesPage } from './deletion-candidates';
 import { activityRuntime } from './activity-runtime';
 import type { ActivityDeps } from './deps';
@@ -67,7 +70,8 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
   const runtime = () => activityRuntime(deps.runtime);
   const now = () => (deps.now ?? (() => new Date()))();
   const temporal = () => {
-    if (!deps.temporal) throw new SourceError('this worker has no Temporal client for describing or stopping workflows');
+    if (!deps.temporal)
+      throw new SourceError('this worker has no Temporal client for describing or stopping workflows');
     return deps.temporal;
   };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,7 +97,9 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
           const source = execution.searchAttributes?.MimecastSource?.[0];
           // `crawl:<id>` (CLI) or `crawl:<id>:<time>` (schedule), or whatever carries our source attribute.
           const ours =
-            execution.workflowId === own || execution.workflowId.startsWith(`${own}:`) || source === input.sourceId;
+            execution.workflowId === own ||
+            execution.workflowId.startsWith(`${own}:`) ||
+            source === input.sourceId;
           if (ours) workflowIds.push(execution.workflowId);
         }
         return { workflowIds };
@@ -103,7 +109,9 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
       typed(async () => {
         const rt = runtime();
         await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
-        const client = deps.mimecast.forSettings(input.settings).withCallObserver({ onWait: () => rt.heartbeat() });
+        const client = deps.mimecast
+          .forSettings(input.settings)
+          .withCallObserver({ onWait: () => rt.heartbeat() });
         return runSnapshot(input, {
           elastic: deps.elastic,
           client,
@@ -128,7 +136,10 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
             ? readRegistryPageQuery(deps.elastic, { ...q, inScope: true })
             : readDeletionCandidatesPage(deps.elastic, q),
         );
-        return { mailboxes: page.mailboxes, ...(page.nextSearchAfter ? { nextSearchAfter: page.nextSearchAfter } : {}) };
+        return {
+          mailboxes: page.mailboxes,
+          ...(page.nextSearchAfter ? { nextSearchAfter: page.nextSearchAfter } : {}),
+        };
       }),
 
     describeMailboxes: (input: DescribeMailboxesInput): Promise<DescribeMailboxesResult> =>

@@ -23,7 +23,10 @@ export interface SnapshotDeps {
   heartbeat: (details?: unknown) => void;
 }
 
-export async function snapshotScope(input: SnapshotScopeInput, deps: SnapshotDeps): Promise<SnapshotScopeResult> {
+export async function snapshotScope(
+  input: SnapshotScopeInput,
+  deps: SnapshotDeps,
+): Promise<SnapshotScopeResult> {
   const { settings, passId } = input;
   const source = settings.sourceId;
   const prefix = settings.index.prefix;
@@ -53,7 +56,9 @@ export async function snapshotScope(input: SnapshotScopeInput, deps: SnapshotDep
     if (result.failed.length) {
       // An entry we could not write would look "gone" to the sweep below: the snapshot is not complete.
       complete = false;
-      problems.push(`${result.failed.length} registry entries could not be written: ${result.failed[0]!.reason}`);
+      problems.push(
+        `${result.failed.length} registry entries could not be written: ${result.failed[0]!.reason}`,
+      );
     }
   };
 
@@ -115,7 +120,9 @@ export async function snapshotScope(input: SnapshotScopeInput, deps: SnapshotDep
 
   if (listed === 0 && previouslyKnown > 0) {
     complete = false;
-    problems.push(`the directory listed no mailboxes although ${previouslyKnown} were known: treated as incomplete`);
+    problems.push(
+      `the directory listed no mailboxes although ${previouslyKnown} were known: treated as incomplete`,
+    );
   }
   const names = indexNames(prefix);
   // The pass pages through what it just wrote: make it visible once (not refresh=true on every write).

@@ -2,7 +2,7 @@
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 
 export interface MachineInfo {
   cores: number;
@@ -12,6 +12,8 @@ export interface MachineInfo {
   elasticsearch: string;
   temporalServer: string;
   temporalSdk: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  loadAverage: number;
 }
 
 export async function machineInfo(es: ElasticClient, temporal: TemporalClient): Promise<MachineInfo> {
@@ -35,5 +37,6 @@ export async function machineInfo(es: ElasticClient, temporal: TemporalClient): 
     elasticsearch: esVersion,
     temporalServer: system?.serverVersion ?? 'unknown',
     temporalSdk: sdk,
+    loadAverage: Math.round(loadavg()[0]! * 10) / 10,
   };
 }

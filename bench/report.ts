@@ -9,6 +9,7 @@ export interface BenchResults {
   throughput?: ThroughputResult;
   latency?: LatencyResult;
   huge?: HugeResult;
+  loadAverageEnd?: number;
 }
 
 export interface TargetCheck {
@@ -62,7 +63,7 @@ export function formatReport(r: BenchResults): string {
   const m = r.machine;
   out.push(`Run ${r.startedAt}: \`${r.command}\``);
   out.push(
-    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB RAM; Node ${m.node}; Elasticsearch ${m.elasticsearch}; Temporal server ${m.temporalServer}, TS SDK ${m.temporalSdk}`,
+    `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB RAM; Node ${m.node}; Elasticsearch ${m.elasticsearch}; Temporal server ${m.temporalServer}, TS SDK ${m.temporalSdk}; load average ${m.loadAverage} at the start${r.loadAverageEnd !== undefined ? `, ${r.loadAverageEnd} at the end` : ''}`,
   );
   const t = r.throughput;
   if (t) {
@@ -83,6 +84,7 @@ export function formatReport(r: BenchResults): string {
       `(c) wrote ${t.rawBulk.documents} documents (${f1(t.rawBulk.mb)} MB of JSON). (d) with attachments on and download links: ${t.apiCalls.total} /api calls for ${t.temporalOn.messages} messages = **${f2(t.apiCalls.perMessage)} per message**; ${t.apiCalls.linkGets} link GETs = ${f2(t.apiCalls.linkGetsPerMessage)} per message; ${t.apiCalls.auth} token requests.`,
       `By endpoint: ${t.apiCalls.byEndpoint.map(([e, n]) => `${e} ${n}`).join(', ')}.`,
       `(f) ${t.histories.runs} workflow runs, largest ${t.histories.maxEvents} events (${t.histories.maxRun}). Worker peak RSS ${t.workerPeakRssMb.toFixed(0)} MB.`,
+      `Where a page's time goes in (a) with attachments on (${t.histories.activities.count} mailbox activities, mean): scheduled → started ${t.histories.activities.scheduleToStartMs} ms, running ${t.histories.activities.runMs} ms, completed → next scheduled ${t.histories.activities.turnaroundMs} ms; ${f1(t.temporalOn.messages / Math.max(1, t.histories.activities.count))} messages per activity.`,
     );
   }
   const g = r.latency;

@@ -5,6 +5,7 @@ import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
 import { PRESET_NAMES, type PresetName } from '../simulator';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
       results.huge = await hugeScenario(ctx, o.hugeDays ? Number(o.hugeDays) : size.hugeDays);
     }
   } finally {
+    results.loadAverageEnd = Math.round(loadavg()[0]! * 10) / 10;
     const report = formatReport(results);
     process.stdout.write(`\n${report}\n`);
     if (o.json) {

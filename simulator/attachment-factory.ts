@@ -67,11 +67,16 @@ export function buildPdf(lines: string[], extraObjects: string[] = []): Buffer {
 }
 
 function xmlEscape(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string);
+  return s.replace(
+    /[<>&"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string,
+  );
 }
 
 export function buildDocx(paragraphs: string[]): Buffer {
-  const body = paragraphs.map((p) => `<w:p><w:r><w:t xml:space="preserve">${xmlEscape(p)}</w:t></w:r></w:p>`).join('');
+  const body = paragraphs
+    .map((p) => `<w:p><w:r><w:t xml:space="preserve">${xmlEscape(p)}</w:t></w:r></w:p>`)
+    .join('');
   return buildZip([
     {
       name: '[Content_Types].xml',
@@ -239,7 +244,10 @@ function buildGzipBomb(): Buffer {
 function buildHostilePdf(): Buffer {
   const depth = 50_000;
   const nested = '['.repeat(depth) + ']'.repeat(depth);
-  const base = buildPdf(['hostile pdf: deeply nested objects follow'], [nested, '<< /Type /Pages /Kids [7 0 R] /Count 1000000000 >>']);
+  const base = buildPdf(
+    ['hostile pdf: deeply nested objects follow'],
+    [nested, '<< /Type /Pages /Kids [7 0 R] /Count 1000000000 >>'],
+  );
   return base;
 }
 
@@ -311,7 +319,12 @@ export function attachmentPayload(kind: AttachmentKind, variant: number): Attach
       p = { filename: `pixel-${variant}.png`, contentType: 'image/png', bytes: PNG_1X1, marker: '' };
       break;
     case 'ics':
-      p = { filename: 'invite.ics', contentType: 'text/calendar', bytes: Buffer.from(buildIcs(variant)), marker };
+      p = {
+        filename: 'invite.ics',
+        contentType: 'text/calendar',
+        bytes: Buffer.from(buildIcs(variant)),
+        marker,
+      };
       break;
     case 'tnef':
       p = {
@@ -323,7 +336,12 @@ export function attachmentPayload(kind: AttachmentKind, variant: number): Attach
       break;
     case 'nameless': {
       const rnd = SeededRandom.of('nameless', variant);
-      p = { filename: null, contentType: 'application/octet-stream', bytes: rnd.bytes(512 + rnd.int(1024)), marker: '' };
+      p = {
+        filename: null,
+        contentType: 'application/octet-stream',
+        bytes: rnd.bytes(512 + rnd.int(1024)),
+        marker: '',
+      };
       break;
     }
     case 'zip-bomb':

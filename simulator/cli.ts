@@ -3,6 +3,7 @@
 import { startSimulator, DEFAULT_CREDENTIALS, type RunningSimulator } from './index';
 import { PRESET_NAMES } from './presets';
 import type { PresetName } from './types';
+import { DEFAULT_SIMULATOR_PORT } from '../common/defaults';
 
 export interface SimulatorCommandOptions {
   port?: number | string;
@@ -15,14 +16,14 @@ export interface SimulatorCommandOptions {
   out?: (line: string) => void;
 }
 
-const DEFAULT_PORT = 8089;
-
 export async function runSimulatorCommand(opts: SimulatorCommandOptions = {}): Promise<RunningSimulator> {
   const out = opts.out ?? ((line: string) => process.stdout.write(line + '\n'));
   const preset = (opts.preset ?? 'demo') as PresetName;
-  if (!PRESET_NAMES.includes(preset)) throw new Error(`unknown preset ${preset} (one of ${PRESET_NAMES.join(', ')})`);
-  const port = opts.port === undefined ? DEFAULT_PORT : Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${String(opts.port)}`);
+  if (!PRESET_NAMES.includes(preset))
+    throw new Error(`unknown preset ${preset} (one of ${PRESET_NAMES.join(', ')})`);
+  const port = opts.port === undefined ? DEFAULT_SIMULATOR_PORT : Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`invalid port ${String(opts.port)}`);
   const started = Date.now();
   const sim = await startSimulator({
     port,
@@ -32,7 +33,9 @@ export async function runSimulatorCommand(opts: SimulatorCommandOptions = {}): P
     hostile: opts.hostile,
   });
   const [cred] = DEFAULT_CREDENTIALS;
-  out(`Mimecast API 2.0 simulator listening on ${sim.url} (preset ${preset}, started in ${Date.now() - started} ms)`);
+  out(
+    `Mimecast API 2.0 simulator listening on ${sim.url} (preset ${preset}, started in ${Date.now() - started} ms)`,
+  );
   out(`  token:         POST ${sim.url}/oauth/token  (form: grant_type=client_credentials)`);
   out(`  client_id:     ${cred.clientId}`);
   out(`  client_secret: ${cred.clientSecret}`);

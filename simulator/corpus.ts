@@ -14,7 +14,6 @@ const I32 = Int32Array;
 const NodeArray = Array;
 const NodeDate = Date;
 const NodeBuffer = Buffer;
-const NodeString = String;
 
 export interface Addr {
   emailAddress: string;
@@ -145,12 +144,49 @@ export interface ListQuery {
   includeDelegates: boolean;
 }
 
-const SUBJECT_TOPICS = ['Q1 plan', 'budget review', 'weekly sync', 'invoice', 'contract draft', 'offsite', 'hiring update', 'release notes', 'incident report', 'board deck'];
-const UNICODE_SUBJECTS = ['Réunion — ordre du jour ✓', '会议纪要 📅', 'Ünïcödé Grüße aus Köln', 'Привет: отчёт', 'مرحبا بالعالم', '🚀 Launch día'];
-const EXTERNAL = ['partner@vendor.test', 'billing@supplier.test', 'news@newsletter.test', 'ceo@customer.test', 'noreply@service.test'];
+const SUBJECT_TOPICS = [
+  'Q1 plan',
+  'budget review',
+  'weekly sync',
+  'invoice',
+  'contract draft',
+  'offsite',
+  'hiring update',
+  'release notes',
+  'incident report',
+  'board deck',
+];
+const UNICODE_SUBJECTS = [
+  'Réunion — ordre du jour ✓',
+  '会议纪要 📅',
+  'Ünïcödé Grüße aus Köln',
+  'Привет: отчёт',
+  'مرحبا بالعالم',
+  '🚀 Launch día',
+];
+const EXTERNAL = [
+  'partner@vendor.test',
+  'billing@supplier.test',
+  'news@newsletter.test',
+  'ceo@customer.test',
+  'noreply@service.test',
+];
 const ATTACHMENT_MIX: [AttachmentKind | SpecialKind | 'pdf+xlsx' | 'ics+docx', number][] = [
-  ['pdf', 14], ['docx', 10], ['xlsx', 10], ['csv', 4], ['txt', 5], ['binary', 6], ['png', 4], ['nameless', 5],
-  ['ics', 6], ['tnef', 6], ['eml', 6], ['p7s', 6], ['p7m', 4], ['pdf+xlsx', 8], ['ics+docx', 6],
+  ['pdf', 14],
+  ['docx', 10],
+  ['xlsx', 10],
+  ['csv', 4],
+  ['txt', 5],
+  ['binary', 6],
+  ['png', 4],
+  ['nameless', 5],
+  ['ics', 6],
+  ['tnef', 6],
+  ['eml', 6],
+  ['p7s', 6],
+  ['p7m', 4],
+  ['pdf+xlsx', 8],
+  ['ics+docx', 6],
 ];
 const MIX_TOTAL = ATTACHMENT_MIX.reduce((n, [, w]) => n + w, 0);
 
@@ -171,9 +207,18 @@ export class Corpus {
     this.seed = seed;
     this.anchorSec = NodeMath.floor(anchorMs / 1000) - 60;
     this.hostile = hostile || plan.hostile;
-    this.domains = plan.domains.map((d) => ({ id: 'eNpVdom' + NodeBuffer.from(`${seed}:${d.domain}`).toString('base64').replace(/=+$/, ''), ...d }));
+    this.domains = plan.domains.map((d) => ({
+      id: 'eNpVdom' + NodeBuffer.from(`${seed}:${d.domain}`).toString('base64').replace(/=+$/, ''),
+      ...d,
+    }));
     const types: AddressType[] = ['created_by_ldap_sync', 'created_manually', 'created_by_import'];
-    for (const m of plan.mailboxes) this.addRecord(`${m.local}@${m.domain}`, m.domain, { INBOX: m.inbox, SENT: m.sent }, types[this.records.length % 3]);
+    for (const m of plan.mailboxes)
+      this.addRecord(
+        `${m.local}@${m.domain}`,
+        m.domain,
+        { INBOX: m.inbox, SENT: m.sent },
+        types[this.records.length % 3],
+      );
     // Aliases for every third mailbox, and the second mailbox of the first domain is a delegate of the first.
     this.records.forEach((r, i) => {
       if (i % 3 === 0) {
@@ -185,9 +230,27 @@ export class Corpus {
     if (this.records.length > 1) this.records[1].delegateOf.push(0);
     for (const d of this.domains) {
       this.extraUsers.push(
-        { emailAddress: `team@${d.domain}`, addressType: 'dl_from_ldap', alias: false, name: `Team ${d.domain}`, domain: d.domain },
-        { emailAddress: `all-staff@${d.domain}`, addressType: 'dl_from_ldap', alias: false, name: 'All staff', domain: d.domain },
-        { emailAddress: `bounce-${hash32(seed, d.domain) % 1000}@${d.domain}`, addressType: 'created_by_email', alias: false, name: '', domain: d.domain },
+        {
+          emailAddress: `team@${d.domain}`,
+          addressType: 'dl_from_ldap',
+          alias: false,
+          name: `Team ${d.domain}`,
+          domain: d.domain,
+        },
+        {
+          emailAddress: `all-staff@${d.domain}`,
+          addressType: 'dl_from_ldap',
+          alias: false,
+          name: 'All staff',
+          domain: d.domain,
+        },
+        {
+          emailAddress: `bounce-${hash32(seed, d.domain) % 1000}@${d.domain}`,
+          addressType: 'created_by_email',
+          alias: false,
+          name: '',
+          domain: d.domain,
+        },
       );
     }
     const rnd = SeededRandom.of(seed, 'shared-pool');
@@ -207,11 +270,21 @@ export class Corpus {
     }
   }
 
-  static fromPreset(name: Parameters<typeof presetPlan>[0], seed: number, anchorMs: number, hostile = false): Corpus {
+  static fromPreset(
+    name: Parameters<typeof presetPlan>[0],
+    seed: number,
+    anchorMs: number,
+    hostile = false,
+  ): Corpus {
     return new Corpus(presetPlan(name), seed, anchorMs, hostile);
   }
 
-  private addRecord(address: string, domain: string, counts: Record<View, number>, addressType: AddressType): MailboxRecord {
+  private addRecord(
+    address: string,
+    domain: string,
+    counts: Record<View, number>,
+    addressType: AddressType,
+  ): MailboxRecord {
     const local = address.split('@')[0];
     const r: MailboxRecord = {
       idx: this.records.length,
@@ -247,8 +320,21 @@ export class Corpus {
     const users: SimUser[] = [];
     for (const r of this.records) {
       if (r.removed) continue;
-      users.push({ emailAddress: r.address, addressType: r.addressType, alias: false, name: r.name, domain: r.domain });
-      for (const a of r.aliases) users.push({ emailAddress: a, addressType: r.addressType, alias: true, name: r.name, domain: r.domain });
+      users.push({
+        emailAddress: r.address,
+        addressType: r.addressType,
+        alias: false,
+        name: r.name,
+        domain: r.domain,
+      });
+      for (const a of r.aliases)
+        users.push({
+          emailAddress: a,
+          addressType: r.addressType,
+          alias: true,
+          name: r.name,
+          domain: r.domain,
+        });
     }
     users.push(...this.extraUsers);
     return users;
@@ -275,7 +361,13 @@ export class Corpus {
     const existing = this.byAddress.get(address.toLowerCase());
     if (existing && !existing.removed) throw new Error(`mailbox ${address} exists`);
     if (!this.domains.some((d) => d.domain === domain)) {
-      this.domains.push({ id: 'eNpVdom' + NodeBuffer.from(`${this.seed}:${domain}`).toString('base64').replace(/=+$/, ''), domain, sendOnly: false, local: false, inboundType: 'smtp' });
+      this.domains.push({
+        id: 'eNpVdom' + NodeBuffer.from(`${this.seed}:${domain}`).toString('base64').replace(/=+$/, ''),
+        domain,
+        sendOnly: false,
+        local: false,
+        inboundType: 'smtp',
+      });
     }
     const sent = NodeMath.floor(messageCount / 4);
     this.addRecord(address, domain, { INBOX: messageCount - sent, SENT: sent }, 'created_manually');
@@ -323,13 +415,21 @@ export class Corpus {
       r = this.records[owner];
       aliasFilter = key;
     }
-    const sources = [r.idx, ...(q.includeDelegates ? r.delegateOf.filter((i) => !this.records[i].removed) : [])];
+    const sources = [
+      r.idx,
+      ...(q.includeDelegates ? r.delegateOf.filter((i) => !this.records[i].removed) : []),
+    ];
     const needFilter = aliasFilter !== null || (!q.includeAliases && r.aliases.length > 0);
     if (sources.length === 1 && !needFilter) {
       const s = this.viewIndex(r, q.view).sorted(this.pool);
       const lo = lowerBound(s.times, q.startSec);
       const hi = lowerBound(s.times, q.endSec + 1);
-      return { count: NodeMath.max(0, hi - lo), times: s.times.subarray(lo, hi), mbx: r.idx, refs: s.refs.subarray(lo, hi) };
+      return {
+        count: NodeMath.max(0, hi - lo),
+        times: s.times.subarray(lo, hi),
+        mbx: r.idx,
+        refs: s.refs.subarray(lo, hi),
+      };
     }
     const rows: { t: number; m: number; ref: number }[] = [];
     for (const m of sources) {
@@ -366,7 +466,10 @@ export class Corpus {
     if (ref.kind === 'shared') {
       const e = this.pool[ref.index];
       if (!e) return false;
-      const holders: [number, View][] = [[e.sender, 'SENT'], ...e.recipients.map((r): [number, View] => [r, 'INBOX'])];
+      const holders: [number, View][] = [
+        [e.sender, 'SENT'],
+        ...e.recipients.map((r): [number, View] => [r, 'INBOX']),
+      ];
       return holders.some(([m, v]) => {
         const rec = this.records[m];
         return !rec.removed && !this.viewIndex(rec, v).deletedShared.has(ref.index);
@@ -386,7 +489,10 @@ export class Corpus {
   private person(address: string): Addr {
     const rec = this.byAddress.get(address);
     const local = address.split('@')[0];
-    return { emailAddress: address, displayableName: rec ? rec.name : local.charAt(0).toUpperCase() + local.slice(1) };
+    return {
+      emailAddress: address,
+      displayableName: rec ? rec.name : local.charAt(0).toUpperCase() + local.slice(1),
+    };
   }
 
   specUnchecked(ref: MessageRef): MessageSpec {
@@ -396,7 +502,10 @@ export class Corpus {
     let from: Addr;
     let to: Addr[];
     let toAlias: string | null = null;
-    const rnd = ref.kind === 'shared' ? SeededRandom.of(this.seed, 'shared', ref.index) : SeededRandom.of(this.seed, 'msg', this.records[ref.mailboxIdx].address, ref.view, ref.index);
+    const rnd =
+      ref.kind === 'shared'
+        ? SeededRandom.of(this.seed, 'shared', ref.index)
+        : SeededRandom.of(this.seed, 'msg', this.records[ref.mailboxIdx].address, ref.view, ref.index);
     const others = this.liveRecords();
     if (ref.kind === 'shared') {
       const e = this.pool[ref.index];
@@ -422,7 +531,11 @@ export class Corpus {
     const cc: Addr[] = rnd.chance(0.3) ? [this.person(rnd.pick(EXTERNAL))] : [];
     const subjRoll = rnd.next();
     const subject =
-      subjRoll < 0.05 ? '' : subjRoll < 0.15 ? rnd.pick(UNICODE_SUBJECTS) : `${rnd.pick(SUBJECT_TOPICS)} #${ref.index}`;
+      subjRoll < 0.05
+        ? ''
+        : subjRoll < 0.15
+          ? rnd.pick(UNICODE_SUBJECTS)
+          : `${rnd.pick(SUBJECT_TOPICS)} #${ref.index}`;
     const bodyRoll = rnd.next();
     const body: MessageSpec['body'] = bodyRoll < 0.15 ? 'html' : bodyRoll < 0.4 ? 'text' : 'both';
     let structure: MessageSpec['structure'] = 'mixed';
@@ -440,7 +553,8 @@ export class Corpus {
         }
         roll -= w;
       }
-      if (pick === 'pdf+xlsx') attachments.push({ kind: 'pdf', variant }, { kind: 'xlsx', variant: (variant + 1) % 6 });
+      if (pick === 'pdf+xlsx')
+        attachments.push({ kind: 'pdf', variant }, { kind: 'xlsx', variant: (variant + 1) % 6 });
       else if (pick === 'ics+docx') attachments.push({ kind: 'ics', variant }, { kind: 'docx', variant });
       else if (pick === 'p7s') {
         structure = 'smime-signed';
@@ -460,7 +574,9 @@ export class Corpus {
       to,
       cc,
       replyTo: rnd.chance(0.5) ? from : null,
-      envelopeFrom: rnd.chance(0.5) ? { emailAddress: `bounce@${from.emailAddress.split('@')[1]}`, displayableName: '' } : null,
+      envelopeFrom: rnd.chance(0.5)
+        ? { emailAddress: `bounce@${from.emailAddress.split('@')[1]}`, displayableName: '' }
+        : null,
       body: structure === 'smime-opaque' ? 'text' : body,
       structure,
       attachments,
@@ -511,7 +627,8 @@ export class Corpus {
       if (!v.shared.includes(ref.index)) throw new Error('message not in this mailbox view');
       v.deletedShared.add(ref.index);
     } else {
-      if (ref.mailboxIdx !== r.idx || ref.view !== view || !v.has(ref.index)) throw new Error('message not in this mailbox view');
+      if (ref.mailboxIdx !== r.idx || ref.view !== view || !v.has(ref.index))
+        throw new Error('message not in this mailbox view');
       v.deleted.add(ref.index);
     }
     v.invalidate();
@@ -533,7 +650,14 @@ function estimateSize(spec: MessageSpec): number {
   let n = 420 + spec.subject.length * 2 + (spec.to.length + spec.cc.length) * 60;
   n += spec.body === 'both' ? 1100 : 500;
   for (const a of spec.attachments) {
-    const len = a.kind === 'eml' ? 1400 : a.kind === 'p7s' ? 600 : a.kind === 'p7m' ? 2400 : attachmentPayload(a.kind, a.variant).bytes.length;
+    const len =
+      a.kind === 'eml'
+        ? 1400
+        : a.kind === 'p7s'
+          ? 600
+          : a.kind === 'p7m'
+            ? 2400
+            : attachmentPayload(a.kind, a.variant).bytes.length;
     n += NodeMath.ceil(len / 57) * 78 + 220;
   }
   return n;

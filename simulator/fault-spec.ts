@@ -48,7 +48,10 @@ const ALIASES: Record<string, string> = {
 
 export function parseFaultSpec(spec: string): Partial<FaultSpec> {
   const out: Partial<FaultSpec> = {};
-  for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = raw.indexOf('=');
     const key = (eq < 0 ? raw : raw.slice(0, eq)).trim().toLowerCase();
     const value = eq < 0 ? '' : raw.slice(eq + 1).trim();
@@ -81,7 +84,8 @@ export function parseFaultSpec(spec: string): Partial<FaultSpec> {
         break;
       case 'rate-limit': {
         const [limit, windowMs] = value.split('/').map(Number);
-        if (!(limit > 0) || !(windowMs > 0)) throw new Error(`fault rate-limit: expected <limit>/<windowMs>, got ${value}`);
+        if (!(limit > 0) || !(windowMs > 0))
+          throw new Error(`fault rate-limit: expected <limit>/<windowMs>, got ${value}`);
         out.rateLimit = { limit, windowMs };
         break;
       }
@@ -89,7 +93,9 @@ export function parseFaultSpec(spec: string): Partial<FaultSpec> {
         out.failIds = value.split('|').filter(Boolean);
         break;
       default:
-        throw new Error(`unknown fault "${key}" (known: 429, 5xx, latency, expire, malformed, slow, retry-after, rate-limit, fail)`);
+        throw new Error(
+          `unknown fault "${key}" (known: 429, 5xx, latency, expire, malformed, slow, retry-after, rate-limit, fail)`,
+        );
     }
   }
   return out;

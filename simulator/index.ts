@@ -5,7 +5,7 @@ import { ApiServer } from './api-server';
 import { DEFAULT_FAULTS, DEFAULT_SWITCHES, parseFaultSpec } from './fault-spec';
 import { decodeAttachmentId, decodeMessageId, type MessageRef } from './opaque-ids';
 import { attachmentsOf } from './message-builder';
-import { presetPlan, PRESET_NAMES } from './presets';
+import { presetPlan } from './presets';
 import type {
   AddMessagesOptions,
   FaultSpec,
@@ -38,7 +38,9 @@ export { PRESET_NAMES } from './presets';
 export { formatMimecastDate, parseMimecastDate } from './mimecast-date';
 export { attachmentMarker } from './attachment-factory';
 
-export const DEFAULT_CREDENTIALS: SimulatorCredential[] = [{ clientId: 'sim-client', clientSecret: 'sim-secret' }];
+export const DEFAULT_CREDENTIALS: SimulatorCredential[] = [
+  { clientId: 'sim-client', clientSecret: 'sim-secret' },
+];
 
 function controlError(message: string, status = 400): Error {
   return Object.assign(new Error(message), { status });
@@ -57,8 +59,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const faults: FaultSpec = { ...DEFAULT_FAULTS, latencyMs: plan.latencyMs, ...initialFaults };
   const credentials = opts.credentials ?? DEFAULT_CREDENTIALS;
 
-  let server: ApiServer;
-
   const refOrThrow = (id: string): MessageRef => {
     const ref = decodeMessageId(id);
     if (!ref) throw controlError(`malformed message id ${id}`);
@@ -72,7 +72,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     expectedMessages(mailbox, view, range) {
       const startSec = range ? Math.floor(range.start.getTime() / 1000) : 0;
       const endSec = range ? Math.floor(range.end.getTime() / 1000) : 0xffffffff;
-      const listing = corpus.list({ mailbox, view, startSec, endSec, includeAliases: true, includeDelegates: false });
+      const listing = corpus.list({
+        mailbox,
+        view,
+        startSec,
+        endSec,
+        includeAliases: true,
+        includeDelegates: false,
+      });
       const out: SimMessageSummary[] = [];
       for (let a = listing.count - 1; a >= 0; a--) {
         const m = typeof listing.mbx === 'number' ? listing.mbx : listing.mbx[a];
@@ -83,13 +90,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     messageCount(mailbox, view, range) {
       const startSec = range ? Math.floor(range.start.getTime() / 1000) : 0;
       const endSec = range ? Math.floor(range.end.getTime() / 1000) : 0xffffffff;
-      return corpus.list({ mailbox, view, startSec, endSec, includeAliases: true, includeDelegates: false }).count;
+      return corpus.list({ mailbox, view, startSec, endSec, includeAliases: true, includeDelegates: false })
+        .count;
     },
     addMessages(mailbox, count, o: AddMessagesOptions = {}) {
       const view = o.view ?? 'INBOX';
       const at = Math.floor((o.received ? o.received.getTime() : now()) / 1000);
       // Without sameSecond the messages take consecutive seconds ending at `received` (at most a minute back).
-      const times = Array.from({ length: count }, (_, i) => (o.sameSecond ? at : at - Math.min(59, count - 1 - i)));
+      const times = Array.from({ length: count }, (_, i) =>
+        o.sameSecond ? at : at - Math.min(59, count - 1 - i),
+      );
       return corpus.addMessages(mailbox, view, times).map((ref) => corpus.summary(corpus.specUnchecked(ref)));
     },
     addLateMessage(mailbox, view, received) {
@@ -144,7 +154,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
           sameSecond: body.sameSecond === true,
         });
       case 'add-late-message':
-        return control.addLateMessage(String(body.mailbox), viewOf(body.view), date(body.received) ?? new Date(now() - 86_400_000));
+        return control.addLateMessage(
+          String(body.mailbox),
+          viewOf(body.view),
+          date(body.received) ?? new Date(now() - 86_400_000),
+        );
       case 'delete-message':
         return control.deleteMessage(String(body.mailbox), viewOf(body.view), String(body.id));
       case 'remove-mailbox':
@@ -154,7 +168,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       case 'set-switches':
         return control.setSwitches(body as Partial<SimulatorSwitches>);
       case 'set-faults':
-        return control.setFaults(typeof body.spec === 'string' ? parseFaultSpec(body.spec) : (body as Partial<FaultSpec>));
+        return control.setFaults(
+          typeof body.spec === 'string' ? parseFaultSpec(body.spec) : (body as Partial<FaultSpec>),
+        );
       case 'counters':
         return control.counters();
       case 'reset-counters':
@@ -168,20 +184,30 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
       case 'expected-messages': {
         const start = date(body.start);
         const end = date(body.end);
-        return control.expectedMessages(String(body.mailbox), viewOf(body.view), start && end ? { start, end } : undefined);
+        return control.expectedMessages(
+          String(body.mailbox),
+          viewOf(body.view),
+          start && end ? { start, end } : undefined,
+        );
       }
       case 'foreign-authorization-seen':
         return control.foreignAuthorizationSeen();
       case 'advance-clock':
         return control.advanceClock(Number(body.ms ?? 0));
       case 'state':
-        return { preset: presetName, seed, switches: control.switches(), faults: control.faults(), mailboxes: control.mailboxes().length };
+        return {
+          preset: presetName,
+          seed,
+          switches: control.switches(),
+          faults: control.faults(),
+          mailboxes: control.mailboxes().length,
+        };
       default:
         throw controlError(`unknown control operation ${op}`, 404);
     }
   };
 
-  server = new ApiServer({
+  const server = new ApiServer({
     corpus,
     credentials,
     tokenTtlSeconds: opts.tokenTtlSeconds ?? 1799,
@@ -200,4 +226,3 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     close: () => server.close(),
   };
 }
-

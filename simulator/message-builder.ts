@@ -9,7 +9,10 @@ import { rfc2822Date } from './mimecast-date';
 import type { MessageSpec } from './corpus';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const base64: { encode(b: Buffer): string; wrap(s: string, n: number): string } = require('nodemailer/lib/base64');
+const base64: {
+  encode(b: Buffer): string;
+  wrap(s: string, n: number): string;
+} = require('nodemailer/lib/base64');
 const qp: { encode(b: Buffer): string; wrap(s: string, n: number): string } = require('nodemailer/lib/qp');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -24,7 +27,6 @@ export interface BuiltAttachment {
   sha256: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyNode = any;
 
 /** Serializes a MimeNode tree the way MimeNode#stream does, but synchronously. */
@@ -62,7 +64,10 @@ export function serializeMimeNode(node: AnyNode): Buffer {
 const INTRANET = 'https://intranet.example.com/';
 const REWRITTEN = 'https://protect-eu.mimecast.com/s/intranet.example.com/';
 
-export function bodies(spec: MessageSpec, context: Context = 'RECEIVED'): { text: string | null; html: string | null } {
+export function bodies(
+  spec: MessageSpec,
+  context: Context = 'RECEIVED',
+): { text: string | null; html: string | null } {
   const greet = spec.to[0]?.displayableName || 'there';
   const link = `${INTRANET}docs/${spec.ref.index}`;
   const subject = spec.subject || '(no subject)';
@@ -97,7 +102,10 @@ export function plainPart(spec: MessageSpec, context: Context): string {
 }
 
 function escapeHtml(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string);
+  return s.replace(
+    /[<>&"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string,
+  );
 }
 
 function extensionOf(filename: string | null): string {
@@ -112,7 +120,13 @@ function innerMessage(spec: MessageSpec, variant: number): Buffer {
     to: spec.from.emailAddress,
     subject: `Original message ${variant}`,
     text: `Forwarded original ${spec.marker}-inner with attachment.\r\n`,
-    attachments: [{ filename: 'inner-note.txt', content: Buffer.from(`inner attachment ${spec.marker}-inner\r\n`), contentType: 'text/plain' }],
+    attachments: [
+      {
+        filename: 'inner-note.txt',
+        content: Buffer.from(`inner attachment ${spec.marker}-inner\r\n`),
+        contentType: 'text/plain',
+      },
+    ],
     messageId: `<inner-${spec.marker}@vendor.test>`,
     date: new Date((spec.receivedSec - 86400) * 1000),
     baseBoundary: `inner${hash32(spec.id).toString(16)}`,
@@ -207,7 +221,11 @@ export function buildRfc822(spec: MessageSpec, context: Context = 'RECEIVED'): B
     spec.structure === 'smime-signed'
       ? 'multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256'
       : 'application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m';
-  const root: AnyNode = new MimeNode(rootType, { baseBoundary, disableFileAccess: true, disableUrlAccess: true } as never);
+  const root: AnyNode = new MimeNode(rootType, {
+    baseBoundary,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  } as never);
   root.setHeader('From', addressHeader(spec.from));
   root.setHeader('To', spec.to.map(addressHeader));
   if (spec.cc.length) root.setHeader('Cc', spec.cc.map(addressHeader));

@@ -49,12 +49,20 @@ function head(ref: MessageRef, version: number): Buffer {
 }
 
 function finish(prefix: string, body: Buffer): string {
-  return prefix + NodeBuffer.concat([body, checksum(body)]).toString('base64').replace(/=+$/, '');
+  return (
+    prefix +
+    NodeBuffer.concat([body, checksum(body)])
+      .toString('base64')
+      .replace(/=+$/, '')
+  );
 }
 
 export function encodeMessageId(ref: MessageRef): string {
   const h = head(ref, 1);
-  return finish(MESSAGE_PREFIX, NodeBuffer.concat([mask(h), hashBytes(MESSAGE_FILLER, 'msg', h.toString('hex'))]));
+  return finish(
+    MESSAGE_PREFIX,
+    NodeBuffer.concat([mask(h), hashBytes(MESSAGE_FILLER, 'msg', h.toString('hex'))]),
+  );
 }
 
 export function encodeAttachmentId(ref: MessageRef, attachment: number): string {
@@ -62,7 +70,10 @@ export function encodeAttachmentId(ref: MessageRef, attachment: number): string 
   const a = NodeBuffer.from([attachment & 0xff]);
   return finish(
     ATTACHMENT_PREFIX,
-    NodeBuffer.concat([mask(NodeBuffer.concat([h, a])), hashBytes(ATTACHMENT_FILLER, 'att', h.toString('hex'), attachment)]),
+    NodeBuffer.concat([
+      mask(NodeBuffer.concat([h, a])),
+      hashBytes(ATTACHMENT_FILLER, 'att', h.toString('hex'), attachment),
+    ]),
   );
 }
 

@@ -26,7 +26,8 @@ export function decodePageToken(token: unknown): PageTokenState | null {
   if (hash32('page-token', body).toString(36) !== token.slice(dot + 1)) return null;
   try {
     const s = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as PageTokenState;
-    if (![s.q, s.o, s.t, s.s].every((n) => typeof n === 'number' && Number.isFinite(n)) || s.o < 0) return null;
+    if (![s.q, s.o, s.t, s.s].every((n) => typeof n === 'number' && Number.isFinite(n)) || s.o < 0)
+      return null;
     return s;
   } catch {
     return null;

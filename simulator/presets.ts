@@ -25,7 +25,28 @@ export interface PresetPlan {
   hostile: boolean;
 }
 
-const FIRST = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'yasmin'];
+const FIRST = [
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'frank',
+  'grace',
+  'heidi',
+  'ivan',
+  'judy',
+  'mallory',
+  'niaj',
+  'olivia',
+  'peggy',
+  'rupert',
+  'sybil',
+  'trent',
+  'victor',
+  'walter',
+  'yasmin',
+];
 
 const DOMAINS: Omit<SimDomain, 'id'>[] = [
   { domain: 'example.com', sendOnly: false, local: true, inboundType: 'ldap' },
@@ -35,10 +56,16 @@ const DOMAINS: Omit<SimDomain, 'id'>[] = [
 ];
 
 function names(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => (i < FIRST.length ? FIRST[i] : `${FIRST[i % FIRST.length]}${Math.floor(i / FIRST.length)}`));
+  return Array.from({ length: n }, (_, i) =>
+    i < FIRST.length ? FIRST[i] : `${FIRST[i % FIRST.length]}${Math.floor(i / FIRST.length)}`,
+  );
 }
 
-function spread(n: number, domainCount: number, counts: (i: number) => { inbox: number; sent: number }): MailboxPlan[] {
+function spread(
+  n: number,
+  domainCount: number,
+  counts: (i: number) => { inbox: number; sent: number },
+): MailboxPlan[] {
   return names(n).map((local, i) => ({ local, domain: DOMAINS[i % domainCount].domain, ...counts(i) }));
 }
 
@@ -48,7 +75,15 @@ function vary(i: number, base: number, spreadPct: number, salt: string): number 
 }
 
 export function presetPlan(name: PresetName): PresetPlan {
-  const base = { name, spanDays: 120, sharedCount: 0, clusterSize: 0, plainRate: 0.45, latencyMs: 0, hostile: false };
+  const base = {
+    name,
+    spanDays: 120,
+    sharedCount: 0,
+    clusterSize: 0,
+    plainRate: 0.45,
+    latencyMs: 0,
+    hostile: false,
+  };
   switch (name) {
     case 'tiny':
       return {
@@ -68,7 +103,10 @@ export function presetPlan(name: PresetName): PresetPlan {
         ...base,
         domains: DOMAINS.slice(0, 3),
         mailboxes: [
-          ...spread(7, 3, (i) => ({ inbox: i === 2 ? 0 : vary(i, 50, 0.5, 'si'), sent: i === 2 ? 0 : vary(i, 15, 0.5, 'ss') })),
+          ...spread(7, 3, (i) => ({
+            inbox: i === 2 ? 0 : vary(i, 50, 0.5, 'si'),
+            sent: i === 2 ? 0 : vary(i, 15, 0.5, 'ss'),
+          })),
           { local: 'bulk', domain: 'example.com', inbox: 350, sent: 5 },
         ],
         spanDays: 90,
@@ -79,7 +117,9 @@ export function presetPlan(name: PresetName): PresetPlan {
       return {
         ...base,
         domains: DOMAINS.slice(0, 3),
-        mailboxes: spread(20, 3, (i) => (i === 5 ? { inbox: 0, sent: 0 } : { inbox: vary(i, 380, 0.6, 'mi'), sent: vary(i, 120, 0.6, 'ms') })),
+        mailboxes: spread(20, 3, (i) =>
+          i === 5 ? { inbox: 0, sent: 0 } : { inbox: vary(i, 380, 0.6, 'mi'), sent: vary(i, 120, 0.6, 'ms') },
+        ),
         spanDays: 365,
         sharedCount: 200,
         clusterSize: 250,
@@ -88,7 +128,11 @@ export function presetPlan(name: PresetName): PresetPlan {
       return {
         ...base,
         domains: DOMAINS,
-        mailboxes: spread(60, 4, (i) => (i % 20 === 7 ? { inbox: 0, sent: 0 } : { inbox: vary(i, 1600, 0.7, 'li'), sent: vary(i, 500, 0.7, 'ls') })),
+        mailboxes: spread(60, 4, (i) =>
+          i % 20 === 7
+            ? { inbox: 0, sent: 0 }
+            : { inbox: vary(i, 1600, 0.7, 'li'), sent: vary(i, 500, 0.7, 'ls') },
+        ),
         spanDays: 730,
         sharedCount: 2000,
         clusterSize: 600,
@@ -136,4 +180,13 @@ export function presetPlan(name: PresetName): PresetPlan {
   }
 }
 
-export const PRESET_NAMES: PresetName[] = ['tiny', 'small', 'medium', 'large', 'huge-mailbox', 'latency-32', 'demo', 'hostile'];
+export const PRESET_NAMES: PresetName[] = [
+  'tiny',
+  'small',
+  'medium',
+  'large',
+  'huge-mailbox',
+  'latency-32',
+  'demo',
+  'hostile',
+];

@@ -1,14 +1,7 @@
 // Public types of the Mimecast API 2.0 simulator: options, switches, faults, corpus summaries.
 
 export type PresetName =
-  | 'tiny'
-  | 'small'
-  | 'medium'
-  | 'large'
-  | 'huge-mailbox'
-  | 'latency-32'
-  | 'demo'
-  | 'hostile';
+  'tiny' | 'small' | 'medium' | 'large' | 'huge-mailbox' | 'latency-32' | 'demo' | 'hostile';
 
 export type View = 'INBOX' | 'SENT';
 
@@ -70,11 +63,7 @@ export interface SimDomain {
 }
 
 export type AddressType =
-  | 'created_by_ldap_sync'
-  | 'created_manually'
-  | 'created_by_import'
-  | 'dl_from_ldap'
-  | 'created_by_email';
+  'created_by_ldap_sync' | 'created_manually' | 'created_by_import' | 'dl_from_ldap' | 'created_by_email';
 
 export interface SimUser {
   emailAddress: string;

@@ -21,7 +21,9 @@ export const MESSAGE_OUTCOMES = [
 function countersOf(result: unknown): Partial<MessageCounters> | undefined {
   if (typeof result !== 'object' || result === null) return undefined;
   const counters = (result as { counters?: unknown }).counters;
-  return typeof counters === 'object' && counters !== null ? (counters as Partial<MessageCounters>) : undefined;
+  return typeof counters === 'object' && counters !== null
+    ? (counters as Partial<MessageCounters>)
+    : undefined;
 }
 
 export function recordMessageOutcomes(metrics: CrawlMetrics, counters: Partial<MessageCounters>): void {

@@ -6,7 +6,15 @@
 import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { TLSConfig } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogEntry,
+  type LogLevel,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../activities';
 import type { ActivityDeps, Logger } from '../activities/deps';
@@ -123,7 +131,8 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
     // Templates for the prefixes the worker knows; other prefixes are ensured lazily by the activities.
     for (const prefix of config.indexPrefixes) await ensureIndexTemplatesOnce(elastic, prefix);
 
-    const connection = options.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
+    const connection =
+      options.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
     if (!options.connection) opened.push(() => connection.close());
 
     const worker = await Worker.create({
@@ -171,6 +180,18 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
   }
 }
 
+/** The SDK's own log lines go through the worker's structured logger (WARN and above by default). */
+function sdkLogger(logger: Logger, env: Env): DefaultLogger {
+  const level = (env.SDK_LOG_LEVEL || 'WARN') as LogLevel;
+  return new DefaultLogger(level, (entry: LogEntry) => {
+    const method =
+      entry.level === 'TRACE' || entry.level === 'DEBUG'
+        ? 'debug'
+        : (entry.level.toLowerCase() as 'info' | 'warn' | 'error');
+    logger[method]({ sdk: true, ...entry.meta }, entry.message);
+  });
+}
+
 /** The `worker` command: returns the process exit status (0 after a graceful shutdown, 1 on a fatal error). */
 export async function runWorker(env: Env = process.env): Promise<number> {
   const logger = createLogger(env);
@@ -182,15 +203,15 @@ export async function runWorker(env: Env = process.env): Promise<number> {
     return 1;
   }
   let sdkMetricsUrl: string | undefined;
-  if (config.metricsPort > 0 && config.sdkMetricsPort > 0) {
-    const bindAddress = `127.0.0.1:${config.sdkMetricsPort}`;
-    // Must precede every connection; SIGINT/SIGTERM make the runtime shut the worker down gracefully.
-    Runtime.install({
-      telemetryOptions: { metrics: { prometheus: { bindAddress } } },
-      shutdownSignals: ['SIGINT', 'SIGTERM'],
-    });
-    sdkMetricsUrl = `http://${bindAddress}/metrics`;
-  }
+  const bindAddress = `127.0.0.1:${config.sdkMetricsPort}`;
+  const withSdkMetrics = config.metricsPort > 0 && config.sdkMetricsPort > 0;
+  // Must precede every connection; SIGINT/SIGTERM make the runtime shut the worker down gracefully.
+  Runtime.install({
+    logger: sdkLogger(logger, env),
+    ...(withSdkMetrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress } } } } : {}),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+  });
+  if (withSdkMetrics) sdkMetricsUrl = `http://${bindAddress}/metrics`;
   try {
     const crawler = await createWorker({ env, config, logger, ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
     await crawler.run();

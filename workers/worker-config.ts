@@ -52,7 +52,8 @@ function intFrom(env: Env, name: string, fallback: number, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new WorkerConfigError(`${name}: "${raw}" is not an integer ≥ ${min}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new WorkerConfigError(`${name}: "${raw}" is not an integer ≥ ${min}`);
   return value;
 }
 
@@ -122,7 +123,9 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
     temporalAddress: config.temporalAddress,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
-    tls: config.tls ? { mTLS: Boolean(config.tls.clientCert), customCA: Boolean(config.tls.serverRootCA) } : false,
+    tls: config.tls
+      ? { mTLS: Boolean(config.tls.clientCert), customCA: Boolean(config.tls.serverRootCA) }
+      : false,
     temporalApiKey: config.temporalApiKey ? '(set)' : undefined,
     elasticsearchUrl: config.elasticsearchUrl.replace(/\/\/[^@/]*@/, '//***@'),
     elasticsearchApiKey: config.elasticsearchApiKey ? '(set)' : undefined,

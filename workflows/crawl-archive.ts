@@ -78,7 +78,8 @@ const acts = {
   readRegistryPage: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.readRegistryPage).readRegistryPage,
   describeMailboxes: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.describeMailboxes).describeMailboxes,
   writePassReport: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.writePassReport).writePassReport,
-  updateRegistryStatus: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.updateRegistryStatus).updateRegistryStatus,
+  updateRegistryStatus: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.updateRegistryStatus)
+    .updateRegistryStatus,
 };
 
 /** A failure that ends the pass for the whole source (design §2.5), with its message for the operator. */
@@ -169,7 +170,9 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
   function recordRegistryStatus(address: string, status: MailboxStatus): void {
     const write: Promise<void> = acts
       .updateRegistryStatus({ settings, address, status, passId: d.passId, at: new Date().toISOString() })
-      .catch((err) => log.warn('could not update the registry', { address, status, error: errorMessage(err) }))
+      .catch((err) =>
+        log.warn('could not update the registry', { address, status, error: errorMessage(err) }),
+      )
       .finally(() => {
         registryWrites.delete(write);
         generation++;
@@ -183,6 +186,14 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
       recordRegistryStatus(report.address, report.status);
       reportsSinceUpsert++;
       generation++;
+      // A source error seen by one mailbox (403, 401 after a fresh token, ES read-only) fails the whole pass.
+      if (report.errorKind === 'source' && d.status !== 'Failed') {
+        const message = report.error ?? `a source error stopped mailbox ${report.mailboxKey}`;
+        state.failSource(message);
+        void forwardToMailboxes((id) =>
+          getExternalWorkflowHandle(id).signal(cancelMailboxSignal, { passId: d.passId, reason: message }),
+        );
+      }
     } else {
       log.info('ignored a mailbox report', { passId: report.passId, mailboxKey: report.mailboxKey });
     }
@@ -206,7 +217,9 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
     async () => {
       state.pause();
       generation++;
-      await forwardToMailboxes((id) => getExternalWorkflowHandle(id).signal(pauseMailboxSignal, { passId: d.passId }));
+      await forwardToMailboxes((id) =>
+        getExternalWorkflowHandle(id).signal(pauseMailboxSignal, { passId: d.passId }),
+      );
       return state.progress();
     },
     { validator: refuseWhenDone },
@@ -216,7 +229,9 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
     async () => {
       state.resume();
       generation++;
-      await forwardToMailboxes((id) => getExternalWorkflowHandle(id).signal(resumeMailboxSignal, { passId: d.passId }));
+      await forwardToMailboxes((id) =>
+        getExternalWorkflowHandle(id).signal(resumeMailboxSignal, { passId: d.passId }),
+      );
       return state.progress();
     },
     { validator: refuseWhenDone },
@@ -391,7 +406,11 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
       upsertProgress();
       if (state.crawlDone() && dispatching.size === 0) return 'drained';
       // Deletion children are awaited, so a run continues-as-new only once they are done.
-      if (continueAsNewDue() && dispatching.size === 0 && (d.phase === 'crawl' || state.inFlightCount === 0)) {
+      if (
+        continueAsNewDue() &&
+        dispatching.size === 0 &&
+        (d.phase === 'crawl' || state.inFlightCount === 0)
+      ) {
         return 'continueAsNew';
       }
       armLiveness();
@@ -418,7 +437,11 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
     state.finish();
     upsertProgress(true);
     try {
-      await acts.writePassReport({ settings, progress: state.progress(), finishedAt: new Date().toISOString() });
+      await acts.writePassReport({
+        settings,
+        progress: state.progress(),
+        finishedAt: new Date().toISOString(),
+      });
     } catch (err) {
       if (isCancellation(err)) throw err;
       log.error('could not write the pass report', { error: errorMessage(err) });
@@ -431,7 +454,10 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
     if (d.phase === 'start') {
       upsertProgress(true);
       if (!options.force) {
-        const running = await acts.findRunningPasses({ sourceId: d.sourceId, selfWorkflowId: info.workflowId });
+        const running = await acts.findRunningPasses({
+          sourceId: d.sourceId,
+          selfWorkflowId: info.workflowId,
+        });
         if (running.workflowIds.length > 0) {
           state.skip(`another pass of source ${d.sourceId} is running: ${running.workflowIds.join(', ')}`);
           return await finishPass();

@@ -55,7 +55,10 @@ import { MailboxCrawlState } from './mailbox-crawl-state';
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
 const DEFAULT_RETRY_FAILED_MAX_ATTEMPTS = 5;
 
-function activity<K extends keyof CrawlerActivities>(name: K, options = ACTIVITY_OPTIONS[name]): CrawlerActivities[K] {
+function activity<K extends keyof CrawlerActivities>(
+  name: K,
+  options = ACTIVITY_OPTIONS[name],
+): CrawlerActivities[K] {
   return proxyActivities<CrawlerActivities>(options)[name];
 }
 
@@ -80,7 +83,9 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     if (!replyTo) return;
     const signal = mailboxReport.status === 'Completed' ? mailboxFinishedSignal : mailboxFailedSignal;
     try {
-      await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(replyTo).signal(signal, mailboxReport));
+      await CancellationScope.nonCancellable(() =>
+        getExternalWorkflowHandle(replyTo).signal(signal, mailboxReport),
+      );
     } catch (err) {
       log.warn('could not report to the pass', { replyTo, passId: mailboxReport.passId, error: String(err) });
     }
@@ -106,6 +111,10 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     state.enqueue({ ...request, settings });
   }
 
+  // The starting requests are queued before any handler runs, so a pause or cancel sent right
+  // after the start (buffered signals run at setHandler) finds its pass.
+  for (const request of input.requests ?? []) await accept(request);
+
   setHandler(crawlRequestedSignal, accept);
   setHandler(pauseMailboxSignal, ({ passId }) => state.pause(passId));
   setHandler(resumeMailboxSignal, ({ passId }) => state.resume(passId));
@@ -129,8 +138,6 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
       },
     },
   );
-
-  for (const request of input.requests ?? []) await accept(request);
 
   function upsert(status: MailboxStatus, extra: SearchAttributeUpdatePair[] = []): void {
     upsertSearchAttributes([
@@ -191,7 +198,8 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
   /** Runs steps of the pass in progress until it finishes or the history asks for a new run. */
   async function runPass(): Promise<'finished' | 'continueAsNew'> {
     for (;;) {
-      if (CancellationScope.current().consideredCancelled) state.cancel(undefined, 'the workflow was cancelled');
+      if (CancellationScope.current().consideredCancelled)
+        state.cancel(undefined, 'the workflow was cancelled');
       if (state.state.paused) {
         try {
           await condition(() => !state.state.paused || state.pass?.outcome !== undefined);

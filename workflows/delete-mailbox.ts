@@ -13,7 +13,9 @@ import { parseSettingsLenient } from '../common/settings';
 import { ACTIVITY_OPTIONS } from './activity-options';
 
 const { stopMailboxWorkflow } = proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.stopMailboxWorkflow);
-const { deleteMailboxDocuments } = proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.deleteMailboxDocuments);
+const { deleteMailboxDocuments } = proxyActivities<CrawlerActivities>(
+  ACTIVITY_OPTIONS.deleteMailboxDocuments,
+);
 const { updateRegistryStatus } = proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.updateRegistryStatus);
 
 export async function deleteMailbox(input: DeleteMailboxInput): Promise<DeleteMailboxResult> {

@@ -159,20 +159,29 @@ export class MailboxCrawlState {
   }
 
   pause(passId?: string): void {
-    if (passId === undefined || this.concernsCurrent(passId) || this.state.queue.some((r) => r.passId === passId)) {
+    if (
+      passId === undefined ||
+      this.concernsCurrent(passId) ||
+      this.state.queue.some((r) => r.passId === passId)
+    ) {
       this.state.paused = true;
     }
   }
 
   resume(passId?: string): void {
-    if (passId === undefined || this.concernsCurrent(passId) || this.state.queue.some((r) => r.passId === passId)) {
+    if (
+      passId === undefined ||
+      this.concernsCurrent(passId) ||
+      this.state.queue.some((r) => r.passId === passId)
+    ) {
       this.state.paused = false;
     }
   }
 
   /** Cancels the pass in progress (after its current page) and drops queued requests of that pass. */
   cancel(passId: string | undefined, reason: string | undefined): CrawlRequest[] {
-    const dropped = passId === undefined ? this.state.queue : this.state.queue.filter((r) => r.passId === passId);
+    const dropped =
+      passId === undefined ? this.state.queue : this.state.queue.filter((r) => r.passId === passId);
     this.state.queue = this.state.queue.filter((r) => !dropped.includes(r));
     const pass = this.state.pass;
     if (pass && !pass.outcome && this.concernsCurrent(passId)) {
@@ -463,7 +472,9 @@ export class MailboxCrawlState {
 
   shouldUpsertProgress(): boolean {
     const pass = this.state.pass;
-    return pass !== undefined && pass.pagesDone > 0 && pass.pagesDone % PAGES_PER_SEARCH_ATTRIBUTE_UPSERT === 0;
+    return (
+      pass !== undefined && pass.pagesDone > 0 && pass.pagesDone % PAGES_PER_SEARCH_ATTRIBUTE_UPSERT === 0
+    );
   }
 
   private requirePass(): PassCursor {

@@ -82,7 +82,10 @@ export function halveWindow(window: TimeWindow): [TimeWindow, TimeWindow] | unde
  * The token a pass uses: the lower of the workflow's token and the index's watermark; no watermark
  * means no token, so a dropped or restored index is re-filled instead of leaving a silent gap.
  */
-export function effectiveToken(workflowToken: string | undefined, watermark: string | undefined): string | undefined {
+export function effectiveToken(
+  workflowToken: string | undefined,
+  watermark: string | undefined,
+): string | undefined {
   if (!workflowToken || !watermark) return undefined;
   return minIso(workflowToken, watermark);
 }
@@ -91,7 +94,10 @@ export function effectiveToken(workflowToken: string | undefined, watermark: str
  * The range a view has never covered because `startDate` moved earlier than where its coverage
  * begins: `[startDate, coveredFrom]`, or undefined when there is none.
  */
-export function missingEarlierRange(startDate: string, coveredFrom: string | undefined): TimeWindow | undefined {
+export function missingEarlierRange(
+  startDate: string,
+  coveredFrom: string | undefined,
+): TimeWindow | undefined {
   if (!coveredFrom) return undefined;
   if (toMs(startDate) >= toMs(coveredFrom)) return undefined;
   return { start: isoSecond(toMs(startDate)), end: coveredFrom };

@@ -5,7 +5,9 @@ import { PASS_STATE_VERSION, type PassStateData } from './pass-state';
 
 export class UnknownPassStateVersionError extends Error {
   constructor(version: unknown) {
-    super(`carried pass state has version ${String(version)}; this worker understands up to ${PASS_STATE_VERSION}`);
+    super(
+      `carried pass state has version ${String(version)}; this worker understands up to ${PASS_STATE_VERSION}`,
+    );
     this.name = 'UnknownPassStateVersionError';
   }
 }

@@ -49,7 +49,13 @@ export interface PassStateData {
   cancelRequested: boolean;
   cancelReason?: string;
   error?: string;
-  snapshot?: { complete: boolean; total: number; inScope: number; outOfScope: number; previouslyKnown: number };
+  snapshot?: {
+    complete: boolean;
+    total: number;
+    inScope: number;
+    outOfScope: number;
+    previouslyKnown: number;
+  };
   cursor: RegistryCursor;
   /** The rest of the current registry page, not yet dispatched. */
   pending: RegistryMailbox[];
@@ -58,7 +64,14 @@ export interface PassStateData {
   messages: MessageCounters;
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;
-  deletions: { candidates: number; performed: number; withheld: number; failed: number; reason?: string; allowed: boolean };
+  deletions: {
+    candidates: number;
+    performed: number;
+    withheld: number;
+    failed: number;
+    reason?: string;
+    allowed: boolean;
+  };
 }
 
 export interface DeletionDecision {
@@ -77,7 +90,8 @@ export function decideDeletions(input: {
   if (!input.complete) {
     return {
       allowed: false,
-      reason: 'the directory snapshot was incomplete, so nothing is known to be gone; deletions wait for a complete snapshot',
+      reason:
+        'the directory snapshot was incomplete, so nothing is known to be gone; deletions wait for a complete snapshot',
     };
   }
   const limit = Math.max(DELETION_GUARD_MIN, Math.floor(input.known * DELETION_GUARD_FRACTION));

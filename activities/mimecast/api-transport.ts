@@ -95,6 +95,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 const MIN_THROTTLE_WAIT_MS = 10;
+/** Longest pause a token request sits out silently (well under a heartbeat timeout). */
+const MAX_TOKEN_PAUSE_MS = 10_000;
 
 /** Wait advised by a 429: max(Retry-After s, X-RateLimit-Reset ms → s) × multiplier (ms). */
 export function throttleWaitMs(headers: ResponseHeaders, retryAfterMultiplier: number): number {
@@ -227,6 +229,8 @@ export class ApiTransport {
     let failures = 0;
     for (;;) {
       const pause = this.parts.gate.pauseRemaining();
+      // The single flight has no scope to heartbeat through: a long pause is handed back to Temporal.
+      if (pause > MAX_TOKEN_PAUSE_MS) throw throttledFor(pause, this.credential.name);
       if (pause > 0) await sleep(pause);
       const started = performance.now();
       let res: Dispatcher.ResponseData;

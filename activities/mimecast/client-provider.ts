@@ -2,6 +2,7 @@
 // hosts it is not allowed for, and shares per process what must be shared — one transport per
 // (credential, apiEndpoint, authEndpoint), one token cache per (app, token URL), one throttle
 // gate per app (its quota), and one keep-alive connection pool per origin (an undici Agent).
+import { createHash } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 import type { SourceSettings } from '../../common/settings';
 import type { CrawlMetrics, Logger } from '../deps';
@@ -49,13 +50,15 @@ export class MimecastClientProvider {
     const credential = resolveCredential(settings.connection.credential, env);
     const apiBase = assertHostAllowed(credential, settings.connection.apiEndpoint);
     const authUrl = assertHostAllowed(credential, settings.connection.authEndpoint);
-    const key = [credential.name, credential.clientId, apiBase.href, authUrl.href].join('\n');
+    // The secret's digest is part of the key so a rotated secret gets a fresh transport and token.
+    const secretDigest = createHash('sha256').update(credential.clientSecret).digest('hex');
+    const key = [credential.name, credential.clientId, secretDigest, apiBase.href, authUrl.href].join('\n');
     let transport = this.transports.get(key);
     if (!transport) {
       const gateKey = credential.clientId;
       const gate = this.gates.get(gateKey) ?? new ThrottleGate();
       this.gates.set(gateKey, gate);
-      const tokenKey = `${credential.clientId}\n${authUrl.href}`;
+      const tokenKey = `${credential.clientId}\n${secretDigest}\n${authUrl.href}`;
       let tokens = this.tokenCaches.get(tokenKey);
       const created: ApiTransport = new ApiTransport({
         credential,

@@ -19,7 +19,7 @@ export class ThrottleGate {
   /** After a 429: everyone waits until now + ms, then calls go one per `ms` until the quota recovers. */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
-    this.space(ms, this.pausedUntil + ms * SPACING_HORIZON_SLOTS);
+    this.space(ms, this.pausedUntil, this.pausedUntil + ms * SPACING_HORIZON_SLOTS);
   }
 
   /** ms left of the current pause (0 = open). */
@@ -32,16 +32,19 @@ export class ThrottleGate {
     if (limit === undefined || remaining === undefined || resetMs === undefined || limit <= 0) return;
     if (remaining < Math.max(1, limit * LOW_REMAINING_SHARE)) {
       const interval = resetMs / Math.max(1, remaining);
-      this.space(interval, this.now() + Math.max(resetMs, interval * SPACING_HORIZON_SLOTS));
+      const now = this.now();
+      this.space(interval, now + interval, now + Math.max(resetMs, interval * SPACING_HORIZON_SLOTS));
     } else if (remaining >= limit * LOW_REMAINING_SHARE * 2) {
       this.spacingMs = 0;
     }
   }
 
-  private space(intervalMs: number, until: number): void {
+  /** Calls go one per `intervalMs`, the next no earlier than `firstAt`, until `until`. */
+  private space(intervalMs: number, firstAt: number, until: number): void {
     if (this.now() >= this.spacingUntil) this.spacingMs = 0;
     this.spacingMs = Math.max(this.spacingMs, intervalMs);
     this.spacingUntil = Math.max(this.spacingUntil, until);
+    this.nextSlotAt = Math.max(this.nextSlotAt, firstAt);
   }
 
   /** Reserves the next call slot; returns how long the caller must wait before calling. */

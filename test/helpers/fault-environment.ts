@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { indexNames } from '../../common/documents';
 import { passWorkflowId, type CrawlArchiveInput, type CrawlArchiveResult } from '../../common/contracts';
 import { parseSettingsLenient, type SourceSettings } from '../../common/settings';
 import { removeIndexTemplates } from '../../activities/elastic/index-templates';
@@ -33,6 +34,8 @@ export function faultPorts(slot: number): FaultPorts {
 }
 
 const DATA_ROOT = path.resolve(__dirname, '../../.data/faults');
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -169,17 +172,47 @@ export class FaultEnvironment {
     });
   }
 
-  /** Waits for the pass result; fails the test with the pass's progress if it takes too long. */
+  /**
+   * Waits for the pass result. Polls `describe` instead of one long poll, so a Temporal server
+   * restarted meanwhile (a fault case) only costs a few failed polls.
+   */
   async result(handle: WorkflowHandle, timeoutMs: number): Promise<CrawlArchiveResult> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the pass did not finish within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      return (await Promise.race([handle.result(), timeout])) as CrawlArchiveResult;
-    } finally {
-      clearTimeout(timer);
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const { status } = await handle.describe();
+        if (status.name !== 'RUNNING') return (await handle.result()) as CrawlArchiveResult;
+      } catch (err) {
+        lastError = err;
+      }
+      await sleep(1000);
     }
+    throw new Error(`the pass did not finish within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  }
+
+  /** Messages of a source in its index now (0 while the index does not exist yet). */
+  async indexedCount(source: FaultSource): Promise<number> {
+    try {
+      const { count } = await this.es.count({
+        index: indexNames(source.prefix).messages,
+        query: { term: { source: source.sourceId } },
+      });
+      return count;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Waits until at least `n` messages are indexed: the moment a fault case strikes "mid-crawl". */
+  async waitForIndexed(source: FaultSource, n: number, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const count = await this.indexedCount(source);
+      if (count >= n) return count;
+      await sleep(500);
+    }
+    throw new Error(`fewer than ${n} messages indexed after ${timeoutMs} ms`);
   }
 
   async teardown(): Promise<void> {

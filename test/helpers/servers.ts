@@ -5,7 +5,11 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_NAMESPACE, DEFAULT_TEMPORAL_ADDRESS } from '../../common/defaults';
+import {
+  DEFAULT_ELASTICSEARCH_URL,
+  DEFAULT_NAMESPACE,
+  DEFAULT_TEMPORAL_ADDRESS,
+} from '../../common/defaults';
 
 const run = promisify(execFile);
 const SCRIPTS = path.resolve(__dirname, '../../scripts');
@@ -44,7 +48,10 @@ export interface PrivateServer {
 
 async function script(name: string, verb: string, args: string[], timeoutMs: number): Promise<string> {
   try {
-    const { stdout } = await run('bash', [path.join(SCRIPTS, name), verb, ...args], { timeout: timeoutMs, maxBuffer: 16 << 20 });
+    const { stdout } = await run('bash', [path.join(SCRIPTS, name), verb, ...args], {
+      timeout: timeoutMs,
+      maxBuffer: 16 << 20,
+    });
     return stdout.trim();
   } catch (err) {
     const e = err as { stderr?: string; message: string };
@@ -63,16 +70,39 @@ function privateServer(name: string, args: string[], startTimeoutMs: number): Pr
 }
 
 /** A Temporal dev server of the test's own (fault suites): its own ports and SQLite file. */
-export function startPrivateTemporal(opts: { port: number; uiPort: number; dataDir: string }): Promise<PrivateServer> {
-  const args = ['--port', String(opts.port), '--ui-port', String(opts.uiPort), '--data', opts.dataDir, '--name', `private-${opts.port}`];
+export function startPrivateTemporal(opts: {
+  port: number;
+  uiPort: number;
+  dataDir: string;
+}): Promise<PrivateServer> {
+  const args = [
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--data',
+    opts.dataDir,
+    '--name',
+    `private-${opts.port}`,
+  ];
   return privateServer('temporal.sh', args, 120_000);
 }
 
 /** An Elasticsearch node of the test's own (fault suites); booting takes 30–60 s on 2 cores. */
-export function startPrivateElasticsearch(opts: { port: number; transportPort: number; dataDir: string }): Promise<PrivateServer> {
+export function startPrivateElasticsearch(opts: {
+  port: number;
+  transportPort: number;
+  dataDir: string;
+}): Promise<PrivateServer> {
   const args = [
-    '--port', String(opts.port), '--transport-port', String(opts.transportPort),
-    '--data', opts.dataDir, '--name', `private-${opts.port}`,
+    '--port',
+    String(opts.port),
+    '--transport-port',
+    String(opts.transportPort),
+    '--data',
+    opts.dataDir,
+    '--name',
+    `private-${opts.port}`,
   ];
   return privateServer('elasticsearch.sh', args, 240_000);
 }

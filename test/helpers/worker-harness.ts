@@ -3,8 +3,20 @@
 // index templates under a unique prefix, a Temporal worker on a unique task queue, a client, and
 // a teardown that removes everything it created. Used by the mailbox and pass suites.
 import { Client as ElasticClient } from '@elastic/elasticsearch';
-import { Client, Connection, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
+import {
+  Client,
+  Connection,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
 import type {
@@ -42,7 +54,10 @@ const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** One bundle per test file: webpack is the slowest part of starting a worker. */
 function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: require.resolve('./test-workflows'), logger: new DefaultLogger('WARN') });
+  bundlePromise ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('./test-workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   return bundlePromise;
 }
 
@@ -101,7 +116,13 @@ export class WorkerHarness {
     const address = process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS;
     this.connection = await Connection.connect({ address });
     this.client = new Client({ connection: this.connection, namespace: 'default' });
-    this.deps = { elastic: this.es, temporal: this.client, mimecast: this.provider, extraction: this.pool, logger: quietLogger };
+    this.deps = {
+      elastic: this.es,
+      temporal: this.client,
+      mimecast: this.provider,
+      extraction: this.pool,
+      logger: quietLogger,
+    };
     this.nativeConnection = await NativeConnection.connect({ address });
     await this.startWorker();
   }
@@ -161,7 +182,12 @@ export class WorkerHarness {
     return this.collector;
   }
 
-  request(passId: string, settings: SourceSettings, mode: PassMode = 'delta', refetchContent = false): CrawlRequest {
+  request(
+    passId: string,
+    settings: SourceSettings,
+    mode: PassMode = 'delta',
+    refetchContent = false,
+  ): CrawlRequest {
     return { passId, replyTo: `collector-${this.id}`, mode, settings, refetchContent };
   }
 
@@ -220,7 +246,11 @@ export class WorkerHarness {
       _source: ['mimecastId'],
       query: {
         bool: {
-          filter: [{ term: { source: this.sourceId } }, { term: { mailbox: mailbox.toLowerCase() } }, { term: { view } }],
+          filter: [
+            { term: { source: this.sourceId } },
+            { term: { mailbox: mailbox.toLowerCase() } },
+            { term: { view } },
+          ],
         },
       },
     });
@@ -241,7 +271,9 @@ export class WorkerHarness {
     const response = await this.es.search<{ mimecastId: string; reason: string; attempts: number }>({
       index: indexNames(this.prefix).failed,
       size: 1000,
-      query: { bool: { filter: [{ term: { source: this.sourceId } }, { term: { mailbox: mailbox.toLowerCase() } }] } },
+      query: {
+        bool: { filter: [{ term: { source: this.sourceId } }, { term: { mailbox: mailbox.toLowerCase() } }] },
+      },
     });
     return response.hits.hits.map((h) => h._source!);
   }

@@ -14,6 +14,7 @@ import {
   clearFailedItemOp,
   listFailedItems,
   recordFailedItemOp,
+  recordFailedItemOps,
 } from '../../activities/elastic/failed-items';
 import { ensureIndexTemplates, removeIndexTemplates } from '../../activities/elastic/index-templates';
 import { deleteMailboxDocuments } from '../../activities/elastic/mailbox-deletion';
@@ -111,6 +112,7 @@ async function buildPage(
   specs: { spec: MessageSpec; raw?: Buffer }[],
   passId: string,
   watermark?: string,
+  extractor: ExtractionPool = pool,
 ): Promise<PageResult> {
   const ctx = {
     settings: s,
@@ -125,10 +127,10 @@ async function buildPage(
   const problems: PageResult['problems'] = [];
   for (const { spec: sp, raw } of specs) {
     const record = listRecord(sp);
-    const parsed = await parseRfc822(raw ?? buildRfc822(sp), { decodeTnef: (b) => pool.decodeTnef(b) });
+    const parsed = await parseRfc822(raw ?? buildRfc822(sp), { decodeTnef: (b) => extractor.decodeTnef(b) });
     const message = buildMessageDocument(record, parsed, ctx);
     const { kept } = selectAttachments(parsed.attachments, s);
-    const texts = await extractAttachmentTexts(pool, kept);
+    const texts = await extractAttachmentTexts(extractor, kept);
     const reason = describeExtractionProblems(kept, texts);
     if (reason) problems.push({ mimecastId: record.id, reason });
     ops.push(...indexMessageOps(PREFIX, message, buildAttachmentDocuments(message, kept, texts, ctx)));
@@ -170,7 +172,7 @@ async function allDocs(index: string, source: string) {
 }
 
 beforeAll(async () => {
-  pool = new ExtractionPool({ threads: 2, timeoutMs: 3_000 });
+  pool = new ExtractionPool({ threads: 2, timeoutMs: 20_000 });
   await removeIndexTemplates(es, PREFIX);
   await ensureIndexTemplates(es, PREFIX);
 });
@@ -269,7 +271,7 @@ describe('a page of messages', () => {
       context: 'RECEIVED',
       acl: [mailbox],
       lastSeenPass: 'pass-1',
-      received: '2024-01-03T09:01:00Z',
+      received: new Date((1_704_272_000 + 60) * 1000).toISOString().replace('.000Z', 'Z'),
     });
     expect(byMimecast('3').subject).toBe('[blank]');
     expect(byMimecast('4')).toMatchObject({ contentFlags: ['smime-signed'] });
@@ -288,7 +290,7 @@ describe('a page of messages', () => {
         kind,
         kind === 'txt' ? 2 : kind === 'csv' ? 6 : kind === 'ics' ? 3 : 1,
       );
-      const doc = att(payload.filename!.slice(0, 6));
+      const doc = attachmentsOnce.find((a) => a.filename === payload.filename)!;
       expect(doc).toBeDefined();
       expect(doc.content).toContain(payload.marker);
       expect(doc.extraction).toBe('text');
@@ -331,7 +333,9 @@ describe('a page of messages', () => {
   });
 
   test('a hostile attachment that times out is recorded as a failed item without stopping the page', async () => {
-    const slowPdf = buildPdf(Array.from({ length: 400_000 }, (_, i) => `line ${i} of a slow document`));
+    // This PDF takes pdf.js seconds; the pool gives each file one.
+    const impatient = new ExtractionPool({ threads: 1, timeoutMs: 1_000 });
+    const slowPdf = buildPdf(Array.from({ length: 50_000 }, (_, i) => `line ${i} of a slow document`));
     const hostile = spec(20, [{ kind: 'txt', variant: 20 }]);
     const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
     const { serializeMimeNode } = await import('../../simulator/message-builder');
@@ -349,7 +353,10 @@ describe('a page of messages', () => {
       mailbox,
       [{ spec: hostile, raw }, { spec: spec(21, [{ kind: 'docx', variant: 21 }]) }],
       'pass-1',
+      undefined,
+      impatient,
     );
+    await impatient.close();
     expect(page.problems).toEqual([{ mimecastId: 'mc-msg-20', reason: 'attachment 2 (slow.pdf): timeout' }]);
     expect((await new BulkSink(es).write(page.ops)).failed).toEqual([]);
     await refresh();
@@ -420,16 +427,22 @@ describe('failures', () => {
   test('a failure recorded twice counts attempts and keeps firstFailedAt; success clears it', async () => {
     const key = { source, mailbox, view: 'INBOX' as const, mimecastId: 'mc-bad' };
     const sink = new BulkSink(es);
-    await sink.write([
-      recordFailedItemOp(PREFIX, { ...key, reason: 'first', kind: 'item' }, '2024-03-01T00:00:00Z'),
-    ]);
-    await sink.write([
-      recordFailedItemOp(
+    await sink.write(
+      await recordFailedItemOps(
+        es,
         PREFIX,
-        { ...key, reason: 'second', kind: 'index-rejected', received: '2024-02-01T00:00:00Z' },
+        [{ ...key, reason: 'first', kind: 'item' }],
+        '2024-03-01T00:00:00Z',
+      ),
+    );
+    await sink.write(
+      await recordFailedItemOps(
+        es,
+        PREFIX,
+        [{ ...key, reason: 'second', kind: 'index-rejected', received: '2024-02-01T00:00:00Z' }],
         '2024-03-02T00:00:00Z',
       ),
-    ]);
+    );
     await refresh();
     const page = await listFailedItems(es, { prefix: PREFIX, source, mailbox });
     expect(page.items).toHaveLength(1);

@@ -2,7 +2,14 @@
 // exact index under every list order (incl. one busy second across page boundaries), and a delta
 // pass that fetches only what is new or arrived late within the overlap.
 import { VIEWS, mailboxWorkflowId } from '../../common/contracts';
-import { crawlRequestedSignal } from '../../common/messages';
+import {
+  cancelMailboxSignal,
+  crawlRequestedSignal,
+  mailboxProgressQuery,
+  pauseMailboxSignal,
+  resumeMailboxSignal,
+  stopMailboxSignal,
+} from '../../common/messages';
 import { CrawlStatus, MessagesIndexed, MimecastMailbox } from '../../common/search-attributes';
 import { WorkerHarness } from '../helpers/worker-harness';
 
@@ -74,4 +81,44 @@ it('a second pass fetches only new and late-within-overlap messages and creates 
   expect(h.sim.control.counters()['/api/archive/get-message-part']).toBe(added.length + 1);
   for (const view of VIEWS) expect(await h.indexedIds(mailbox, view)).toEqual(h.expectedIds(mailbox, view));
   expect(await h.indexedIds(mailbox, 'INBOX')).toContain(late.id);
+});
+
+it('pause holds a pass, resume continues it, cancel ends it after the current page, and stop closes the workflow', async () => {
+  const mailbox = 'olivia@example.com';
+  h.sim.control.addMailbox(mailbox, 'example.com', 16);
+  h.sim.control.setFaults({ slowDownloadMs: 100 });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  try {
+    const handle = await h.startMailbox(mailbox, h.request('ctl-1', settings(2)), tuning);
+    await handle.signal(pauseMailboxSignal, { passId: 'ctl-1' });
+    await sleep(1500);
+    const paused = await handle.query(mailboxProgressQuery);
+    await sleep(1500);
+    expect(paused.paused).toBe(true);
+    expect((await handle.query(mailboxProgressQuery)).pagesDone).toBe(paused.pagesDone);
+
+    await handle.signal(resumeMailboxSignal, { passId: 'ctl-1' });
+    const deadline = Date.now() + 30_000;
+    while (
+      (await handle.query(mailboxProgressQuery)).pagesDone <= paused.pagesDone + 1 &&
+      Date.now() < deadline
+    )
+      await sleep(100);
+    await handle.signal(cancelMailboxSignal, { passId: 'ctl-1', reason: 'test' });
+    const cancelled = await h.waitForReport('ctl-1');
+    expect(cancelled.status).toBe('Cancelled');
+    const after = await handle.query(mailboxProgressQuery);
+    expect(after.status).toBe('Cancelled');
+    expect(after.paused).toBe(false);
+
+    h.sim.control.setFaults({ slowDownloadMs: 0 });
+    await handle.signal(crawlRequestedSignal, h.request('ctl-2', settings()));
+    expect((await h.waitForReport('ctl-2')).status).toBe('Completed');
+    for (const view of VIEWS) expect(await h.indexedIds(mailbox, view)).toEqual(h.expectedIds(mailbox, view));
+
+    await handle.signal(stopMailboxSignal, { reason: 'deleting' });
+    await expect(handle.result()).resolves.toBeUndefined();
+  } finally {
+    h.sim.control.setFaults({ slowDownloadMs: 0 });
+  }
 });

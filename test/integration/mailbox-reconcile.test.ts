@@ -4,7 +4,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { VIEWS, mailboxWorkflowId, type CrawlPageResult, type CrawlerActivities } from '../../common/contracts';
+import {
+  VIEWS,
+  mailboxWorkflowId,
+  type CrawlPageResult,
+  type CrawlerActivities,
+} from '../../common/contracts';
 import { indexNames } from '../../common/documents';
 import { crawlRequestedSignal } from '../../common/messages';
 import { messageDocId } from '../../activities/elastic/document-ids';
@@ -14,8 +19,13 @@ import { WorkerHarness } from '../helpers/worker-harness';
 jest.setTimeout(150_000);
 
 const DAY = 86_400_000;
-const tuning = { windowDays: 30, pageRetry: { maximumAttempts: 2, initialIntervalMs: 200, maximumIntervalMs: 200 } };
-const hooks: { afterPage?: (result: CrawlPageResult, input: Parameters<CrawlerActivities['crawlPage']>[0]) => void } = {};
+const tuning = {
+  windowDays: 30,
+  pageRetry: { maximumAttempts: 2, initialIntervalMs: 200, maximumIntervalMs: 200 },
+};
+const hooks: {
+  afterPage?: (result: CrawlPageResult, input: Parameters<CrawlerActivities['crawlPage']>[0]) => void;
+} = {};
 
 let h: WorkerHarness;
 beforeAll(async () => {
@@ -66,16 +76,23 @@ async function pass(mailbox: string, passId: string, mode: 'delta' | 'reconcile'
 async function recordHistories(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const runs: string[] = [];
-  for await (const run of h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(run.runId);
+  for await (const run of h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
+    runs.push(run.runId);
   let i = 0;
   for (const runId of runs.reverse()) {
     const history = await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-    const json = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), {
-      longs: String,
-      enums: String,
-      bytes: String,
-    });
-    writeFileSync(path.resolve(__dirname, `../fixtures/histories/crawl-mailbox-${name}-${++i}.json`), JSON.stringify(json));
+    const json = temporal.api.history.v1.History.toObject(
+      temporal.api.history.v1.History.fromObject(history),
+      {
+        longs: String,
+        enums: String,
+        bytes: String,
+      },
+    );
+    writeFileSync(
+      path.resolve(__dirname, `../fixtures/histories/crawl-mailbox-${name}-${++i}.json`),
+      JSON.stringify(json),
+    );
   }
 }
 
@@ -103,7 +120,8 @@ it('reconcile removes messages deleted at the source and fetches content only fo
   const [gone3] = h.expectedIds(mailbox, 'INBOX');
   h.sim.control.deleteMessage(mailbox, 'INBOX', gone3!);
   hooks.afterPage = (result, input) => {
-    if (input.address === mailbox && result.outcome === 'windowComplete') h.sim.control.setFaults({ rate5xx: 1 });
+    if (input.address === mailbox && result.outcome === 'windowComplete')
+      h.sim.control.setFaults({ rate5xx: 1 });
   };
   const interrupted = await pass(mailbox, 'rec-3', 'reconcile');
   expect(interrupted.status).toBe('Failed');
@@ -131,7 +149,10 @@ it('a dropped index is re-filled by the next delta pass (no watermark, no token)
 it('continue-as-new in the middle of a pass (low history threshold) loses nothing', async () => {
   const mailbox = 'mallory@example.com';
   h.sim.control.addMailbox(mailbox, 'example.com', 24);
-  const handle = await h.startMailbox(mailbox, h.request('can-1', settings(3)), { ...tuning, continueAsNewAfterEvents: 40 });
+  const handle = await h.startMailbox(mailbox, h.request('can-1', settings(3)), {
+    ...tuning,
+    continueAsNewAfterEvents: 40,
+  });
   const report = await h.waitForReport('can-1');
   expect(report.status).toBe('Completed');
   await expectExactIndex(mailbox);

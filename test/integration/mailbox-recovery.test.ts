@@ -11,7 +11,10 @@ import { WorkerHarness } from '../helpers/worker-harness';
 jest.setTimeout(150_000);
 
 const DAY = 86_400_000;
-const tuning = { windowDays: 30, pageRetry: { maximumAttempts: 2, initialIntervalMs: 200, maximumIntervalMs: 200 } };
+const tuning = {
+  windowDays: 30,
+  pageRetry: { maximumAttempts: 2, initialIntervalMs: 200, maximumIntervalMs: 200 },
+};
 
 /** Hooks the tests set to act around a real crawlPage call. */
 const hooks: {

@@ -471,4 +471,19 @@ describe('throttling', () => {
     expect(waited).toBeGreaterThan(0);
     expect(scopes[0].counters.throttled + scopes[1].counters.throttled).toBe(throttled.length);
   });
+
+  it('slows down before the quota runs out, so a steady caller meets no 429', async () => {
+    // 5 calls per 250 ms: a sequential caller empties the bucket quickly, the gate spreads the rest.
+    sim.control.setFaults({ rateLimit: { limit: 5, windowMs: 250 } });
+    const client = newProvider().forSettings(
+      settingsFor({ logging: { traceLevel: 'None', statsIntervalSeconds: 0 } }),
+    );
+    const scope = new CallScope();
+    const scoped = client.withCallScope(scope);
+    for (let i = 0; i < 30; i++) await scoped.listInternalDomains();
+    expect(sim.control.counters()['429']).toBeUndefined();
+    expect(scope.counters.throttled).toBe(0);
+    // The slow-down was real waiting, not luck.
+    expect(scope.counters.throttleWaitMs).toBeGreaterThan(0);
+  });
 });

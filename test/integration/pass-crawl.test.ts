@@ -6,7 +6,13 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { CrawlArchiveInput, CrawlArchiveResult, CrawlerActivities } from '../../common/contracts';
 import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
 import { indexNames } from '../../common/documents';
-import { cancelPassUpdate, mailboxProgressQuery, passProgressQuery, pausePassUpdate, resumePassUpdate } from '../../common/messages';
+import {
+  cancelPassUpdate,
+  mailboxProgressQuery,
+  passProgressQuery,
+  pausePassUpdate,
+  resumePassUpdate,
+} from '../../common/messages';
 import type { SourceSettings } from '../../common/settings';
 import { WorkerHarness } from '../helpers/worker-harness';
 
@@ -69,7 +75,10 @@ function settings(): SourceSettings {
   });
 }
 
-async function startPass(workflowId: string, input: Partial<CrawlArchiveInput> = {}): Promise<WorkflowHandle> {
+async function startPass(
+  workflowId: string,
+  input: Partial<CrawlArchiveInput> = {},
+): Promise<WorkflowHandle> {
   return h.client.workflow.start('crawlArchive', {
     taskQueue: h.taskQueue,
     workflowId,
@@ -140,7 +149,10 @@ describe('a pass over the small preset', () => {
       query: { term: { passId: first.passId } },
     });
     expect(reports.hits.hits).toHaveLength(1);
-    expect(reports.hits.hits[0]!._source).toMatchObject({ status: 'Completed', messagesIndexed: first.messages.indexed });
+    expect(reports.hits.hits[0]!._source).toMatchObject({
+      status: 'Completed',
+      messagesIndexed: first.messages.indexed,
+    });
   });
 
   it('a second pass with a schedule-style id reaches the running mailboxes by signal and they report to it', async () => {

@@ -42,7 +42,13 @@ async function pass(s: SourceSettings, options: PassOptions = {}): Promise<Crawl
   const handle = await h.client.workflow.start('crawlArchive', {
     taskQueue: h.taskQueue,
     workflowId: `${passWorkflowId(s.sourceId)}:run-${++run}`,
-    args: [{ settings: s, options, tuning: { livenessCheckMs: 10_000, mailboxTuning: { windowDays: 120 } } } satisfies CrawlArchiveInput],
+    args: [
+      {
+        settings: s,
+        options,
+        tuning: { livenessCheckMs: 10_000, mailboxTuning: { windowDays: 120 } },
+      } satisfies CrawlArchiveInput,
+    ],
   });
   return handle.result();
 }
@@ -74,13 +80,23 @@ afterAll(async () => {
 it('deletes an excluded mailbox (after stopping its workflow) and leaves other sources alone', async () => {
   const first = await pass(settings([]));
   expect(first).toMatchObject({ status: 'Completed', mailboxes: { total: 7, completed: 7 } });
-  const other = await pass({ ...settings([]), sourceId: otherSource, mailboxes: { included: ['^dave@'], excluded: [] } });
+  const other = await pass({
+    ...settings([]),
+    sourceId: otherSource,
+    mailboxes: { included: ['^dave@'], excluded: [] },
+  });
   expect(other).toMatchObject({ status: 'Completed', mailboxes: { total: 1, completed: 1 } });
-  const dave = h.sim.control.mailboxes().find((a) => a.startsWith('dave@'))!.toLowerCase();
+  const dave = h.sim.control
+    .mailboxes()
+    .find((a) => a.startsWith('dave@'))!
+    .toLowerCase();
   expect(await documentCount(h.sourceId, dave)).toBeGreaterThan(0);
   const otherBefore = await documentCount(otherSource, dave);
   expect(otherBefore).toBeGreaterThan(0);
-  const alice = h.sim.control.mailboxes().find((a) => a.startsWith('alice@'))!.toLowerCase();
+  const alice = h.sim.control
+    .mailboxes()
+    .find((a) => a.startsWith('alice@'))!
+    .toLowerCase();
   const aliceBefore = await documentCount(h.sourceId, alice);
 
   const second = await pass(settings(['^dave@']));
@@ -104,7 +120,10 @@ it('withholds a scope change over the guard, reports it, and performs it with co
   expect(withheld.status).toBe('Completed');
   expect(withheld.deletions).toMatchObject({ candidates: 6, performed: 0, withheld: 6 });
   expect(withheld.deletions.reason).toMatch(/--confirm-deletions/);
-  const alice = h.sim.control.mailboxes().find((a) => a.startsWith('alice@'))!.toLowerCase();
+  const alice = h.sim.control
+    .mailboxes()
+    .find((a) => a.startsWith('alice@'))!
+    .toLowerCase();
   expect(await documentCount(h.sourceId, alice)).toBeGreaterThan(0);
   await h.refresh();
   const report = await h.es.search<{ progress: CrawlArchiveResult }>({
@@ -121,6 +140,9 @@ it('withholds a scope change over the guard, reports it, and performs it with co
     .map((u) => u.emailAddress.toLowerCase());
   expect(six).toHaveLength(6);
   for (const address of six) expect(await documentCount(h.sourceId, address)).toBe(0);
-  const dave = h.sim.control.mailboxes().find((a) => a.startsWith('dave@'))!.toLowerCase();
+  const dave = h.sim.control
+    .mailboxes()
+    .find((a) => a.startsWith('dave@'))!
+    .toLowerCase();
   expect(await documentCount(otherSource, dave)).toBeGreaterThan(0);
 });

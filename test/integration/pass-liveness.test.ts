@@ -23,7 +23,10 @@ async function terminateSource(client: Client, sourceId: string): Promise<void> 
 
 beforeAll(async () => {
   // Slow API calls keep alice (12 messages) busy long enough to be terminated mid-crawl.
-  h = await WorkerHarness.start({ name: 'pass-liveness', simulator: { preset: 'tiny', faults: { latencyMs: 150 } } });
+  h = await WorkerHarness.start({
+    name: 'pass-liveness',
+    simulator: { preset: 'tiny', faults: { latencyMs: 150 } },
+  });
 });
 
 afterAll(async () => {
@@ -41,9 +44,17 @@ it('records a mailbox terminated mid-pass as failed and completes the pass', asy
   const pass = await h.client.workflow.start('crawlArchive', {
     taskQueue: h.taskQueue,
     workflowId: passWorkflowId(h.sourceId),
-    args: [{ settings, tuning: { livenessCheckMs: 2_000, mailboxTuning: { windowDays: 60 } } } satisfies CrawlArchiveInput],
+    args: [
+      {
+        settings,
+        tuning: { livenessCheckMs: 2_000, mailboxTuning: { windowDays: 60 } },
+      } satisfies CrawlArchiveInput,
+    ],
   });
-  const alice = h.sim.control.mailboxes().find((a) => a.startsWith('alice@'))!.toLowerCase();
+  const alice = h.sim.control
+    .mailboxes()
+    .find((a) => a.startsWith('alice@'))!
+    .toLowerCase();
   const mailbox = h.client.workflow.getHandle(mailboxWorkflowId(h.sourceId, alice));
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -62,4 +73,45 @@ it('records a mailbox terminated mid-pass as failed and completes the pass', asy
   expect(result.failedMailboxes).toEqual([
     expect.objectContaining({ address: alice, kind: 'mailbox', reason: expect.stringMatching(/TERMINATED/) }),
   ]);
+});
+
+describe('source errors fail the pass with one actionable message', () => {
+  async function passOf(sourceId: string): Promise<CrawlArchiveResult> {
+    const settings = {
+      ...h.settings({
+        domains: { includeLocal: true },
+        messages: { startDate: new Date(Date.now() - 50 * 86_400_000).toISOString().slice(0, 10) },
+      }),
+      sourceId,
+    };
+    return h.client.workflow.execute('crawlArchive', {
+      taskQueue: h.taskQueue,
+      workflowId: passWorkflowId(sourceId),
+      args: [
+        {
+          settings,
+          tuning: { livenessCheckMs: 5_000, mailboxTuning: { windowDays: 60 } },
+        } satisfies CrawlArchiveInput,
+      ],
+    });
+  }
+
+  afterEach(() => h.sim.control.setSwitches({ roleMissingEndpoints: [] }));
+
+  it('when the directory refuses the snapshot', async () => {
+    h.sim.control.setSwitches({ roleMissingEndpoints: ['/api/user/get-internal-users'] });
+    const result = await passOf(`${h.sourceId}-nodir`);
+    expect(result.status).toBe('Failed');
+    expect(result.error).toMatch(/Directories › Internal › Read/);
+    expect(result.mailboxes.dispatched).toBe(0);
+  });
+
+  it('when mailboxes meet a source error mid-crawl', async () => {
+    h.sim.control.setSwitches({ roleMissingEndpoints: ['/api/archive/get-message-list'] });
+    const sourceId = `${h.sourceId}-noarchive`;
+    const result = await passOf(sourceId);
+    await terminateSource(h.client, sourceId);
+    expect(result.status).toBe('Failed');
+    expect(result.error).toMatch(/Archive › Search › Read/);
+  });
 });

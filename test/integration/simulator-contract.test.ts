@@ -3,30 +3,53 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { startSimulator, parseFaultSpec, formatMimecastDate, type RunningSimulator, type SimulatorOptions } from '../../simulator';
+import {
+  startSimulator,
+  parseFaultSpec,
+  formatMimecastDate,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from '../../simulator';
 import { serializeMimeNode } from '../../simulator/message-builder';
 import { runSimulatorCommand } from '../../simulator/cli';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const ALL_TIME = { start: '2000-01-01T00:00:00+0000', end: '2099-12-31T23:59:59+0000' };
 
-async function getToken(sim: RunningSimulator, clientId = 'sim-client', clientSecret = 'sim-secret'): Promise<string> {
+async function getToken(
+  sim: RunningSimulator,
+  clientId = 'sim-client',
+  clientSecret = 'sim-secret',
+): Promise<string> {
   const r = await fetch(`${sim.url}/oauth/token`, {
     method: 'POST',
     headers: FORM,
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+    }).toString(),
   });
   expect(r.status).toBe(200);
   return ((await r.json()) as { access_token: string }).access_token;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-async function call(sim: RunningSimulator, token: string | null, path: string, body: unknown, method = 'POST') {
+async function call(
+  sim: RunningSimulator,
+  token: string | null,
+  path: string,
+  body: unknown,
+  method = 'POST',
+) {
   const res = await fetch(`${sim.url}${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      'content-type': 'application/json',
+      accept: 'application/json',
+    },
     body: method === 'GET' ? undefined : JSON.stringify(body),
   });
   const buf = Buffer.from(await res.arrayBuffer());
@@ -47,7 +70,10 @@ async function listAll(sim: RunningSimulator, token: string, item: Record<string
   const pages: number[] = [];
   let pageToken: string | undefined;
   for (let guard = 0; guard < 10_000; guard++) {
-    const r = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize, ...(pageToken ? { pageToken } : {}) } }, data: [item] });
+    const r = await call(sim, token, '/api/archive/get-message-list', {
+      meta: { pagination: { pageSize, ...(pageToken ? { pageToken } : {}) } },
+      data: [item],
+    });
     expect(r.status).toBe(200);
     expect(r.json.fail).toEqual([]);
     const data = r.json.data as { id: string }[];
@@ -71,24 +97,69 @@ describe('simulator contract', () => {
   });
   afterAll(() => sim.close());
   beforeEach(() => {
-    sim.control.setSwitches({ listOrder: 'newest-first', pageTokenBinding: true, pageTokenTtlSeconds: null, lastPage: 'no-next', download: 'bytes', linkOrigin: 'same', unauthorizedBody: 'nested', appForbidden: '403', listToShape: 'object', rfc822Refused: false, pageSizeCap: 500, forbiddenEndpoints: [], roleMissingEndpoints: [] });
-    sim.control.setFaults({ rate429: 0, rate5xx: 0, latencyMs: 0, tokenExpireSeconds: null, failIds: [], malformedJsonRate: 0, slowDownloadMs: 0, retryAfterHeader: false, rateLimit: null });
+    sim.control.setSwitches({
+      listOrder: 'newest-first',
+      pageTokenBinding: true,
+      pageTokenTtlSeconds: null,
+      lastPage: 'no-next',
+      download: 'bytes',
+      linkOrigin: 'same',
+      unauthorizedBody: 'nested',
+      appForbidden: '403',
+      listToShape: 'object',
+      rfc822Refused: false,
+      pageSizeCap: 500,
+      forbiddenEndpoints: [],
+      roleMissingEndpoints: [],
+    });
+    sim.control.setFaults({
+      rate429: 0,
+      rate5xx: 0,
+      latencyMs: 0,
+      tokenExpireSeconds: null,
+      failIds: [],
+      malformedJsonRate: 0,
+      slowDownloadMs: 0,
+      retryAfterHeader: false,
+      rateLimit: null,
+    });
   });
 
   describe('auth', () => {
     it('issues a Bearer token from form-encoded client credentials, with expires_in 1799 and no refresh token', async () => {
-      const r = await fetch(`${sim.url}/oauth/token`, { method: 'POST', headers: FORM, body: 'grant_type=client_credentials&client_id=sim-client&client_secret=sim-secret' });
+      const r = await fetch(`${sim.url}/oauth/token`, {
+        method: 'POST',
+        headers: FORM,
+        body: 'grant_type=client_credentials&client_id=sim-client&client_secret=sim-secret',
+      });
       const body = (await r.json()) as Json;
-      expect(body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 1799, scope: '' });
+      expect(body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 1799,
+        scope: '',
+      });
       expect(body.refresh_token).toBeUndefined();
     });
 
     it('rejects unknown credentials, JSON bodies and other grant types', async () => {
-      const bad = await fetch(`${sim.url}/oauth/token`, { method: 'POST', headers: FORM, body: 'grant_type=client_credentials&client_id=sim-client&client_secret=nope' });
+      const bad = await fetch(`${sim.url}/oauth/token`, {
+        method: 'POST',
+        headers: FORM,
+        body: 'grant_type=client_credentials&client_id=sim-client&client_secret=nope',
+      });
       expect(bad.status).toBe(401);
-      const json = await fetch(`${sim.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: 'sim-client' }) });
+      const json = await fetch(`${sim.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: 'sim-client' }),
+      });
       expect(json.status).toBe(400);
-      const grant = await fetch(`${sim.url}/oauth/token`, { method: 'POST', headers: FORM, body: 'grant_type=password&client_id=sim-client&client_secret=sim-secret' });
+      const grant = await fetch(`${sim.url}/oauth/token`, {
+        method: 'POST',
+        headers: FORM,
+        body: 'grant_type=password&client_id=sim-client&client_secret=sim-secret',
+      });
       expect(grant.status).toBe(400);
     });
 
@@ -139,31 +210,58 @@ describe('simulator contract', () => {
       expect(r.status).toBe(200);
       expect(r.json.meta.status).toBe(200);
       expect(r.json.data).toEqual([]);
-      expect(r.json.fail).toEqual([{ key: {}, errors: [{ code: 'err_validation_null', message: expect.any(String), retryable: false, field: 'id' }] }]);
+      expect(r.json.fail).toEqual([
+        {
+          key: {},
+          errors: [
+            { code: 'err_validation_null', message: expect.any(String), retryable: false, field: 'id' },
+          ],
+        },
+      ]);
       const blank = await call(sim, token, '/api/archive/get-message-detail', { data: [{ id: '  ' }] });
       expect(blank.json.fail[0].errors[0].code).toBe('err_validation_blank');
       expect(blank.json.fail[0].key).toEqual({ id: '  ' });
-      const email = await call(sim, token, '/api/archive/get-message-list', { data: [{ mailbox: 'not-an-address', view: 'INBOX' }] });
-      expect(email.json.fail[0].errors[0]).toMatchObject({ code: 'err_validation_invalid_email_address', field: 'mailbox' });
+      const email = await call(sim, token, '/api/archive/get-message-list', {
+        data: [{ mailbox: 'not-an-address', view: 'INBOX' }],
+      });
+      expect(email.json.fail[0].errors[0]).toMatchObject({
+        code: 'err_validation_invalid_email_address',
+        field: 'mailbox',
+      });
     });
 
     it('requires exactly one data item for archive calls, at most one for users, at most 500 for domains', async () => {
-      for (const path of ['/api/archive/get-message-list', '/api/archive/get-message-detail', '/api/archive/get-message-part', '/api/archive/get-file']) {
+      for (const path of [
+        '/api/archive/get-message-list',
+        '/api/archive/get-message-detail',
+        '/api/archive/get-message-part',
+        '/api/archive/get-file',
+      ]) {
         expect((await call(sim, token, path, { data: [] })).json.fail.length).toBeGreaterThan(0);
-        expect((await call(sim, token, path, { data: [{ id: 'a' }, { id: 'b' }] })).json.fail.length).toBeGreaterThan(0);
+        expect(
+          (await call(sim, token, path, { data: [{ id: 'a' }, { id: 'b' }] })).json.fail.length,
+        ).toBeGreaterThan(0);
       }
-      const users = await call(sim, token, '/api/user/get-internal-users', { data: [{ domain: 'example.com' }, { domain: 'example.org' }] });
+      const users = await call(sim, token, '/api/user/get-internal-users', {
+        data: [{ domain: 'example.com' }, { domain: 'example.org' }],
+      });
       expect(users.json.fail.length).toBe(2);
-      const domains = await call(sim, token, '/api/domain/get-internal-domain', { data: Array.from({ length: 501 }, () => ({ domain: 'example.com' })) });
+      const domains = await call(sim, token, '/api/domain/get-internal-domain', {
+        data: Array.from({ length: 501 }, () => ({ domain: 'example.com' })),
+      });
       expect(domains.json.fail.length).toBe(1);
-      const ok500 = await call(sim, token, '/api/domain/get-internal-domain', { data: Array.from({ length: 500 }, () => ({ domain: 'example.com' })) });
+      const ok500 = await call(sim, token, '/api/domain/get-internal-domain', {
+        data: Array.from({ length: 500 }, () => ({ domain: 'example.com' })),
+      });
       expect(ok500.json.fail).toEqual([]);
     });
 
     it('answers a malformed or truncated id with 400 and an empty body', async () => {
       const [first] = sim.control.expectedMessages(sim.control.mailboxes()[0], 'INBOX');
       for (const path of ['/api/archive/get-message-detail', '/api/archive/get-message-part']) {
-        const r = await call(sim, token, path, { data: [{ id: first.id.slice(0, -6), type: 'RFC822', context: 'RECEIVED' }] });
+        const r = await call(sim, token, path, {
+          data: [{ id: first.id.slice(0, -6), type: 'RFC822', context: 'RECEIVED' }],
+        });
         expect(r.status).toBe(400);
         expect(r.buf.length).toBe(0);
       }
@@ -177,9 +275,12 @@ describe('simulator contract', () => {
     it('lists internal domains directly in data[], one flagged local', async () => {
       const r = await call(sim, token, '/api/domain/get-internal-domain', { data: [] });
       expect(r.json.data.length).toBeGreaterThanOrEqual(3);
-      for (const d of r.json.data) expect(Object.keys(d).sort()).toEqual(['domain', 'id', 'inboundType', 'local', 'sendOnly']);
+      for (const d of r.json.data)
+        expect(Object.keys(d).sort()).toEqual(['domain', 'id', 'inboundType', 'local', 'sendOnly']);
       expect(r.json.data.filter((d: Json) => d.local)).toHaveLength(1);
-      const one = await call(sim, token, '/api/domain/get-internal-domain', { data: [{ domain: 'example.org' }] });
+      const one = await call(sim, token, '/api/domain/get-internal-domain', {
+        data: [{ domain: 'example.org' }],
+      });
       expect(one.json.data.map((d: Json) => d.domain)).toEqual(['example.org']);
     });
 
@@ -188,7 +289,10 @@ describe('simulator contract', () => {
       let pageToken: string | undefined;
       let userCount = 0;
       do {
-        const r = await call(sim, token, '/api/user/get-internal-users', { meta: { pagination: { pageSize: 3, ...(pageToken ? { pageToken } : {}) } }, data: [{ domain: 'example.com' }] });
+        const r = await call(sim, token, '/api/user/get-internal-users', {
+          meta: { pagination: { pageSize: 3, ...(pageToken ? { pageToken } : {}) } },
+          data: [{ domain: 'example.com' }],
+        });
         expect(r.json.data).toHaveLength(1);
         users.push(...r.json.data[0].users);
         userCount = r.json.data[0].userCount;
@@ -198,16 +302,28 @@ describe('simulator contract', () => {
       expect(users.some((u) => u.alias)).toBe(true);
       expect(users.some((u) => u.addressType === 'dl_from_ldap')).toBe(true);
       expect(users.some((u) => u.addressType === 'created_by_email')).toBe(true);
-      for (const u of users) expect(Object.keys(u).sort()).toEqual(['addressType', 'alias', 'emailAddress', 'name']);
-      const mailboxes = users.filter((u) => !u.alias && !['dl_from_ldap', 'created_by_email'].includes(u.addressType)).map((u) => u.emailAddress);
-      expect(mailboxes.sort()).toEqual(sim.control.mailboxes().filter((m) => m.endsWith('@example.com')).sort());
+      for (const u of users)
+        expect(Object.keys(u).sort()).toEqual(['addressType', 'alias', 'emailAddress', 'name']);
+      const mailboxes = users
+        .filter((u) => !u.alias && !['dl_from_ldap', 'created_by_email'].includes(u.addressType))
+        .map((u) => u.emailAddress);
+      expect(mailboxes.sort()).toEqual(
+        sim.control
+          .mailboxes()
+          .filter((m) => m.endsWith('@example.com'))
+          .sort(),
+      );
     });
   });
 
   describe('get-message-list', () => {
     const mailboxWithMost = () => {
       const boxes = sim.control.mailboxes();
-      return boxes.reduce((a, b) => (sim.control.expectedMessages(b, 'INBOX').length > sim.control.expectedMessages(a, 'INBOX').length ? b : a));
+      return boxes.reduce((a, b) =>
+        sim.control.expectedMessages(b, 'INBOX').length > sim.control.expectedMessages(a, 'INBOX').length
+          ? b
+          : a,
+      );
     };
 
     it('pages through a mailbox newest first, matching the ground truth, with records directly in data[]', async () => {
@@ -217,15 +333,39 @@ describe('simulator contract', () => {
       const { ids, pages } = await listAll(sim, token, { mailbox: mb, view: 'INBOX', ...ALL_TIME }, 100);
       expect(ids).toEqual(expected.map((e) => e.id));
       expect(pages.slice(0, -1).every((n) => n === 100)).toBe(true);
-      const first = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 5 } }, data: [{ mailbox: mb, view: 'INBOX', ...ALL_TIME }] });
+      const first = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 5 } },
+        data: [{ mailbox: mb, view: 'INBOX', ...ALL_TIME }],
+      });
       const rec = first.json.data[0];
-      expect(Object.keys(rec).sort()).toEqual(['attachmentCount', 'ccm', 'expired', 'from', 'id', 'read', 'recalled', 'received', 'size', 'smash', 'status', 'subject', 'to']);
+      expect(Object.keys(rec).sort()).toEqual([
+        'attachmentCount',
+        'ccm',
+        'expired',
+        'from',
+        'id',
+        'read',
+        'recalled',
+        'received',
+        'size',
+        'smash',
+        'status',
+        'subject',
+        'to',
+      ]);
       expect(rec.received).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/);
       expect(rec.id.length).toBeGreaterThan(100);
       expect(rec.to).toEqual({ emailAddress: expect.any(String), displayableName: expect.any(String) });
-      expect(first.json.meta.pagination).toMatchObject({ pageSize: 5, totalCount: expected.length, next: expect.any(String) });
+      expect(first.json.meta.pagination).toMatchObject({
+        pageSize: 5,
+        totalCount: expected.length,
+        next: expect.any(String),
+      });
       expect(first.json.meta.pagination.previous).toBeUndefined();
-      const second = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 5, pageToken: first.json.meta.pagination.next } }, data: [{ mailbox: mb, view: 'INBOX', ...ALL_TIME }] });
+      const second = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 5, pageToken: first.json.meta.pagination.next } },
+        data: [{ mailbox: mb, view: 'INBOX', ...ALL_TIME }],
+      });
       expect(second.json.meta.pagination.previous).toEqual(expect.any(String));
     });
 
@@ -240,7 +380,9 @@ describe('simulator contract', () => {
       const mb = mailboxWithMost();
       const expected = sim.control.expectedMessages(mb, 'INBOX').map((e) => e.id);
       sim.control.setSwitches({ listOrder: 'oldest-first' });
-      expect((await listAll(sim, token, { mailbox: mb, view: 'INBOX', ...ALL_TIME })).ids).toEqual([...expected].reverse());
+      expect((await listAll(sim, token, { mailbox: mb, view: 'INBOX', ...ALL_TIME })).ids).toEqual(
+        [...expected].reverse(),
+      );
       sim.control.setSwitches({ listOrder: 'unstable' });
       const a = (await listAll(sim, token, { mailbox: mb, view: 'INBOX', ...ALL_TIME })).ids;
       const b = (await listAll(sim, token, { mailbox: mb, view: 'INBOX', ...ALL_TIME })).ids;
@@ -254,16 +396,33 @@ describe('simulator contract', () => {
       const all = sim.control.expectedMessages(mb, 'INBOX');
       const pivot = all[Math.floor(all.length / 3)];
       const later = all.filter((e) => e.receivedAt.getTime() >= pivot.receivedAt.getTime());
-      const r = await listAll(sim, token, { mailbox: mb, view: 'INBOX', start: pivot.received, end: ALL_TIME.end }, 500);
+      const r = await listAll(
+        sim,
+        token,
+        { mailbox: mb, view: 'INBOX', start: pivot.received, end: ALL_TIME.end },
+        500,
+      );
       expect(r.ids.sort()).toEqual(later.map((e) => e.id).sort());
-      const exact = await listAll(sim, token, { mailbox: mb, view: 'INBOX', start: pivot.received, end: pivot.received }, 500);
+      const exact = await listAll(
+        sim,
+        token,
+        { mailbox: mb, view: 'INBOX', start: pivot.received, end: pivot.received },
+        500,
+      );
       expect(exact.ids).toContain(pivot.id);
       const d = new Date(now);
       const start = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1));
       const end = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 23, 59, 59));
       const defaults = await listAll(sim, token, { mailbox: mb, view: 'INBOX' }, 500);
-      expect(defaults.ids.sort()).toEqual(sim.control.expectedMessages(mb, 'INBOX', { start, end }).map((e) => e.id).sort());
-      const badDate = await call(sim, token, '/api/archive/get-message-list', { data: [{ mailbox: mb, view: 'INBOX', start: '2024-01-01' }] });
+      expect(defaults.ids.sort()).toEqual(
+        sim.control
+          .expectedMessages(mb, 'INBOX', { start, end })
+          .map((e) => e.id)
+          .sort(),
+      );
+      const badDate = await call(sim, token, '/api/archive/get-message-list', {
+        data: [{ mailbox: mb, view: 'INBOX', start: '2024-01-01' }],
+      });
       expect(badDate.json.fail[0].errors[0].field).toBe('start');
     });
 
@@ -271,14 +430,31 @@ describe('simulator contract', () => {
       const [alice, bob] = sim.control.mailboxes();
       const sent = await listAll(sim, token, { mailbox: alice, view: 'SENT', ...ALL_TIME });
       expect(sent.ids).toEqual(sim.control.expectedMessages(alice, 'SENT').map((e) => e.id));
-      const withAliases = await listAll(sim, token, { mailbox: alice, view: 'INBOX', includeAliases: true, ...ALL_TIME });
-      const noAliases = await listAll(sim, token, { mailbox: alice, view: 'INBOX', includeAliases: false, ...ALL_TIME });
+      const withAliases = await listAll(sim, token, {
+        mailbox: alice,
+        view: 'INBOX',
+        includeAliases: true,
+        ...ALL_TIME,
+      });
+      const noAliases = await listAll(sim, token, {
+        mailbox: alice,
+        view: 'INBOX',
+        includeAliases: false,
+        ...ALL_TIME,
+      });
       expect(noAliases.ids.length).toBeLessThan(withAliases.ids.length);
-      const alias = sim.control.listUsers().find((u) => u.alias && u.emailAddress.startsWith('alice'))!.emailAddress;
+      const alias = sim.control
+        .listUsers()
+        .find((u) => u.alias && u.emailAddress.startsWith('alice'))!.emailAddress;
       const viaAlias = await listAll(sim, token, { mailbox: alias, view: 'INBOX', ...ALL_TIME });
       expect(viaAlias.ids.length).toBe(withAliases.ids.length - noAliases.ids.length);
       const own = await listAll(sim, token, { mailbox: bob, view: 'INBOX', ...ALL_TIME });
-      const delegated = await listAll(sim, token, { mailbox: bob, view: 'INBOX', includeDelegates: true, ...ALL_TIME });
+      const delegated = await listAll(sim, token, {
+        mailbox: bob,
+        view: 'INBOX',
+        includeDelegates: true,
+        ...ALL_TIME,
+      });
       expect(delegated.ids.length).toBeGreaterThan(own.ids.length);
       const dl = sim.control.listUsers().find((u) => u.addressType === 'dl_from_ldap')!.emailAddress;
       expect((await listAll(sim, token, { mailbox: dl, view: 'INBOX', ...ALL_TIME })).ids).toEqual([]);
@@ -287,27 +463,51 @@ describe('simulator contract', () => {
     it('caps pageSize at the configured cap', async () => {
       const mb = mailboxWithMost();
       sim.control.setSwitches({ pageSizeCap: 50 });
-      const r = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 1000 } }, data: [{ mailbox: mb, view: 'INBOX', ...ALL_TIME }] });
+      const r = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 1000 } },
+        data: [{ mailbox: mb, view: 'INBOX', ...ALL_TIME }],
+      });
       expect(r.json.data).toHaveLength(50);
       expect(r.json.meta.pagination.pageSize).toBe(50);
     });
 
     it('binds page tokens to their query and expires them', async () => {
       const [alice, bob] = sim.control.mailboxes();
-      const first = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 2 } }, data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }] });
+      const first = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 2 } },
+        data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }],
+      });
       const next = first.json.meta.pagination.next;
-      const other = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 2, pageToken: next } }, data: [{ mailbox: bob, view: 'INBOX', ...ALL_TIME }] });
-      expect(other.json.fail[0].errors[0]).toMatchObject({ code: 'err_validation_page_token_mismatch', field: 'pageToken' });
-      const otherEnd = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 2, pageToken: next } }, data: [{ mailbox: alice, view: 'INBOX', start: ALL_TIME.start, end: '2098-01-01T00:00:00+0000' }] });
+      const other = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 2, pageToken: next } },
+        data: [{ mailbox: bob, view: 'INBOX', ...ALL_TIME }],
+      });
+      expect(other.json.fail[0].errors[0]).toMatchObject({
+        code: 'err_validation_page_token_mismatch',
+        field: 'pageToken',
+      });
+      const otherEnd = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 2, pageToken: next } },
+        data: [{ mailbox: alice, view: 'INBOX', start: ALL_TIME.start, end: '2098-01-01T00:00:00+0000' }],
+      });
       expect(otherEnd.json.fail).toHaveLength(1);
-      const garbage = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 2, pageToken: 'x' + next } }, data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }] });
+      const garbage = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 2, pageToken: 'x' + next } },
+        data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }],
+      });
       expect(garbage.json.fail[0].errors[0].code).toBe('err_validation_invalid_page_token');
       sim.control.setSwitches({ pageTokenBinding: false });
-      const unbound = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 2, pageToken: next } }, data: [{ mailbox: bob, view: 'INBOX', ...ALL_TIME }] });
+      const unbound = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 2, pageToken: next } },
+        data: [{ mailbox: bob, view: 'INBOX', ...ALL_TIME }],
+      });
       expect(unbound.json.fail).toEqual([]);
       sim.control.setSwitches({ pageTokenBinding: true, pageTokenTtlSeconds: 60 });
       now += 61_000;
-      const expired = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 2, pageToken: next } }, data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }] });
+      const expired = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 2, pageToken: next } },
+        data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }],
+      });
       expect(expired.json.fail[0].errors[0].code).toBe('err_validation_page_token_expired');
     });
 
@@ -319,8 +519,14 @@ describe('simulator contract', () => {
       sim.control.setSwitches({ lastPage: 'empty-with-next' });
       const withNext = await listAll(sim, token, { mailbox: alice, view: 'INBOX', ...ALL_TIME }, n);
       expect(withNext.pages).toEqual([n, 0]);
-      const first = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: n } }, data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }] });
-      const last = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: n, pageToken: first.json.meta.pagination.next } }, data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }] });
+      const first = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: n } },
+        data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }],
+      });
+      const last = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: n, pageToken: first.json.meta.pagination.next } },
+        data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }],
+      });
       expect(last.json.data).toEqual([]);
       expect(last.json.meta.pagination.next).toEqual(expect.any(String));
     });
@@ -328,13 +534,18 @@ describe('simulator contract', () => {
     it('switches the shape of `to` between an object and an array', async () => {
       const [alice] = sim.control.mailboxes();
       sim.control.setSwitches({ listToShape: 'array' });
-      const r = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 3 } }, data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }] });
+      const r = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 3 } },
+        data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }],
+      });
       expect(Array.isArray(r.json.data[0].to)).toBe(true);
     });
 
     it('lists the same message (same id) in several mailboxes', () => {
       const seen = new Map<string, number>();
-      for (const mb of sim.control.mailboxes()) for (const v of ['INBOX', 'SENT'] as const) for (const e of sim.control.expectedMessages(mb, v)) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
+      for (const mb of sim.control.mailboxes())
+        for (const v of ['INBOX', 'SENT'] as const)
+          for (const e of sim.control.expectedMessages(mb, v)) seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
       expect([...seen.values()].some((n) => n >= 2)).toBe(true);
     });
   });
@@ -358,7 +569,16 @@ describe('simulator contract', () => {
       expect(d.size).toBe(sim.control.messageRfc822(msg.id).length);
       expect(d.attachments).toHaveLength(msg.attachmentCount);
       for (const a of d.attachments) {
-        expect(Object.keys(a).sort()).toEqual(['bodyType', 'contentId', 'contentType', 'extension', 'filename', 'id', 'sha256', 'size']);
+        expect(Object.keys(a).sort()).toEqual([
+          'bodyType',
+          'contentId',
+          'contentType',
+          'extension',
+          'filename',
+          'id',
+          'sha256',
+          'size',
+        ]);
         const f = await call(sim, token, '/api/archive/get-file', { data: [{ id: a.id }] });
         expect(f.status).toBe(200);
         expect(f.ct).not.toContain('json');
@@ -369,17 +589,25 @@ describe('simulator contract', () => {
 
     it('serves RFC822 (RECEIVED and DELIVERED), PLAIN and HTML as raw bytes with a non-JSON content type', async () => {
       const msg = withAttachments();
-      const rfc = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED', mailbox: sim.control.mailboxes()[0] }] });
+      const rfc = await call(sim, token, '/api/archive/get-message-part', {
+        data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED', mailbox: sim.control.mailboxes()[0] }],
+      });
       expect(rfc.ct).not.toContain('json');
       expect(rfc.buf.equals(sim.control.messageRfc822(msg.id))).toBe(true);
-      const delivered = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'RFC822', context: 'DELIVERED' }] });
+      const delivered = await call(sim, token, '/api/archive/get-message-part', {
+        data: [{ id: msg.id, type: 'RFC822', context: 'DELIVERED' }],
+      });
       expect(delivered.buf.toString()).toContain('protect-eu.mimecast.com');
-      const plain = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'PLAIN', context: 'RECEIVED' }] });
+      const plain = await call(sim, token, '/api/archive/get-message-part', {
+        data: [{ id: msg.id, type: 'PLAIN', context: 'RECEIVED' }],
+      });
       expect(plain.ct).toContain('text/plain');
       expect(plain.buf.toString()).toContain('simmsg');
       const parsed = await simpleParser(rfc.buf);
       expect(parsed.attachments.length).toBeGreaterThanOrEqual(1);
-      const bad = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'PDF', context: 'RECEIVED' }] });
+      const bad = await call(sim, token, '/api/archive/get-message-part', {
+        data: [{ id: msg.id, type: 'PDF', context: 'RECEIVED' }],
+      });
       expect(bad.json.fail[0].errors[0].field).toBe('type');
     });
 
@@ -387,7 +615,9 @@ describe('simulator contract', () => {
       const msg = withAttachments();
       const seen = new Set<string>();
       for (let i = 0; i < 6; i++) {
-        const r = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }] });
+        const r = await call(sim, token, '/api/archive/get-message-part', {
+          data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }],
+        });
         seen.add(`${r.headers.has('content-length')}/${r.headers.has('content-disposition')}`);
       }
       expect(seen.size).toBeGreaterThanOrEqual(2);
@@ -396,17 +626,23 @@ describe('simulator contract', () => {
     it('refuses RFC822 for chosen ids while PLAIN/HTML/get-file still work', async () => {
       const msg = withAttachments();
       sim.control.setSwitches({ rfc822Refused: [msg.id] });
-      const r = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }] });
+      const r = await call(sim, token, '/api/archive/get-message-part', {
+        data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }],
+      });
       expect(r.status).toBe(200);
       expect(r.json.fail[0].errors[0].code).toBe('err_message_part_unavailable');
-      const plain = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'PLAIN', context: 'RECEIVED' }] });
+      const plain = await call(sim, token, '/api/archive/get-message-part', {
+        data: [{ id: msg.id, type: 'PLAIN', context: 'RECEIVED' }],
+      });
       expect(plain.ct).toContain('text/plain');
     });
 
     it('serves downloads as single-use JSON links (url or urls[]) on the same host, accepting the Bearer token', async () => {
       const msg = withAttachments();
       sim.control.setSwitches({ download: 'link' });
-      const r = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }] });
+      const r = await call(sim, token, '/api/archive/get-message-part', {
+        data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }],
+      });
       expect(r.ct).toContain('application/json');
       const url = r.json.data[0].url as string;
       expect(url.startsWith(sim.url)).toBe(true);
@@ -417,7 +653,9 @@ describe('simulator contract', () => {
       expect(((await again.json()) as Json).fail[0].errors[0].code).toBe('err_link_already_used');
       sim.control.setSwitches({ download: 'links' });
       const d = await call(sim, token, '/api/archive/get-message-detail', { data: [{ id: msg.id }] });
-      const f = await call(sim, token, '/api/archive/get-file', { data: [{ id: d.json.data[0].attachments[0].id }] });
+      const f = await call(sim, token, '/api/archive/get-file', {
+        data: [{ id: d.json.data[0].attachments[0].id }],
+      });
       expect(f.json.data[0].urls).toHaveLength(1);
       const file = Buffer.from(await (await fetch(f.json.data[0].urls[0])).arrayBuffer());
       expect(createHash('sha256').update(file).digest('hex')).toBe(d.json.data[0].attachments[0].sha256);
@@ -427,14 +665,20 @@ describe('simulator contract', () => {
     it('points foreign links at another origin and records whether it received an Authorization header', async () => {
       const msg = withAttachments();
       sim.control.setSwitches({ download: 'link', linkOrigin: 'foreign' });
-      const r = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }] });
+      const r = await call(sim, token, '/api/archive/get-message-part', {
+        data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }],
+      });
       const url = r.json.data[0].url as string;
       expect(url.startsWith(sim.foreignUrl)).toBe(true);
       expect(new URL(url).origin).not.toBe(new URL(sim.url).origin);
       await (await fetch(url)).arrayBuffer();
       expect(sim.control.foreignAuthorizationSeen()).toBe(false);
-      const r2 = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }] });
-      await (await fetch(r2.json.data[0].url, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer();
+      const r2 = await call(sim, token, '/api/archive/get-message-part', {
+        data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }],
+      });
+      await (
+        await fetch(r2.json.data[0].url, { headers: { authorization: `Bearer ${token}` } })
+      ).arrayBuffer();
       expect(sim.control.foreignAuthorizationSeen()).toBe(true);
     });
 
@@ -449,7 +693,14 @@ describe('simulator contract', () => {
 
   describe('rate limiting and faults', () => {
     it('sends X-RateLimit-* on every response and enforces one bucket per credential without executing', async () => {
-      const s = await startSimulator({ preset: 'tiny', credentials: [{ clientId: 'a', clientSecret: 'x' }, { clientId: 'b', clientSecret: 'y' }], faults: { rateLimit: { limit: 5, windowMs: 60_000 }, retryAfterHeader: true } });
+      const s = await startSimulator({
+        preset: 'tiny',
+        credentials: [
+          { clientId: 'a', clientSecret: 'x' },
+          { clientId: 'b', clientSecret: 'y' },
+        ],
+        faults: { rateLimit: { limit: 5, windowMs: 60_000 }, retryAfterHeader: true },
+      });
       try {
         const ta = await getToken(s, 'a', 'x');
         const tb = await getToken(s, 'b', 'y');
@@ -479,7 +730,8 @@ describe('simulator contract', () => {
         try {
           const t = await getToken(s);
           const out: number[] = [];
-          for (let i = 0; i < 30; i++) out.push((await call(s, t, '/api/domain/get-internal-domain', { data: [] })).status);
+          for (let i = 0; i < 30; i++)
+            out.push((await call(s, t, '/api/domain/get-internal-domain', { data: [] })).status);
           return { out, counters: s.control.counters() };
         } finally {
           await s.close();
@@ -504,7 +756,9 @@ describe('simulator contract', () => {
       sim.control.setFaults({ latencyMs: 0, slowDownloadMs: 300 });
       const msg = sim.control.expectedMessages(sim.control.mailboxes()[0], 'INBOX')[0];
       t0 = Date.now();
-      const slow = await call(sim, token, '/api/archive/get-message-part', { data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }] });
+      const slow = await call(sim, token, '/api/archive/get-message-part', {
+        data: [{ id: msg.id, type: 'RFC822', context: 'RECEIVED' }],
+      });
       expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
       expect(slow.buf.equals(sim.control.messageRfc822(msg.id))).toBe(true);
     });
@@ -518,13 +772,28 @@ describe('simulator contract', () => {
       const b = await call(sim, token, '/api/archive/get-file', { data: [{ id: 'x' }] });
       expect(b.status).toBe(200);
       expect(b.json.fail[0].errors[0].code).toBe('app_forbidden');
-      sim.control.setSwitches({ forbiddenEndpoints: [], roleMissingEndpoints: ['/api/archive/get-message-list'] });
+      sim.control.setSwitches({
+        forbiddenEndpoints: [],
+        roleMissingEndpoints: ['/api/archive/get-message-list'],
+      });
       expect((await call(sim, token, '/api/archive/get-message-list', { data: [{}] })).status).toBe(403);
     });
 
     it('parses the CLI fault spec', () => {
-      expect(parseFaultSpec('429=0.3,5xx=0.05,latency=100,expire=5,retry-after,rate-limit=50/1000,fail=a|b,malformed=0.1,slow=20')).toEqual({
-        rate429: 0.3, rate5xx: 0.05, latencyMs: 100, tokenExpireSeconds: 5, retryAfterHeader: true, rateLimit: { limit: 50, windowMs: 1000 }, failIds: ['a', 'b'], malformedJsonRate: 0.1, slowDownloadMs: 20,
+      expect(
+        parseFaultSpec(
+          '429=0.3,5xx=0.05,latency=100,expire=5,retry-after,rate-limit=50/1000,fail=a|b,malformed=0.1,slow=20',
+        ),
+      ).toEqual({
+        rate429: 0.3,
+        rate5xx: 0.05,
+        latencyMs: 100,
+        tokenExpireSeconds: 5,
+        retryAfterHeader: true,
+        rateLimit: { limit: 50, windowMs: 1000 },
+        failIds: ['a', 'b'],
+        malformedJsonRate: 0.1,
+        slowDownloadMs: 20,
       });
       expect(parseFaultSpec('rate429=0.1,latencyMs=50')).toEqual({ rate429: 0.1, latencyMs: 50 });
       expect(() => parseFaultSpec('bogus=1')).toThrow();
@@ -540,7 +809,12 @@ describe('simulator contract', () => {
       const late = sim.control.addLateMessage(alice, 'INBOX', new Date(now - 30 * 86_400_000));
       const after = sim.control.expectedMessages(alice, 'INBOX');
       expect(after.length).toBe(before + 4);
-      expect(after.slice(0, 3).map((e) => e.id).sort()).toEqual(added.map((a) => a.id).sort());
+      expect(
+        after
+          .slice(0, 3)
+          .map((e) => e.id)
+          .sort(),
+      ).toEqual(added.map((a) => a.id).sort());
       expect(after.map((e) => e.id)).toContain(late.id);
       sim.control.deleteMessage(alice, 'INBOX', late.id);
       expect(sim.control.expectedMessages(alice, 'INBOX').map((e) => e.id)).not.toContain(late.id);
@@ -548,7 +822,9 @@ describe('simulator contract', () => {
       expect(gone.json.fail[0].errors[0].code).toBe('err_message_not_found');
       sim.control.addMailbox('zed@example.com', 'example.com', 12);
       expect(sim.control.mailboxes()).toContain('zed@example.com');
-      expect((await listAll(sim, token, { mailbox: 'zed@example.com', view: 'INBOX', ...ALL_TIME })).ids.length).toBe(sim.control.expectedMessages('zed@example.com', 'INBOX').length);
+      expect(
+        (await listAll(sim, token, { mailbox: 'zed@example.com', view: 'INBOX', ...ALL_TIME })).ids.length,
+      ).toBe(sim.control.expectedMessages('zed@example.com', 'INBOX').length);
       sim.control.removeMailbox('zed@example.com');
       expect(sim.control.mailboxes()).not.toContain('zed@example.com');
       sim.control.resetCounters();
@@ -559,7 +835,14 @@ describe('simulator contract', () => {
 
     it('offers the same operations over HTTP under /__control', async () => {
       const [alice] = sim.control.mailboxes();
-      const post = async (op: string, body: unknown) => (await (await fetch(`${sim.url}/__control/${op}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Json;
+      const post = async (op: string, body: unknown) =>
+        (await (
+          await fetch(`${sim.url}/__control/${op}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).json()) as Json;
       const added = await post('add-messages', { mailbox: alice, count: 2 });
       expect(added.result).toHaveLength(2);
       expect((await post('counters', {})).ok).toBe(true);
@@ -591,7 +874,17 @@ describe('simulator corpus and MIME', () => {
   });
 
   it('serializes exactly like nodemailer MailComposer#build', async () => {
-    const opts = { from: 'A <a@example.com>', to: 'b@example.com', subject: 'Grüße ✓', text: 'plain ünï\r\n', html: '<p>hi</p>', attachments: [{ filename: 'x.bin', content: Buffer.alloc(300, 7) }], messageId: '<x@y>', date: new Date(0), baseBoundary: 'fixed' };
+    const opts = {
+      from: 'A <a@example.com>',
+      to: 'b@example.com',
+      subject: 'Grüße ✓',
+      text: 'plain ünï\r\n',
+      html: '<p>hi</p>',
+      attachments: [{ filename: 'x.bin', content: Buffer.alloc(300, 7) }],
+      messageId: '<x@y>',
+      date: new Date(0),
+      baseBoundary: 'fixed',
+    };
     const viaStream = await new MailComposer(opts).compile().build();
     expect(serializeMimeNode(new MailComposer(opts).compile()).equals(viaStream)).toBe(true);
   });
@@ -610,7 +903,7 @@ describe('simulator corpus and MIME', () => {
           if (/[^\x00-\x7f]/.test(e.subject)) unicode++;
           if (e.expired) expired++;
           if (e.recalled) recalled++;
-          if (samples.size >= 40 && kinds.size >= 13) continue;
+          if (kinds.size >= 13) continue;
           const raw = sim.control.messageRfc822(e.id);
           const text = raw.toString('latin1');
           const tag = (k: string, cond: boolean) => {
@@ -628,29 +921,51 @@ describe('simulator corpus and MIME', () => {
           tag('smime-opaque', /^Content-Type: application\/pkcs7-mime/m.test(text));
           tag('nested', text.includes('message/rfc822'));
           tag('calendar', text.includes('text/calendar'));
-          tag('nameless', /Content-Type: application\/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment\r\n/.test(text));
+          tag(
+            'nameless',
+            /Content-Type: application\/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment\r\n/.test(
+              text,
+            ),
+          );
           tag('binary', text.includes('filename=blob-'));
           tag('png', text.includes('image/png'));
           tag('csv', text.includes('text/csv'));
         }
       }
     }
-    expect([...kinds].sort()).toEqual(['binary', 'calendar', 'csv', 'docx', 'html-only', 'nameless', 'nested', 'pdf', 'png', 'smime-opaque', 'smime-signed', 'tnef', 'xlsx']);
+    expect([...kinds].sort()).toEqual([
+      'binary',
+      'calendar',
+      'csv',
+      'docx',
+      'html-only',
+      'nameless',
+      'nested',
+      'pdf',
+      'png',
+      'smime-opaque',
+      'smime-signed',
+      'tnef',
+      'xlsx',
+    ]);
     expect(unicode).toBeGreaterThan(0);
     expect(blank).toBeGreaterThan(0);
     expect(expired).toBeGreaterThan(0);
     expect(recalled).toBeGreaterThan(0);
     for (const [kind, raw] of samples) {
       const parsed = await simpleParser(raw);
-      if (['pdf', 'docx', 'xlsx', 'tnef', 'nested', 'calendar'].includes(kind)) expect(parsed.attachments.length).toBeGreaterThan(0);
+      if (['pdf', 'docx', 'xlsx', 'tnef', 'nested', 'calendar'].includes(kind))
+        expect(parsed.attachments.length).toBeGreaterThan(0);
     }
-  });
+  }, 30_000);
 
   it('builds attachments that real parsers read: PDF text, DOCX text, XLSX cells, TNEF signature', async () => {
     const { attachmentPayload, attachmentMarker } = await import('../../simulator/attachment-factory');
     const mammoth = await import('mammoth');
     const docx = attachmentPayload('docx', 2);
-    expect((await mammoth.extractRawText({ buffer: docx.bytes })).value).toContain(attachmentMarker('docx', 2));
+    expect((await mammoth.extractRawText({ buffer: docx.bytes })).value).toContain(
+      attachmentMarker('docx', 2),
+    );
     const ExcelJS = (await import('exceljs')).default;
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(attachmentPayload('xlsx', 1).bytes as never);
@@ -659,7 +974,10 @@ describe('simulator corpus and MIME', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     // pdf.js needs dynamic import(), which jest's vm does not allow: parse in a child process.
     const script = `const {PDFParse}=require('pdf-parse');const p=new PDFParse({data:new Uint8Array(Buffer.from(process.argv[1],'base64'))});p.getText().then(t=>{process.stdout.write(t.text);return p.destroy()})`;
-    const out = execFileSync(process.execPath, ['-e', script, pdf.toString('base64')], { cwd: process.cwd(), encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['-e', script, pdf.toString('base64')], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+    });
     expect(out).toContain(attachmentMarker('pdf', 3));
     expect(attachmentPayload('tnef', 0).bytes.readUInt32LE(0)).toBe(0x223e9f78);
   });
@@ -679,7 +997,10 @@ describe('simulator presets, CLI and hostile content', () => {
         let total = 0;
         for (const mb of boxes) {
           for (const view of ['INBOX', 'SENT'] as const) {
-            const r = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 1 } }, data: [{ mailbox: mb, view, ...ALL_TIME }] });
+            const r = await call(sim, token, '/api/archive/get-message-list', {
+              meta: { pagination: { pageSize: 1 } },
+              data: [{ mailbox: mb, view, ...ALL_TIME }],
+            });
             total += r.json.meta.pagination.totalCount;
           }
         }
@@ -691,7 +1012,10 @@ describe('simulator presets, CLI and hostile content', () => {
         const t2 = Date.now();
         let pages = 0;
         for (let seen = 0; seen < n / 2; seen += 500, pages++) {
-          const r = await call(sim, token, '/api/archive/get-message-list', { meta: { pagination: { pageSize: 500, ...(pageToken ? { pageToken } : {}) } }, data: [{ mailbox: big, view: 'INBOX', ...ALL_TIME }] });
+          const r = await call(sim, token, '/api/archive/get-message-list', {
+            meta: { pagination: { pageSize: 500, ...(pageToken ? { pageToken } : {}) } },
+            data: [{ mailbox: big, view: 'INBOX', ...ALL_TIME }],
+          });
           expect(r.json.data.length).toBe(500);
           pageToken = r.json.meta.pagination.next;
           if (preset === 'large') break;
@@ -721,7 +1045,13 @@ describe('simulator presets, CLI and hostile content', () => {
     const lines: string[] = [];
     let stop!: () => void;
     const until = new Promise<void>((r) => (stop = r));
-    const done = runSimulatorCommand({ port: 0, preset: 'tiny', faults: 'latency=1', until, out: (l) => lines.push(l) });
+    const done = runSimulatorCommand({
+      port: 0,
+      preset: 'tiny',
+      faults: 'latency=1',
+      until,
+      out: (l) => lines.push(l),
+    });
     for (let i = 0; i < 100 && !lines.length; i++) await new Promise((r) => setTimeout(r, 10));
     expect(lines.join('\n')).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(lines.join('\n')).toContain('sim-client');
@@ -748,9 +1078,11 @@ describe('simulator presets, CLI and hostile content', () => {
     }
     const small = await startSimulator({ preset: 'small' });
     try {
-      for (const mb of small.control.mailboxes()) for (const e of small.control.expectedMessages(mb, 'INBOX')) {
-        if (e.attachmentCount) expect(small.control.messageRfc822(e.id).toString('latin1')).not.toContain('archive.zip');
-      }
+      for (const mb of small.control.mailboxes())
+        for (const e of small.control.expectedMessages(mb, 'INBOX')) {
+          if (e.attachmentCount)
+            expect(small.control.messageRfc822(e.id).toString('latin1')).not.toContain('archive.zip');
+        }
     } finally {
       await small.close();
     }

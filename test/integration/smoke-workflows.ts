@@ -4,7 +4,12 @@ import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporal
 import { CrawlStatus, MimecastSource } from '../../common/search-attributes';
 
 export interface SmokeActivities {
-  writeSmokeDocument(input: { index: string; id: string; source: string; workflowId: string }): Promise<{ result: string }>;
+  writeSmokeDocument(input: {
+    index: string;
+    id: string;
+    source: string;
+    workflowId: string;
+  }): Promise<{ result: string }>;
 }
 
 const { writeSmokeDocument } = proxyActivities<SmokeActivities>({
@@ -12,7 +17,11 @@ const { writeSmokeDocument } = proxyActivities<SmokeActivities>({
   retry: { maximumAttempts: 3 },
 });
 
-export async function smokeWorkflow(input: { index: string; id: string; source: string }): Promise<{ result: string }> {
+export async function smokeWorkflow(input: {
+  index: string;
+  id: string;
+  source: string;
+}): Promise<{ result: string }> {
   upsertSearchAttributes([
     { key: MimecastSource, value: input.source },
     { key: CrawlStatus, value: 'Running' },

@@ -10,7 +10,11 @@ import { smokeWorkflow } from './smoke-workflows';
 
 jest.setTimeout(120_000);
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -47,7 +51,11 @@ describe('smoke: real Temporal and real Elasticsearch', () => {
     const source = `smoke-source-${runId}`;
     const activities: SmokeActivities = {
       async writeSmokeDocument({ index: target, id, source: src, workflowId }) {
-        const response = await es.index({ index: target, id, document: { source: src, workflowId, writtenAt: new Date().toISOString() } });
+        const response = await es.index({
+          index: target,
+          id,
+          document: { source: src, workflowId, writtenAt: new Date().toISOString() },
+        });
         return { result: response.result };
       },
     };
@@ -61,7 +69,11 @@ describe('smoke: real Temporal and real Elasticsearch', () => {
 
     const workflowId = `smoke:${runId}`;
     const result = await worker.runUntil(
-      env.client.workflow.execute(smokeWorkflow, { taskQueue, workflowId, args: [{ index, id: 'doc-1', source }] }),
+      env.client.workflow.execute(smokeWorkflow, {
+        taskQueue,
+        workflowId,
+        args: [{ index, id: 'doc-1', source }],
+      }),
     );
     expect(result).toEqual({ result: 'created' });
 

@@ -47,7 +47,9 @@ async function terminateSource(): Promise<void> {
 beforeAll(async () => {
   sim = await startSimulator({ preset: 'tiny' });
   es = new ElasticClient({ node: process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL });
-  connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS });
+  connection = await Connection.connect({
+    address: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
+  });
   client = new Client({ connection });
 });
 
@@ -90,14 +92,23 @@ it('createWorker crawls a pass and /metrics reports API calls and message outcom
     const result: CrawlArchiveResult = await client.workflow.execute('crawlArchive', {
       taskQueue,
       workflowId: passWorkflowId(sourceId),
-      args: [{ settings, tuning: { livenessCheckMs: 10_000, mailboxTuning: { windowDays: 60 } } } satisfies CrawlArchiveInput],
+      args: [
+        {
+          settings,
+          tuning: { livenessCheckMs: 10_000, mailboxTuning: { windowDays: 60 } },
+        } satisfies CrawlArchiveInput,
+      ],
     });
     expect(result.status).toBe('Completed');
     expect(result.messages.indexed).toBeGreaterThan(0);
 
     const text = await (await fetch(`http://127.0.0.1:${crawler.metricsServer!.port}/metrics`)).text();
-    expect(metricValue(text, /^mimecast_api_calls_total\{endpoint="[^"]*get-message-list",status="200"\}/)).toBeGreaterThan(0);
-    expect(metricValue(text, /^mimecast_api_calls_total\{endpoint="[^"]*get-internal-users",status="200"\}/)).toBeGreaterThan(0);
+    expect(
+      metricValue(text, /^mimecast_api_calls_total\{endpoint="[^"]*get-message-list",status="200"\}/),
+    ).toBeGreaterThan(0);
+    expect(
+      metricValue(text, /^mimecast_api_calls_total\{endpoint="[^"]*get-internal-users",status="200"\}/),
+    ).toBeGreaterThan(0);
     expect(metricValue(text, /^crawler_messages_total\{outcome="indexed"\}/)).toBe(result.messages.indexed);
     expect(metricValue(text, /^crawler_content_bytes_total/)).toBeGreaterThan(0);
   } finally {
@@ -129,7 +140,8 @@ it('the worker process serves SDK and crawl metrics on METRICS_PORT and exits 0 
     let text = '';
     const deadline = Date.now() + 120_000;
     while (!text.includes('temporal_')) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`worker did not serve metrics:\n${output}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`worker did not serve metrics:\n${output}`);
       await sleep(500);
       text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
         .then((r) => r.text())

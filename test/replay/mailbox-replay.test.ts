@@ -23,10 +23,12 @@ it('replays every recorded crawlMailbox history without nondeterminism', async (
   const histories = files.map((file) => ({
     workflowId: file,
     // fromObject (not the SDK's historyFromJSON): the same protobufjs copy as the worker's History.
-    history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))),
+    history: temporal.api.history.v1.History.fromObject(
+      JSON.parse(readFileSync(path.join(dir, file), 'utf8')),
+    ),
   }));
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle, logger: new DefaultLogger('WARN') }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   expect(failures).toEqual([]);

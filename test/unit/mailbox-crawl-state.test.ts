@@ -4,7 +4,12 @@ import { emptyCounters, type CrawlPageResult, type CrawlRequest } from '../../co
 import { parseSettingsLenient } from '../../common/settings';
 import { MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
 
-const identity = { sourceId: 'src', address: 'alice@example.com', mailboxKey: 'alice@example.com', domain: 'example.com' };
+const identity = {
+  sourceId: 'src',
+  address: 'alice@example.com',
+  mailboxKey: 'alice@example.com',
+  domain: 'example.com',
+};
 const now = Date.parse('2024-01-20T00:00:00Z');
 
 function settings(extra: Record<string, unknown> = {}) {
@@ -13,7 +18,11 @@ function settings(extra: Record<string, unknown> = {}) {
 function request(passId: string, over: Partial<CrawlRequest> = {}): CrawlRequest {
   return { passId, replyTo: `crawl:${passId}`, mode: 'delta', settings: settings(), ...over };
 }
-function page(outcome: CrawlPageResult['outcome'], over: Partial<CrawlPageResult> = {}, counters = {}): CrawlPageResult {
+function page(
+  outcome: CrawlPageResult['outcome'],
+  over: Partial<CrawlPageResult> = {},
+  counters = {},
+): CrawlPageResult {
   return {
     outcome,
     counters: { ...emptyCounters(), ...counters },
@@ -24,7 +33,8 @@ function page(outcome: CrawlPageResult['outcome'], over: Partial<CrawlPageResult
 }
 /** Runs every page of the pass with windowComplete outcomes. */
 function completeAll(state: MailboxCrawlState) {
-  for (let step = state.nextStep(); step.kind === 'page'; step = state.nextStep()) state.applyPage(page('windowComplete'));
+  for (let step = state.nextStep(); step.kind === 'page'; step = state.nextStep())
+    state.applyPage(page('windowComplete'));
 }
 
 describe('the request queue', () => {
@@ -63,10 +73,20 @@ describe('windows and tokens', () => {
     state.applyPage(page('page', { nextPageToken: 't2', lastReceived: '2024-01-07T00:00:00Z' }));
     expect(state.progress().tokens.INBOX).toBeUndefined();
     const step = state.nextStep();
-    expect(step).toMatchObject({ kind: 'page', pageToken: 't2', pageIndex: 1, previousLastReceived: '2024-01-07T00:00:00Z' });
+    expect(step).toMatchObject({
+      kind: 'page',
+      pageToken: 't2',
+      pageIndex: 1,
+      previousLastReceived: '2024-01-07T00:00:00Z',
+    });
     state.applyPage(page('windowComplete'));
     expect(state.progress().tokens.INBOX).toBe('2024-01-08T00:00:00Z');
-    expect(state.nextStep()).toMatchObject({ kind: 'page', pageIndex: 0, pageToken: undefined, previousLastReceived: undefined });
+    expect(state.nextStep()).toMatchObject({
+      kind: 'page',
+      pageIndex: 0,
+      pageToken: undefined,
+      previousLastReceived: undefined,
+    });
   });
 
   it('uses the lower of token and watermark on the next pass, with the overlap', () => {
@@ -126,7 +146,10 @@ describe('windows and tokens', () => {
     }
     expect(state.pass?.counters.pageTokenRestarts).toBe(3);
     state.applyPage(page('pageTokenRejected'));
-    expect(state.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Failed', errorKind: 'mailbox' } });
+    expect(state.nextStep()).toMatchObject({
+      kind: 'finish',
+      outcome: { status: 'Failed', errorKind: 'mailbox' },
+    });
   });
 
   it('halves a rejected window and fails on a rejected single second', () => {
@@ -134,7 +157,9 @@ describe('windows and tokens', () => {
     state.enqueue(request('p1'));
     state.beginPass(now, {});
     state.applyPage(page('windowRejected'));
-    expect(state.nextStep()).toMatchObject({ window: { start: '2024-01-01T00:00:00Z', end: '2024-01-04T12:00:00Z' } });
+    expect(state.nextStep()).toMatchObject({
+      window: { start: '2024-01-01T00:00:00Z', end: '2024-01-04T12:00:00Z' },
+    });
     expect(state.pass!.views[0].windows).toHaveLength(4);
     for (let i = 0; i < 40 && state.nextStep().kind === 'page'; i++) state.applyPage(page('windowRejected'));
     expect(state.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Failed' } });
@@ -186,7 +211,9 @@ describe('failures', () => {
     state.enqueue(request('p1'));
     state.beginPass(now, {});
     state.applyPage(page('page', { nextPageToken: 'a', trailingItemFailures: 8 }, { failed: 8 }));
-    state.applyPage(page('page', { nextPageToken: 'b', trailingItemFailures: 2 }, { failed: 9, indexed: 120 }));
+    state.applyPage(
+      page('page', { nextPageToken: 'b', trailingItemFailures: 2 }, { failed: 9, indexed: 120 }),
+    );
     expect(state.pass?.consecutiveItemFailures).toBe(2);
     expect(state.nextStep().kind).toBe('page');
   });
@@ -195,7 +222,9 @@ describe('failures', () => {
     const state = new MailboxCrawlState(identity);
     state.enqueue(request('p1'));
     state.beginPass(now, {});
-    state.applyPage(page('page', { nextPageToken: 'a', trailingItemFailures: 0 }, { failed: 7, indexed: 33 }));
+    state.applyPage(
+      page('page', { nextPageToken: 'a', trailingItemFailures: 0 }, { failed: 7, indexed: 33 }),
+    );
     expect(state.nextStep().kind).toBe('page');
     state.applyPage(page('page', { nextPageToken: 'b', trailingItemFailures: 0 }, { failed: 2, indexed: 8 }));
     expect(state.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Failed' } });
@@ -273,7 +302,9 @@ it('carries tokens, queue and the cursor of a pass through continue-as-new', () 
   state.enqueue(request('p2'));
   state.beginPass(now, {});
   state.applyPage(page('windowComplete', {}, { indexed: 3 }));
-  state.applyPage(page('page', { nextPageToken: 'tok', lastReceived: '2024-01-09T00:00:00Z' }, { indexed: 2 }));
+  state.applyPage(
+    page('page', { nextPageToken: 'tok', lastReceived: '2024-01-09T00:00:00Z' }, { indexed: 2 }),
+  );
   const carried = JSON.parse(JSON.stringify(state.toCarried()));
   const next = new MailboxCrawlState(identity, carried);
   expect(next.nextStep()).toEqual(state.nextStep());

@@ -45,14 +45,22 @@ describe('mailbox filter', () => {
 
   it('does not count aliases and distribution lists as mailboxes', () => {
     const f = createMailboxFilter(settings());
-    expect(f.isMailbox({ emailAddress: 'a@x.com', alias: true, addressType: 'created_manually' })).toBe(false);
+    expect(f.isMailbox({ emailAddress: 'a@x.com', alias: true, addressType: 'created_manually' })).toBe(
+      false,
+    );
     expect(f.isMailbox({ emailAddress: 'dl@x.com', alias: false, addressType: 'dl_from_ldap' })).toBe(false);
-    expect(f.isMailbox({ emailAddress: 'auto@x.com', alias: false, addressType: 'created_by_email' })).toBe(false);
-    expect(f.isMailbox({ emailAddress: 'u@x.com', alias: false, addressType: 'created_by_ldap_sync' })).toBe(true);
+    expect(f.isMailbox({ emailAddress: 'auto@x.com', alias: false, addressType: 'created_by_email' })).toBe(
+      false,
+    );
+    expect(f.isMailbox({ emailAddress: 'u@x.com', alias: false, addressType: 'created_by_ldap_sync' })).toBe(
+      true,
+    );
   });
 
   it('reports an invalid regex with its field', () => {
-    expect(() => createMailboxFilter(settings({ mailboxes: { excluded: ['('] } }))).toThrow(/mailboxes\.excluded\[0\]/);
+    expect(() => createMailboxFilter(settings({ mailboxes: { excluded: ['('] } }))).toThrow(
+      /mailboxes\.excluded\[0\]/,
+    );
   });
 });
 

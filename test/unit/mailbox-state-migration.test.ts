@@ -33,7 +33,9 @@ describe('migrateMailboxState', () => {
   });
 
   it('refuses a state written by a newer build instead of dropping its tokens', () => {
-    expect(() => migrateMailboxState({ version: MAILBOX_STATE_VERSION + 1 })).toThrow(/newer than this build/);
+    expect(() => migrateMailboxState({ version: MAILBOX_STATE_VERSION + 1 })).toThrow(
+      /newer than this build/,
+    );
   });
 
   it('refuses a state without a known migration path', () => {

@@ -12,7 +12,9 @@ const now = Date.parse('2024-03-01T12:00:00.750Z');
 
 describe('passRange', () => {
   it('covers startDate to now on a first pass, at one-second resolution', () => {
-    expect(passRange({ startDate: '2024-01-01T00:00:00Z', deltaTokenOffsetMinutes: -60, nowMs: now })).toEqual({
+    expect(
+      passRange({ startDate: '2024-01-01T00:00:00Z', deltaTokenOffsetMinutes: -60, nowMs: now }),
+    ).toEqual({
       start: '2024-01-01T00:00:00Z',
       end: '2024-03-01T12:00:00Z',
     });
@@ -20,19 +22,34 @@ describe('passRange', () => {
 
   it('ends at endDate when it is before now', () => {
     expect(
-      passRange({ startDate: '2024-01-01T00:00:00Z', endDate: '2024-02-01T23:59:59Z', deltaTokenOffsetMinutes: 0, nowMs: now }),
+      passRange({
+        startDate: '2024-01-01T00:00:00Z',
+        endDate: '2024-02-01T23:59:59Z',
+        deltaTokenOffsetMinutes: 0,
+        nowMs: now,
+      }),
     ).toEqual({ start: '2024-01-01T00:00:00Z', end: '2024-02-01T23:59:59Z' });
   });
 
   it('starts at the token plus the (negative) offset', () => {
     expect(
-      passRange({ startDate: '2024-01-01T00:00:00Z', token: '2024-02-20T10:00:00Z', deltaTokenOffsetMinutes: -60, nowMs: now }),
+      passRange({
+        startDate: '2024-01-01T00:00:00Z',
+        token: '2024-02-20T10:00:00Z',
+        deltaTokenOffsetMinutes: -60,
+        nowMs: now,
+      }),
     ).toEqual({ start: '2024-02-20T09:00:00Z', end: '2024-03-01T12:00:00Z' });
   });
 
   it('never starts before startDate even when the overlap reaches back further', () => {
     expect(
-      passRange({ startDate: '2024-02-20T09:30:00Z', token: '2024-02-20T10:00:00Z', deltaTokenOffsetMinutes: -60, nowMs: now }),
+      passRange({
+        startDate: '2024-02-20T09:30:00Z',
+        token: '2024-02-20T10:00:00Z',
+        deltaTokenOffsetMinutes: -60,
+        nowMs: now,
+      }),
     ).toEqual({ start: '2024-02-20T09:30:00Z', end: '2024-03-01T12:00:00Z' });
   });
 

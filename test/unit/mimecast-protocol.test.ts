@@ -97,10 +97,22 @@ describe('ThrottleGate', () => {
     const gate = new ThrottleGate(() => now);
     gate.noteRateLimit(100, 50, 1000);
     expect(gate.reserveSlot()).toBe(0);
+    // 2 calls left for the next second: one call per 500 ms, counted from this response.
     gate.noteRateLimit(100, 2, 1000);
     const waits = [gate.reserveSlot(), gate.reserveSlot(), gate.reserveSlot()];
-    expect(waits).toEqual([0, 500, 1000]);
+    expect(waits).toEqual([500, 1000, 1500]);
+    // A response showing the quota recovered ends the spacing.
     now = 2000;
+    gate.noteRateLimit(100, 80, 1000);
+    expect(gate.reserveSlot()).toBe(0);
+  });
+
+  it('stops spacing by itself when no fresh headers renew it', () => {
+    let now = 0;
+    const gate = new ThrottleGate(() => now);
+    gate.noteRateLimit(100, 1, 100);
+    expect(gate.reserveSlot()).toBe(100);
+    now = 60_000;
     expect(gate.reserveSlot()).toBe(0);
   });
 });

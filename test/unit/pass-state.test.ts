@@ -153,14 +153,24 @@ describe('PassState dispatch', () => {
 
 describe('deletion guard', () => {
   it('allows up to max(5, 10 %) of the known mailboxes', () => {
-    expect(decideDeletions({ complete: true, candidates: 5, known: 10, confirmed: false }).allowed).toBe(true);
-    expect(decideDeletions({ complete: true, candidates: 6, known: 10, confirmed: false }).allowed).toBe(false);
-    expect(decideDeletions({ complete: true, candidates: 100, known: 1000, confirmed: false }).allowed).toBe(true);
-    expect(decideDeletions({ complete: true, candidates: 101, known: 1000, confirmed: false }).allowed).toBe(false);
+    expect(decideDeletions({ complete: true, candidates: 5, known: 10, confirmed: false }).allowed).toBe(
+      true,
+    );
+    expect(decideDeletions({ complete: true, candidates: 6, known: 10, confirmed: false }).allowed).toBe(
+      false,
+    );
+    expect(decideDeletions({ complete: true, candidates: 100, known: 1000, confirmed: false }).allowed).toBe(
+      true,
+    );
+    expect(decideDeletions({ complete: true, candidates: 101, known: 1000, confirmed: false }).allowed).toBe(
+      false,
+    );
   });
 
   it('confirmDeletions lifts the size limit but never an incomplete snapshot', () => {
-    expect(decideDeletions({ complete: true, candidates: 60, known: 100, confirmed: true }).allowed).toBe(true);
+    expect(decideDeletions({ complete: true, candidates: 60, known: 100, confirmed: true }).allowed).toBe(
+      true,
+    );
     const incomplete = decideDeletions({ complete: false, candidates: 1, known: 100, confirmed: true });
     expect(incomplete.allowed).toBe(false);
     expect(incomplete.reason).toMatch(/incomplete/);

@@ -83,8 +83,12 @@ describe('metrics', () => {
     const server = await serveMetrics(metrics, 0, `http://127.0.0.1:${sdk.port}/metrics`, '127.0.0.1');
     try {
       const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
-      expect(text).toMatch(/mimecast_api_calls_total\{endpoint="\/api\/archive\/get-message-list",status="200"\} 1/);
-      expect(text).toMatch(/mimecast_api_calls_total\{endpoint="\/api\/archive\/get-message-list",status="429"\} 1/);
+      expect(text).toMatch(
+        /mimecast_api_calls_total\{endpoint="\/api\/archive\/get-message-list",status="200"\} 1/,
+      );
+      expect(text).toMatch(
+        /mimecast_api_calls_total\{endpoint="\/api\/archive\/get-message-list",status="429"\} 1/,
+      );
       expect(text).toMatch(/crawler_messages_total\{outcome="indexed"\} 7/);
       expect(text).toMatch(/crawler_messages_total\{outcome="failed"\} 1/);
       expect(text).toMatch(/crawler_content_bytes_total 2048/);

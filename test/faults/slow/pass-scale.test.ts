@@ -1,9 +1,9 @@
 // A pass over 2,500 empty mailboxes (above the server's 2,000 pending-children limit per run):
 // it completes, with continue-as-new after at most 500 child starts per run.
 import type { Client } from '@temporalio/client';
-import type { CrawlArchiveInput, CrawlArchiveResult } from '../../common/contracts';
-import { passWorkflowId } from '../../common/contracts';
-import { WorkerHarness } from '../helpers/worker-harness';
+import type { CrawlArchiveInput, CrawlArchiveResult } from '../../../common/contracts';
+import { passWorkflowId } from '../../../common/contracts';
+import { WorkerHarness } from '../../helpers/worker-harness';
 
 jest.setTimeout(900_000);
 
@@ -24,9 +24,10 @@ beforeAll(async () => {
   h = await WorkerHarness.start({
     name: 'pass-scale',
     simulator: { preset: 'tiny' },
-    worker: { maxConcurrentActivityTaskExecutions: 200, maxConcurrentWorkflowTaskExecutions: 100 },
+    worker: { maxConcurrentActivityTaskExecutions: 50, maxConcurrentWorkflowTaskExecutions: 20 },
   });
-  for (let i = 0; i < MAILBOXES; i++) h.sim.control.addMailbox(`user${String(i).padStart(4, '0')}@example.org`, 'example.org', 0);
+  for (let i = 0; i < MAILBOXES; i++)
+    h.sim.control.addMailbox(`user${String(i).padStart(4, '0')}@example.org`, 'example.org', 0);
 });
 
 afterAll(async () => {
@@ -38,7 +39,7 @@ afterAll(async () => {
 it('completes a pass over 2,500 mailboxes, continuing as new along the way', async () => {
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   // example.com is local (left out); example.org holds carol (empty) and the 2,500 added mailboxes.
-  const settings = h.settings({ messages: { startDate: yesterday }, parallelism: { mailboxCrawling: 200 } });
+  const settings = h.settings({ messages: { startDate: yesterday }, parallelism: { mailboxCrawling: 50 } });
   const handle = await h.client.workflow.start('crawlArchive', {
     taskQueue: h.taskQueue,
     workflowId: passWorkflowId(h.sourceId),
@@ -46,7 +47,11 @@ it('completes a pass over 2,500 mailboxes, continuing as new along the way', asy
   });
   const result = (await handle.result()) as CrawlArchiveResult;
   expect(result.status).toBe('Completed');
-  expect(result.mailboxes).toMatchObject({ total: MAILBOXES + 1, dispatched: MAILBOXES + 1, completed: MAILBOXES + 1 });
+  expect(result.mailboxes).toMatchObject({
+    total: MAILBOXES + 1,
+    dispatched: MAILBOXES + 1,
+    completed: MAILBOXES + 1,
+  });
 
   const description = await handle.describe();
   const firstRunId = description.raw.workflowExecutionInfo?.firstRunId;
@@ -54,6 +59,7 @@ it('completes a pass over 2,500 mailboxes, continuing as new along the way', asy
   expect(description.runId).not.toBe(firstRunId);
   // Every run stayed below the pending-children limit: at most 500 starts, so at least 5 runs.
   let runs = 0;
-  for await (const _ of h.client.workflow.list({ query: `WorkflowId = '${passWorkflowId(h.sourceId)}'` })) runs++;
+  for await (const _ of h.client.workflow.list({ query: `WorkflowId = '${passWorkflowId(h.sourceId)}'` }))
+    runs++;
   expect(runs).toBeGreaterThanOrEqual(Math.ceil((MAILBOXES + 1) / 500));
 });

@@ -1,0 +1,29 @@
+// Fault suite (slow): the Temporal server is killed (SIGKILL) and restarted on the same database
+// mid-crawl. The worker rides the outage out and the pass completes with the exact index.
+import { FaultEnvironment } from '../../helpers/fault-environment';
+import { NOTHING_WRONG, summary, verifyPass } from '../../helpers/fault-verify';
+
+jest.setTimeout(900_000);
+
+const env = FaultEnvironment.create('temporal', 3);
+beforeAll(() => env.setUp(), 400_000);
+afterAll(() => env.teardown(), 180_000);
+
+test('a Temporal server restart mid-crawl: the pass completes, the index is exact, no secret leaks', async () => {
+  const sim = await env.simulator({ preset: 'small', faults: { latencyMs: 20 } });
+  const source = env.source(sim, {}, 60);
+  const worker = await env.startWorker(sim);
+  const handle = await env.startCrawl(source);
+  await env.waitForIndexed(source, 60, 240_000);
+  await env.temporal.kill();
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  await env.temporal.restart();
+
+  const outcome = await verifyPass(env, sim, source, handle, 480_000);
+  // The same worker process carried on after the outage.
+  expect(worker.child.process.exitCode).toBeNull();
+  expect(outcome.result.mailboxes.failed).toBe(0);
+  expect(summary(outcome.comparison)).toEqual(NOTHING_WRONG);
+  expect(outcome.secrets.tokensChecked).toBeGreaterThan(0);
+  expect(outcome.secrets.leaks).toEqual([]);
+});
