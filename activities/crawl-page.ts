@@ -6,7 +6,7 @@
 import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow, View } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
 import { indexNames } from '../common/documents';
-import { classifyError, toApplicationFailure } from '../common/errors';
+import { MailboxError, classifyError, toApplicationFailure } from '../common/errors';
 import type { SourceSettings } from '../common/settings';
 import { activityRuntime } from './activity-runtime';
 import type { ActivityDeps, ActivityRuntime } from './deps';
@@ -316,8 +316,15 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
     // the real code is undocumented); without a token, a validation failure narrows the window.
     if (err instanceof MimecastFunctionError && input.pageToken)
       return result('pageTokenRejected', { problem: err.message });
-    if (err instanceof MimecastFunctionError && !err.retryable)
-      return result('windowRejected', { problem: err.message });
+    if (err instanceof MimecastFunctionError && !err.retryable) {
+      if (err.codes.some((code) => code.startsWith('err_validation'))) {
+        return result('windowRejected', { problem: err.message });
+      }
+      // Refused for another reason (e.g. forbidden for this address): no narrower window helps.
+      throw toApplicationFailure(
+        new MailboxError(`listing ${view} ${window.start}..${window.end} failed: ${err.message}`),
+      );
+    }
     throw toApplicationFailure(err);
   }
 

@@ -17,6 +17,7 @@ import type {
   StopMailboxWorkflowInput,
   StopMailboxWorkflowResult,
   UpdateRegistryStatusInput,
+  RecordMailboxOutcomesInput,
   WritePassReportInput,
   WritePassReportResult,
   CrawlerActivities,
@@ -24,6 +25,9 @@ import type {
 import { passWorkflowId, WorkflowTypes } from '../common/contracts';
 import { toApplicationFailure, SourceError } from '../common/errors';
 import { stopMailboxSignal } from '../common/messages';
+import { indexNames } from '../common/documents';
+import { BulkSink, type BulkOp } from './elastic/bulk-sink';
+import { registryDocId } from './elastic/document-ids';
 import { deleteMailboxDocuments as deleteMailboxDocumentsByQuery } from './elastic/mailbox-deletion';
 import { writePassReportDocument } from './elastic/pass-reports';
 import { queryLimiterFor } from './elastic/query-limiter';
@@ -46,6 +50,7 @@ export type PassActivities = Pick<
   | 'describeMailboxes'
   | 'writePassReport'
   | 'updateRegistryStatus'
+  | 'recordMailboxOutcomes'
   | 'stopMailboxWorkflow'
   | 'deleteMailboxDocuments'
 >;
@@ -183,6 +188,26 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
           status: input.status,
           ...(input.status === 'Completed' ? { lastCrawledAt: input.at } : {}),
         });
+      }),
+
+    recordMailboxOutcomes: (input: RecordMailboxOutcomesInput): Promise<void> =>
+      typed(async () => {
+        const { settings } = input;
+        const index = indexNames(settings.index.prefix).mailboxes;
+        const ops: BulkOp[] = input.outcomes.map((o) => ({
+          action: 'update',
+          index,
+          id: registryDocId(settings.sourceId, o.address),
+          doc: { status: o.status, ...(o.status === 'Completed' ? { lastCrawledAt: input.at } : {}) },
+        }));
+        const result = await new BulkSink(deps.elastic).write(ops);
+        // A registry entry deleted meanwhile (deleteMailbox) stays deleted; anything else is retried.
+        const failed = result.failed.filter((f) => f.status !== 404);
+        if (failed.length) {
+          throw new Error(
+            `${failed.length} registry updates failed, e.g. ${failed[0]!.status} ${failed[0]!.reason}`,
+          );
+        }
       }),
 
     stopMailboxWorkflow: (input: StopMailboxWorkflowInput): Promise<StopMailboxWorkflowResult> =>

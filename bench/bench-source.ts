@@ -26,12 +26,18 @@ export interface BenchSource {
 /** Far enough back to include every message of every preset (huge-mailbox spans 1,095 days). */
 const ALL_HISTORY_DAYS = 1500;
 
-export async function createBenchSource(es: ElasticClient, label: string, o: BenchSourceOptions): Promise<BenchSource> {
+export async function createBenchSource(
+  es: ElasticClient,
+  label: string,
+  o: BenchSourceOptions,
+): Promise<BenchSource> {
   const id = randomBytes(3).toString('hex');
   const slug = label.toLowerCase().replace(/[^a-z0-9-]/g, '-');
   const sourceId = `bench-${slug}-${id}`;
   const prefix = `bench-${slug}-${id}`;
-  const startDate = new Date(Date.now() - (o.lastDays ?? ALL_HISTORY_DAYS) * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const startDate = new Date(Date.now() - (o.lastDays ?? ALL_HISTORY_DAYS) * 86_400_000)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
   const settings = parseSettingsLenient({
     sourceId,
     connection: { apiEndpoint: o.apiUrl, authEndpoint: `${o.apiUrl}/oauth/token` },

@@ -1,6 +1,6 @@
 // Child processes of the benchmark and the fault suite: a TypeScript entry run under tsx, a wait
 // for its "ready" JSON line, its log kept in memory (for secret scans), and RSS sampling from /proc.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -12,7 +12,10 @@ export interface TsxChild {
   /** Everything the child wrote to stdout and stderr so far. */
   output(): string;
   /** Resolves with the first stdout JSON line for which `match` is true. */
-  waitForLine(match: (line: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
+  waitForLine(
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+  ): Promise<Record<string, unknown>>;
   /** Resolves with the exit code (or signal name) once the child has exited. */
   exited: Promise<number | string>;
   kill(signal?: NodeJS.Signals): void;
@@ -26,7 +29,10 @@ export function spawnTsx(script: string, env: Record<string, string>, args: stri
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  const waiters: { match: (line: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    match: (line: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }[] = [];
   let pending = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     const s = chunk.toString('utf8');
@@ -62,7 +68,10 @@ export function spawnTsx(script: string, env: Record<string, string>, args: stri
     output: () => text,
     waitForLine(match, timeoutMs) {
       return new Promise((resolveLine, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${script}: no matching line within ${timeoutMs} ms\n${text.slice(-3000)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${script}: no matching line within ${timeoutMs} ms\n${text.slice(-3000)}`)),
+          timeoutMs,
+        );
         const w = {
           match,
           resolve: (l: Record<string, unknown>) => {
@@ -90,22 +99,28 @@ export function spawnTsx(script: string, env: Record<string, string>, args: stri
 export function readRss(pid: number): { rss: number; peak: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    const kb = (key: string) =>
+      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
     return { rss: kb('VmRSS'), peak: kb('VmHWM') };
   } catch {
     return undefined;
   }
 }
 
-/** Samples a process's RSS every `intervalMs`; `stop()` returns the highest value seen (and VmHWM). */
-export function sampleRss(pid: number, intervalMs = 250): { stop(): { peakBytes: number; samples: number } } {
+/** Samples a process's RSS every `intervalMs` while a crawl runs; VmHWM also covers its start-up. */
+export function sampleRss(
+  pid: number,
+  intervalMs = 250,
+): { stop(): { peakBytes: number; lifetimePeakBytes: number; samples: number } } {
   let peak = 0;
+  let lifetimePeak = 0;
   let samples = 0;
   const take = () => {
     const r = readRss(pid);
     if (!r) return;
     samples += 1;
-    peak = Math.max(peak, r.rss, r.peak);
+    peak = Math.max(peak, r.rss);
+    lifetimePeak = Math.max(lifetimePeak, r.peak);
   };
   take();
   const timer = setInterval(take, intervalMs);
@@ -113,7 +128,48 @@ export function sampleRss(pid: number, intervalMs = 250): { stop(): { peakBytes:
     stop() {
       take();
       clearInterval(timer);
-      return { peakBytes: peak, samples };
+      return { peakBytes: peak, lifetimePeakBytes: lifetimePeak, samples };
+    },
+  };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 if unreadable. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: 100 on every Linux the project targets. */
+const CLOCK_TICKS = 100;
+
+/** The pid listening on a local TCP port (from `ss`), to account a server's CPU; undefined if not found. */
+export function pidOfPort(port: number): number | undefined {
+  try {
+    const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+    const m = /pid=(\d+)/.exec(out);
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of named processes between start() and stop(): where a run's time went. */
+export function cpuMeter(pids: Record<string, number | undefined>): { stop(): Record<string, number> } {
+  const start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : 0]));
+  return {
+    stop() {
+      return Object.fromEntries(
+        Object.entries(pids).map(([k, pid]) => [
+          k,
+          pid ? Math.round((cpuSeconds(pid) - start[k]!) * 10) / 10 : 0,
+        ]),
+      );
     },
   };
 }

@@ -35,7 +35,11 @@ async function withRetries<T>(run: (runtime: PlainActivityRuntime) => Promise<T>
   }
 }
 
-export async function runPlainLoop(baseDeps: ActivityDeps, settings: SourceSettings): Promise<PlainLoopResult> {
+export async function runPlainLoop(
+  baseDeps: ActivityDeps,
+  settings: SourceSettings,
+  windowDays?: number,
+): Promise<PlainLoopResult> {
   // Each attempt gets activities bound to its own runtime (lanes run concurrently), as a worker does.
   const call = <T>(fn: (acts: CrawlerActivities) => Promise<T>) =>
     withRetries((runtime) => fn(createActivities({ ...baseDeps, runtime: () => runtime })));
@@ -47,7 +51,13 @@ export async function runPlainLoop(baseDeps: ActivityDeps, settings: SourceSetti
   let searchAfter: (string | number)[] | undefined;
   do {
     const page = await call((acts) =>
-      acts.readRegistryPage({ settings, passId, scope: 'inScope', size: 100, ...(searchAfter ? { searchAfter } : {}) }),
+      acts.readRegistryPage({
+        settings,
+        passId,
+        scope: 'inScope',
+        size: 100,
+        ...(searchAfter ? { searchAfter } : {}),
+      }),
     );
     mailboxes.push(...page.mailboxes);
     searchAfter = page.nextSearchAfter;
@@ -57,7 +67,7 @@ export async function runPlainLoop(baseDeps: ActivityDeps, settings: SourceSetti
   const failedMailboxes: string[] = [];
   const queue = [...mailboxes];
   const crawlOne = async (mailbox: RegistryMailbox) => {
-    const state = new MailboxCrawlState({ sourceId: settings.sourceId, ...mailbox });
+    const state = new MailboxCrawlState({ sourceId: settings.sourceId, ...mailbox }, undefined, windowDays);
     state.enqueue({ passId, replyTo: '', mode: 'delta', settings });
     const { watermarks } = await call((acts) => acts.loadWatermarks({ settings, address: mailbox.address }));
     const pass = state.beginPass(Date.now(), watermarks);
@@ -87,11 +97,19 @@ export async function runPlainLoop(baseDeps: ActivityDeps, settings: SourceSetti
         } else if (step.kind === 'retryFailed') {
           state.applyRetry(
             await call((acts) =>
-              acts.retryFailedItems({ settings, address: mailbox.address, domain: mailbox.domain, passId, maxAttempts: 5 }),
+              acts.retryFailedItems({
+                settings,
+                address: mailbox.address,
+                domain: mailbox.domain,
+                passId,
+                maxAttempts: 5,
+              }),
             ),
           );
         } else {
-          const { deleted } = await call((acts) => acts.sweepUnseen({ settings, address: mailbox.address, view: step.view, passId }));
+          const { deleted } = await call((acts) =>
+            acts.sweepUnseen({ settings, address: mailbox.address, view: step.view, passId }),
+          );
           state.applySweep(step.view, deleted);
         }
       } catch (err) {
@@ -100,12 +118,21 @@ export async function runPlainLoop(baseDeps: ActivityDeps, settings: SourceSetti
     }
     const { report } = state.finishPass(Date.now());
     addCounters(totals, report.counters);
-    if (report.status !== 'Completed') failedMailboxes.push(`${mailbox.address}: ${report.error ?? report.status}`);
+    if (report.status !== 'Completed')
+      failedMailboxes.push(`${mailbox.address}: ${report.error ?? report.status}`);
   };
   // `mailboxCrawling` lanes, like the pass's sliding window of busy mailboxes.
-  const lanes = Array.from({ length: Math.min(settings.parallelism.mailboxCrawling, queue.length) }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) await crawlOne(next);
-  });
+  const lanes = Array.from(
+    { length: Math.min(settings.parallelism.mailboxCrawling, queue.length) },
+    async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await crawlOne(next);
+    },
+  );
   await Promise.all(lanes);
-  return { seconds: (Date.now() - started) / 1000, mailboxes: mailboxes.length, failedMailboxes, counters: totals };
+  return {
+    seconds: (Date.now() - started) / 1000,
+    mailboxes: mailboxes.length,
+    failedMailboxes,
+    counters: totals,
+  };
 }

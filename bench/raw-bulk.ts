@@ -31,7 +31,11 @@ async function readAll(es: ElasticClient, index: string): Promise<Doc[]> {
 }
 
 /** Copies `prefix`'s messages and attachments into `<prefix>-scratch-*` by `_bulk`, timing only the writes. */
-export async function runRawBulk(es: ElasticClient, prefix: string, concurrency: number): Promise<RawBulkResult> {
+export async function runRawBulk(
+  es: ElasticClient,
+  prefix: string,
+  concurrency: number,
+): Promise<RawBulkResult> {
   const names = indexNames(prefix);
   const sources = [names.messages, names.attachments];
   await es.indices.refresh({ index: sources, ignore_unavailable: true });
@@ -63,7 +67,12 @@ export async function runRawBulk(es: ElasticClient, prefix: string, concurrency:
     });
     const seconds = (Date.now() - started) / 1000;
     if (stats.failed) throw new Error(`raw bulk: ${stats.failed} documents failed`);
-    return { seconds, messages: docs.filter((d) => d.index === names.messages).length, documents: docs.length, bytes };
+    return {
+      seconds,
+      messages: docs.filter((d) => d.index === names.messages).length,
+      documents: docs.length,
+      bytes,
+    };
   } finally {
     await es.indices.delete({ index: [...scratch.values()], ignore_unavailable: true });
   }

@@ -28,11 +28,26 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
   if (t) {
     const off = t.temporalOff.seconds / t.plainOff.seconds;
     const on = t.temporalOn.seconds / t.plainOn.seconds;
-    checks.push({ name: '(a)/(b) time, attachments off', value: f2(off), target: '≤ 1.15', met: off <= 1.15 });
+    checks.push({
+      name: '(a)/(b) time, attachments off',
+      value: f2(off),
+      target: '≤ 1.15',
+      met: off <= 1.15,
+    });
     checks.push({ name: '(a)/(b) time, attachments on', value: f2(on), target: '≤ 1.15', met: on <= 1.15 });
     const share = t.temporalOff.perSecond / t.rawBulk.perSecond;
-    checks.push({ name: '(a) vs (c) raw _bulk, attachments off', value: `${f1(share * 100)} %`, target: '≥ 50 %', met: share >= 0.5 });
-    checks.push({ name: '(d) API calls per message', value: f2(t.apiCalls.perMessage), target: '≤ 1.05', met: t.apiCalls.perMessage <= 1.05 });
+    checks.push({
+      name: '(a) vs (c) raw _bulk, attachments off',
+      value: `${f1(share * 100)} %`,
+      target: '≥ 50 %',
+      met: share >= 0.5,
+    });
+    checks.push({
+      name: '(d) API calls per message',
+      value: f2(t.apiCalls.perMessage),
+      target: '≤ 1.05',
+      met: t.apiCalls.perMessage <= 1.05,
+    });
   }
   const g = r.latency;
   const p1 = g?.runs.find((x) => x.parallelism === 1);
@@ -42,11 +57,21 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
     checks.push({ name: '(g) parallelism 8 vs 1', value: `${f1(ratio)}×`, target: '≥ 6×', met: ratio >= 6 });
   }
   if (r.huge) {
-    checks.push({ name: '(e) peak worker RSS, huge-mailbox', value: `${r.huge.peakRssMb.toFixed(0)} MB`, target: '< 400 MB', met: r.huge.peakRssMb < 400 });
+    checks.push({
+      name: '(e) peak worker RSS, huge-mailbox',
+      value: `${r.huge.peakRssMb.toFixed(0)} MB`,
+      target: '< 400 MB',
+      met: r.huge.peakRssMb < 400,
+    });
   }
   const maxEvents = Math.max(t?.histories.maxEvents ?? 0, r.huge?.histories.maxEvents ?? 0);
   if (t || r.huge) {
-    checks.push({ name: '(f) history events, largest run', value: String(maxEvents), target: '≤ 10,000', met: maxEvents <= 10_000 });
+    checks.push({
+      name: '(f) history events, largest run',
+      value: String(maxEvents),
+      target: '≤ 10,000',
+      met: maxEvents <= 10_000,
+    });
   }
   return checks;
 }
@@ -54,7 +79,11 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  return [
+    line(rows[0]!),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
 }
 
 /** The report as Markdown (what BENCHMARKS.md quotes). */
@@ -68,13 +97,23 @@ export function formatReport(r: BenchResults): string {
   const t = r.throughput;
   if (t) {
     out.push('', `### Throughput — preset \`${t.preset}\``, '');
-    const row = (x: { label: string; messages: number; seconds: number; perSecond: number }) => [x.label, String(x.messages), f1(x.seconds), f1(x.perSecond)];
+    const row = (x: { label: string; messages: number; seconds: number; perSecond: number }) => [
+      x.label,
+      String(x.messages),
+      f1(x.seconds),
+      f1(x.perSecond),
+    ];
     out.push(
       table([
         ['run', 'messages', 'seconds', 'messages/s'],
         row(t.temporalOff),
         row(t.plainOff),
-        ['(c) raw _bulk of (a)\'s documents', String(t.rawBulk.messages), f2(t.rawBulk.seconds), f1(t.rawBulk.perSecond)],
+        [
+          "(c) raw _bulk of (a)'s documents",
+          String(t.rawBulk.messages),
+          f2(t.rawBulk.seconds),
+          f1(t.rawBulk.perSecond),
+        ],
         row(t.temporalOn),
         row(t.plainOn),
       ]),
@@ -87,14 +126,53 @@ export function formatReport(r: BenchResults): string {
       `Where a page's time goes in (a) with attachments on (${t.histories.activities.count} mailbox activities, mean): scheduled → started ${t.histories.activities.scheduleToStartMs} ms, running ${t.histories.activities.runMs} ms, completed → next scheduled ${t.histories.activities.turnaroundMs} ms; ${f1(t.temporalOn.messages / Math.max(1, t.histories.activities.count))} messages per activity.`,
     );
   }
+  if (t?.tuned) {
+    const u = t.tuned;
+    out.push(
+      '',
+      `Tuned: ${u.figures.label}: ${u.figures.messages} messages in ${f1(u.figures.seconds)} s = ${f1(u.figures.perSecond)}/s; ${f2(u.apiCallsPerMessage)} API calls per message (${u.listCalls} list calls); ${u.activities} mailbox activities.`,
+    );
+  }
+  if (t) {
+    const cpuRow = (x: { label: string; cpu: Record<string, number> }) => [
+      x.label,
+      Object.entries(x.cpu)
+        .map(([k, v]) => `${k} ${f1(v)}`)
+        .join(', '),
+    ];
+    out.push(
+      '',
+      'CPU seconds per process during each run (2 cores shared with everything else on the machine):',
+      '',
+    );
+    out.push(
+      table([
+        ['run', 'CPU seconds'],
+        cpuRow(t.temporalOff),
+        cpuRow(t.plainOff),
+        cpuRow(t.temporalOn),
+        cpuRow(t.plainOn),
+      ]),
+    );
+  }
   const g = r.latency;
   if (g) {
-    out.push('', `### Scaling — preset \`latency-32\` (32 mailboxes, 100 ms per API call), messages of the last ${g.lastDays} days`, '');
+    out.push(
+      '',
+      `### Scaling — preset \`latency-32\` (32 mailboxes, 100 ms per API call), messages of the last ${g.lastDays} days`,
+      '',
+    );
     const base = g.runs.find((x) => x.parallelism === 1)?.figures.perSecond;
     out.push(
       table([
         ['parallelism', 'messages', 'seconds', 'messages/s', 'vs p1'],
-        ...g.runs.map((x) => [String(x.parallelism), String(x.figures.messages), f1(x.figures.seconds), f1(x.figures.perSecond), base ? `${f1(x.figures.perSecond / base)}×` : '']),
+        ...g.runs.map((x) => [
+          String(x.parallelism),
+          String(x.figures.messages),
+          f1(x.figures.seconds),
+          f1(x.figures.perSecond),
+          base ? `${f1(x.figures.perSecond / base)}×` : '',
+        ]),
       ]),
     );
   }
@@ -104,12 +182,20 @@ export function formatReport(r: BenchResults): string {
       '',
       `### Memory — preset \`huge-mailbox\`${h.lastDays ? ` (messages of the last ${h.lastDays} of 1,095 days)` : ''}`,
       '',
-      `${h.figures.messages} messages in ${f1(h.figures.seconds)} s = ${f1(h.figures.perSecond)}/s; **peak worker RSS ${h.peakRssMb.toFixed(0)} MB**; ${h.histories.runs} runs, largest ${h.histories.maxEvents} events (${h.histories.maxRun}).`,
+      `${h.figures.messages} messages in ${f1(h.figures.seconds)} s = ${f1(h.figures.perSecond)}/s; **peak worker RSS ${h.peakRssMb.toFixed(0)} MB during the crawl** (${h.lifetimePeakRssMb.toFixed(0)} MB over the worker's life, start-up bundling included); ${h.histories.runs} runs, largest ${h.histories.maxEvents} events (${h.histories.maxRun}).`,
     );
   }
   const checks = targetChecks(r);
   if (checks.length) {
-    out.push('', '### Targets', '', table([['target', 'measured', 'goal', 'met'], ...checks.map((c) => [c.name, c.value, c.target, c.met ? 'yes' : '**no**'])]));
+    out.push(
+      '',
+      '### Targets',
+      '',
+      table([
+        ['target', 'measured', 'goal', 'met'],
+        ...checks.map((c) => [c.name, c.value, c.target, c.met ? 'yes' : '**no**']),
+      ]),
+    );
   }
   return out.join('\n');
 }

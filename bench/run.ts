@@ -21,6 +21,7 @@ interface Options {
   quick?: boolean;
   preset?: string;
   parallelism: string;
+  tunedWindowDays: string;
   latencyDays?: string;
   latencyParallelism: string;
   hugeDays?: string;
@@ -43,7 +44,11 @@ async function main(): Promise<void> {
     .option('--parallelism <n>', 'parallelism.mailboxCrawling of the throughput runs', '4')
     .option('--latency-days <n>', 'latency-32: only messages of the last N of 180 days (full: 45, quick: 12)')
     .option('--latency-parallelism <list>', 'latency-32: parallelism values', '1,4,8')
-    .option('--huge-days <n>', 'huge-mailbox: only messages of the last N of 1,095 days (full: all, quick: 110)')
+    .option(
+      '--huge-days <n>',
+      'huge-mailbox: only messages of the last N of 1,095 days (full: all, quick: 110)',
+    )
+    .option('--tuned-window-days <n>', 'one more (a) run with MailboxTuning.windowDays = N (0 = skip)', '30')
     .option('--only <groups>', `comma-separated subset of ${GROUPS.join(',')}`)
     .option('--keep', 'keep the indices and workflows afterwards')
     .option('--json <file>', 'also write the results as JSON', 'bench/results/latest.json')
@@ -51,10 +56,13 @@ async function main(): Promise<void> {
   const o = program.opts<Options>();
   const size = o.quick ? SIZES.quick : SIZES.full;
   const groups = o.only ? (o.only.split(',').map((g) => g.trim()) as Group[]) : GROUPS;
-  for (const g of groups) if (!GROUPS.includes(g)) throw new Error(`unknown group ${g} (one of ${GROUPS.join(', ')})`);
+  for (const g of groups)
+    if (!GROUPS.includes(g)) throw new Error(`unknown group ${g} (one of ${GROUPS.join(', ')})`);
 
   const es = new ElasticClient({ node: process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL });
-  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS });
+  const connection = await Connection.connect({
+    address: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
+  });
   const temporal = new TemporalClient({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
   const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   const ctx = { es, temporal, log, keep: Boolean(o.keep) };
@@ -65,11 +73,20 @@ async function main(): Promise<void> {
   };
   try {
     if (groups.includes('throughput')) {
-      results.throughput = await throughputScenario(ctx, (o.preset as PresetName) ?? size.preset, Number(o.parallelism));
+      results.throughput = await throughputScenario(
+        ctx,
+        (o.preset as PresetName) ?? size.preset,
+        Number(o.parallelism),
+        Number(o.tunedWindowDays),
+      );
     }
     if (groups.includes('latency')) {
       const parallelisms = o.latencyParallelism.split(',').map(Number);
-      results.latency = await latencyScenario(ctx, parallelisms, o.latencyDays ? Number(o.latencyDays) : size.latencyDays);
+      results.latency = await latencyScenario(
+        ctx,
+        parallelisms,
+        o.latencyDays ? Number(o.latencyDays) : size.latencyDays,
+      );
     }
     if (groups.includes('huge')) {
       results.huge = await hugeScenario(ctx, o.hugeDays ? Number(o.hugeDays) : size.hugeDays);

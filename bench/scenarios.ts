@@ -14,6 +14,8 @@ import { runPlainLoop } from './plain-loop';
 import { runRawBulk } from './raw-bulk';
 import { startSimulatorProcess, simulatorControl, type SimulatorProcess } from './simulator-process';
 import { runTemporalCrawl } from './temporal-crawl';
+import { cpuMeter, pidOfPort } from './child-process';
+import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
 import { historyStats, terminateSourceWorkflows, type HistoryStats } from './workflow-histories';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
@@ -34,10 +36,32 @@ export interface CrawlFigures {
   seconds: number;
   perSecond: number;
   failedMailboxes: number;
+  /** CPU seconds per process during the run (worker or bench loop, simulator, Temporal, Elasticsearch). */
+  cpu: Record<string, number>;
 }
 
-function figures(label: string, counters: MessageCounters, seconds: number, failedMailboxes: number): CrawlFigures {
-  return { label, messages: counters.indexed, seconds, perSecond: counters.indexed / seconds, failedMailboxes };
+function figures(
+  label: string,
+  counters: MessageCounters,
+  seconds: number,
+  failedMailboxes: number,
+  cpu: Record<string, number>,
+): CrawlFigures {
+  return {
+    label,
+    messages: counters.indexed,
+    seconds,
+    perSecond: counters.indexed / seconds,
+    failedMailboxes,
+    cpu,
+  };
+}
+
+/** The shared servers' processes, to account their CPU (undefined when not local). */
+function serverPids(): Record<string, number | undefined> {
+  const temporalPort = Number((process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS).split(':').pop());
+  const esPort = Number(new URL(process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL).port || 9200);
+  return { temporal: pidOfPort(temporalPort), elasticsearch: pidOfPort(esPort) };
 }
 
 export interface ThroughputResult {
@@ -47,7 +71,22 @@ export interface ThroughputResult {
   rawBulk: { seconds: number; messages: number; documents: number; perSecond: number; mb: number };
   temporalOn: CrawlFigures;
   plainOn: CrawlFigures;
-  apiCalls: { total: number; perMessage: number; linkGets: number; linkGetsPerMessage: number; auth: number; byEndpoint: [string, number][] };
+  /** (a) with attachments on and longer windows (MailboxTuning.windowDays), when asked for. */
+  tuned?: {
+    windowDays: number;
+    figures: CrawlFigures;
+    apiCallsPerMessage: number;
+    listCalls: number;
+    activities: number;
+  };
+  apiCalls: {
+    total: number;
+    perMessage: number;
+    linkGets: number;
+    linkGetsPerMessage: number;
+    auth: number;
+    byEndpoint: [string, number][];
+  };
   histories: HistoryStats;
   workerPeakRssMb: number;
 }
@@ -61,6 +100,7 @@ export interface HugeResult {
   lastDays?: number;
   figures: CrawlFigures;
   peakRssMb: number;
+  lifetimePeakRssMb: number;
   histories: HistoryStats;
 }
 
@@ -82,7 +122,10 @@ function plainDeps(es: ElasticClient): { deps: ActivityDeps; close(): Promise<vo
   };
 }
 
-async function withSources<T>(ctx: BenchContext, body: (track: (s: BenchSource) => BenchSource) => Promise<T>): Promise<T> {
+async function withSources<T>(
+  ctx: BenchContext,
+  body: (track: (s: BenchSource) => BenchSource) => Promise<T>,
+): Promise<T> {
   const sources: BenchSource[] = [];
   try {
     return await body((s) => {
@@ -99,27 +142,59 @@ async function withSources<T>(ctx: BenchContext, body: (track: (s: BenchSource) 
   }
 }
 
-async function temporalCrawl(ctx: BenchContext, worker: WorkerProcess, source: BenchSource, label: string, timeoutMs: number) {
+async function temporalCrawl(
+  ctx: BenchContext,
+  worker: WorkerProcess,
+  sim: SimulatorProcess,
+  source: BenchSource,
+  label: string,
+  timeoutMs: number,
+  windowDays?: number,
+) {
   ctx.log(`  ${label}: crawlArchive through Temporal …`);
-  const run = await runTemporalCrawl(ctx.temporal, worker, source.settings, timeoutMs);
-  const f = figures(label, run.result.messages, run.seconds, run.result.mailboxes.failed);
-  ctx.log(`    ${f.messages} messages in ${f.seconds.toFixed(1)} s = ${f.perSecond.toFixed(1)}/s (status ${run.result.status})`);
-  if (run.result.status !== 'Completed') ctx.log(`    pass status ${run.result.status}: ${run.result.error ?? ''}`);
+  const run = await runTemporalCrawl(
+    ctx.temporal,
+    worker,
+    source.settings,
+    timeoutMs,
+    { simulator: sim.child.pid, ...serverPids() },
+    windowDays,
+  );
+  const f = figures(label, run.result.messages, run.seconds, run.result.mailboxes.failed, run.cpu);
+  ctx.log(
+    `    ${f.messages} messages in ${f.seconds.toFixed(1)} s = ${f.perSecond.toFixed(1)}/s (status ${run.result.status}); CPU s ${JSON.stringify(f.cpu)}`,
+  );
+  if (run.result.status !== 'Completed')
+    ctx.log(`    pass status ${run.result.status}: ${run.result.error ?? ''}`);
   return { figures: f, run };
 }
 
-async function plainCrawl(ctx: BenchContext, deps: ActivityDeps, source: BenchSource, label: string) {
+async function plainCrawl(
+  ctx: BenchContext,
+  deps: ActivityDeps,
+  sim: SimulatorProcess,
+  source: BenchSource,
+  label: string,
+) {
   ctx.log(`  ${label}: plain loop over the same activities …`);
+  const cpu = cpuMeter({ loop: process.pid, simulator: sim.child.pid, ...serverPids() });
   const run = await runPlainLoop(deps, source.settings);
-  const f = figures(label, run.counters, run.seconds, run.failedMailboxes.length);
-  ctx.log(`    ${f.messages} messages in ${f.seconds.toFixed(1)} s = ${f.perSecond.toFixed(1)}/s`);
+  const f = figures(label, run.counters, run.seconds, run.failedMailboxes.length, cpu.stop());
+  ctx.log(
+    `    ${f.messages} messages in ${f.seconds.toFixed(1)} s = ${f.perSecond.toFixed(1)}/s; CPU s ${JSON.stringify(f.cpu)}`,
+  );
   for (const failure of run.failedMailboxes.slice(0, 3)) ctx.log(`    failed: ${failure}`);
   return f;
 }
 
-export async function throughputScenario(ctx: BenchContext, preset: PresetName, parallelism: number): Promise<ThroughputResult> {
+export async function throughputScenario(
+  ctx: BenchContext,
+  preset: PresetName,
+  parallelism: number,
+  tunedWindowDays: number,
+): Promise<ThroughputResult> {
   ctx.log(`throughput on preset ${preset} (parallelism ${parallelism})`);
-  const sim = await startSimulatorProcess({ preset, seed: 1 });
+  const sim: SimulatorProcess = await startSimulatorProcess({ preset, seed: 1 });
   const worker = await startWorkerProcess(SIM_CREDENTIAL);
   const plain = plainDeps(ctx.es);
   try {
@@ -127,31 +202,90 @@ export async function throughputScenario(ctx: BenchContext, preset: PresetName, 
       // startDate at the archive's first message, as an operator would set it (not years before it).
       const lastDays = presetPlan(preset).spanDays + 1;
       const source = async (label: string, attachments: boolean) =>
-        track(await createBenchSource(ctx.es, label, { apiUrl: sim.url, attachments, parallelism, lastDays }));
+        track(
+          await createBenchSource(ctx.es, label, { apiUrl: sim.url, attachments, parallelism, lastDays }),
+        );
 
       // Attachments off, no latency: the comparison with the raw sink.
       const aOffSource = await source('a-off', false);
-      const aOff = await temporalCrawl(ctx, worker, aOffSource, '(a) Temporal, attachments off', 3_600_000);
+      const aOff = await temporalCrawl(
+        ctx,
+        worker,
+        sim,
+        aOffSource,
+        '(a) Temporal, attachments off',
+        3_600_000,
+      );
       ctx.log('  (c) raw _bulk of the same documents …');
       const raw = await runRawBulk(ctx.es, aOffSource.prefix, parallelism);
       ctx.log(`    ${raw.messages} messages (${raw.documents} documents) in ${raw.seconds.toFixed(2)} s`);
-      const plainOff = await plainCrawl(ctx, plain.deps, await source('b-off', false), '(b) plain loop, attachments off');
+      const plainOff = await plainCrawl(
+        ctx,
+        plain.deps,
+        sim,
+        await source('b-off', false),
+        '(b) plain loop, attachments off',
+      );
 
       // Attachments on, content as download links (one link GET per download): API calls per message.
       await simulatorControl(sim.url, 'set-switches', { download: 'link' });
       await sim.control.resetCounters();
-      const aOn = await temporalCrawl(ctx, worker, await source('a-on', true), '(a) Temporal, attachments on', 3_600_000);
+      const aOn = await temporalCrawl(
+        ctx,
+        worker,
+        sim,
+        await source('a-on', true),
+        '(a) Temporal, attachments on',
+        3_600_000,
+      );
       const counters = await sim.control.counters();
       const histories = await historyStats(ctx.temporal, aOn.run.result.sourceId);
-      const plainOn = await plainCrawl(ctx, plain.deps, await source('b-on', true), '(b) plain loop, attachments on');
+      const plainOn = await plainCrawl(
+        ctx,
+        plain.deps,
+        sim,
+        await source('b-on', true),
+        '(b) plain loop, attachments on',
+      );
 
       const api = apiCallsByEndpoint(counters);
       const indexed = aOn.figures.messages || 1;
+
+      let tuned: ThroughputResult['tuned'];
+      if (tunedWindowDays > 0) {
+        await sim.control.resetCounters();
+        const label = `(a) Temporal, attachments on, ${tunedWindowDays}-day windows`;
+        const run = await temporalCrawl(
+          ctx,
+          worker,
+          sim,
+          await source('a-tuned', true),
+          label,
+          3_600_000,
+          tunedWindowDays,
+        );
+        const tunedApi = apiCallsByEndpoint(await sim.control.counters());
+        const tunedHistories = await historyStats(ctx.temporal, run.run.result.sourceId);
+        tuned = {
+          windowDays: tunedWindowDays,
+          figures: run.figures,
+          apiCallsPerMessage: tunedApi.total / (run.figures.messages || 1),
+          listCalls: tunedApi.byEndpoint.find(([e]) => e === '/api/archive/get-message-list')?.[1] ?? 0,
+          activities: tunedHistories.activities.count,
+        };
+      }
       return {
+        ...(tuned ? { tuned } : {}),
         preset,
         temporalOff: aOff.figures,
         plainOff,
-        rawBulk: { seconds: raw.seconds, messages: raw.messages, documents: raw.documents, perSecond: raw.messages / raw.seconds, mb: raw.bytes / MB },
+        rawBulk: {
+          seconds: raw.seconds,
+          messages: raw.messages,
+          documents: raw.documents,
+          perSecond: raw.messages / raw.seconds,
+          mb: raw.bytes / MB,
+        },
         temporalOn: aOn.figures,
         plainOn,
         apiCalls: {
@@ -173,7 +307,11 @@ export async function throughputScenario(ctx: BenchContext, preset: PresetName, 
   }
 }
 
-export async function latencyScenario(ctx: BenchContext, parallelisms: number[], lastDays: number): Promise<LatencyResult> {
+export async function latencyScenario(
+  ctx: BenchContext,
+  parallelisms: number[],
+  lastDays: number,
+): Promise<LatencyResult> {
   ctx.log(`scaling on preset latency-32 (100 ms per API call), messages of the last ${lastDays} days`);
   const sim: SimulatorProcess = await startSimulatorProcess({ preset: 'latency-32', seed: 1 });
   const worker = await startWorkerProcess(SIM_CREDENTIAL);
@@ -182,9 +320,21 @@ export async function latencyScenario(ctx: BenchContext, parallelisms: number[],
       const runs: LatencyResult['runs'] = [];
       for (const parallelism of parallelisms) {
         const source = track(
-          await createBenchSource(ctx.es, `g-p${parallelism}`, { apiUrl: sim.url, attachments: true, parallelism, lastDays }),
+          await createBenchSource(ctx.es, `g-p${parallelism}`, {
+            apiUrl: sim.url,
+            attachments: true,
+            parallelism,
+            lastDays,
+          }),
         );
-        const { figures: f } = await temporalCrawl(ctx, worker, source, `(g) parallelism ${parallelism}`, 3_600_000);
+        const { figures: f } = await temporalCrawl(
+          ctx,
+          worker,
+          sim,
+          source,
+          `(g) parallelism ${parallelism}`,
+          3_600_000,
+        );
         runs.push({ parallelism, figures: f });
       }
       return { lastDays, runs };
@@ -196,8 +346,10 @@ export async function latencyScenario(ctx: BenchContext, parallelisms: number[],
 }
 
 export async function hugeScenario(ctx: BenchContext, lastDays: number | undefined): Promise<HugeResult> {
-  ctx.log(`memory on preset huge-mailbox (one mailbox, 100,000 messages)${lastDays ? `, messages of the last ${lastDays} of 1,095 days` : ''}`);
-  const sim = await startSimulatorProcess({ preset: 'huge-mailbox', seed: 1 });
+  ctx.log(
+    `memory on preset huge-mailbox (one mailbox, 100,000 messages)${lastDays ? `, messages of the last ${lastDays} of 1,095 days` : ''}`,
+  );
+  const sim: SimulatorProcess = await startSimulatorProcess({ preset: 'huge-mailbox', seed: 1 });
   const worker = await startWorkerProcess(SIM_CREDENTIAL);
   try {
     return await withSources(ctx, async (track) => {
@@ -209,10 +361,25 @@ export async function hugeScenario(ctx: BenchContext, lastDays: number | undefin
           lastDays: lastDays ?? presetPlan('huge-mailbox').spanDays + 1,
         }),
       );
-      const { figures: f, run } = await temporalCrawl(ctx, worker, source, '(e) huge mailbox', 4 * 3_600_000);
+      const { figures: f, run } = await temporalCrawl(
+        ctx,
+        worker,
+        sim,
+        source,
+        '(e) huge mailbox',
+        4 * 3_600_000,
+      );
       const histories = await historyStats(ctx.temporal, source.sourceId);
-      ctx.log(`    peak worker RSS ${(run.peakRssBytes / MB).toFixed(0)} MB; max history ${histories.maxEvents} events over ${histories.runs} runs`);
-      return { ...(lastDays ? { lastDays } : {}), figures: f, peakRssMb: run.peakRssBytes / MB, histories };
+      ctx.log(
+        `    peak worker RSS ${(run.peakRssBytes / MB).toFixed(0)} MB during the crawl, ${(run.lifetimePeakRssBytes / MB).toFixed(0)} MB over its life; max history ${histories.maxEvents} events over ${histories.runs} runs`,
+      );
+      return {
+        ...(lastDays ? { lastDays } : {}),
+        figures: f,
+        peakRssMb: run.peakRssBytes / MB,
+        lifetimePeakRssMb: run.lifetimePeakRssBytes / MB,
+        histories,
+      };
     });
   } finally {
     await worker.stop();

@@ -33,6 +33,7 @@ export async function simulatorControl<T>(url: string, op: string, body: object 
     body: JSON.stringify(body),
   });
   const reply = (await response.json()) as { ok?: boolean; result?: T; error?: string };
-  if (!response.ok || !reply.ok) throw new Error(`simulator control ${op}: ${reply.error ?? response.status}`);
+  if (!response.ok || !reply.ok)
+    throw new Error(`simulator control ${op}: ${reply.error ?? response.status}`);
   return reply.result as T;
 }

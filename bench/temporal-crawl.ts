@@ -3,13 +3,18 @@
 import type { Client } from '@temporalio/client';
 import { passWorkflowId, type CrawlArchiveInput, type CrawlArchiveResult } from '../common/contracts';
 import type { SourceSettings } from '../common/settings';
-import { sampleRss } from './child-process';
+import { cpuMeter, sampleRss } from './child-process';
 import type { WorkerProcess } from './worker-process';
 
 export interface TemporalCrawlResult {
   seconds: number;
   result: CrawlArchiveResult;
+  /** Highest RSS sampled during the crawl. */
   peakRssBytes: number;
+  /** VmHWM: the highest RSS of the worker's life, start-up (workflow bundling) included. */
+  lifetimePeakRssBytes: number;
+  /** CPU seconds per process during the crawl. */
+  cpu: Record<string, number>;
 }
 
 export async function runTemporalCrawl(
@@ -17,10 +22,16 @@ export async function runTemporalCrawl(
   worker: WorkerProcess,
   settings: SourceSettings,
   timeoutMs: number,
+  pids: Record<string, number | undefined> = {},
+  windowDays?: number,
 ): Promise<TemporalCrawlResult> {
   const rss = sampleRss(worker.child.pid);
+  const cpu = cpuMeter({ worker: worker.child.pid, ...pids });
   const started = Date.now();
-  const input: CrawlArchiveInput = { settings };
+  const input: CrawlArchiveInput = {
+    settings,
+    ...(windowDays ? { tuning: { mailboxTuning: { windowDays } } } : {}),
+  };
   const handle = await client.workflow.start('crawlArchive', {
     taskQueue: worker.taskQueue,
     workflowId: passWorkflowId(settings.sourceId),
@@ -29,7 +40,15 @@ export async function runTemporalCrawl(
   });
   try {
     const result = (await handle.result()) as CrawlArchiveResult;
-    return { seconds: (Date.now() - started) / 1000, result, peakRssBytes: rss.stop().peakBytes };
+    const seconds = (Date.now() - started) / 1000;
+    const memory = rss.stop();
+    return {
+      seconds,
+      result,
+      peakRssBytes: memory.peakBytes,
+      lifetimePeakRssBytes: memory.lifetimePeakBytes,
+      cpu: cpu.stop(),
+    };
   } finally {
     rss.stop();
   }

@@ -91,7 +91,9 @@ export async function historyStats(client: Client, sourceId: string): Promise<Hi
 
 /** Mailbox workflows are long-lived and wait for the next pass: the benchmark ends them. */
 export async function terminateSourceWorkflows(client: Client, sourceId: string): Promise<void> {
-  for await (const execution of client.workflow.list({ query: `MimecastSource = "${sourceId}" AND ExecutionStatus = "Running"` })) {
+  for await (const execution of client.workflow.list({
+    query: `MimecastSource = "${sourceId}" AND ExecutionStatus = "Running"`,
+  })) {
     await client.workflow
       .getHandle(execution.workflowId, execution.runId)
       .terminate('benchmark finished')

@@ -235,6 +235,8 @@ export interface MailboxReport {
   viewsCompleted: View[];
   error?: string;
   errorKind?: ErrorKind;
+  /** Seconds holding more records than one page of 500 (design §2.1: listed in the pass report). */
+  boundaryOverflowSeconds?: string[];
 }
 
 export interface MailboxProgress {
@@ -425,6 +427,14 @@ export interface UpdateRegistryStatusInput {
   at: string;
 }
 
+/** Many mailbox outcomes of one pass in one registry write (the pass batches them). */
+export interface RecordMailboxOutcomesInput {
+  settings: SourceSettings;
+  passId: string;
+  at: string;
+  outcomes: { address: string; status: MailboxStatus }[];
+}
+
 export interface StopMailboxWorkflowInput {
   workflowId: string;
   reason: string;
@@ -452,6 +462,7 @@ export interface CrawlerActivities {
   retryFailedItems(input: RetryFailedItemsInput): Promise<RetryFailedItemsResult>;
   sweepUnseen(input: SweepUnseenInput): Promise<SweepUnseenResult>;
   updateRegistryStatus(input: UpdateRegistryStatusInput): Promise<void>;
+  recordMailboxOutcomes(input: RecordMailboxOutcomesInput): Promise<void>;
   stopMailboxWorkflow(input: StopMailboxWorkflowInput): Promise<StopMailboxWorkflowResult>;
   deleteMailboxDocuments(input: DeleteMailboxDocumentsInput): Promise<DeleteMailboxDocumentsResult>;
 }

@@ -41,6 +41,10 @@ fi
 DATA="$(abs_path "$DATA")"
 PID_FILE="$DATA/elasticsearch.pid"
 LOG_FILE="$DATA/logs/console.log"
+# Where the node keeps data, logs, config and tmp: $DATA, unless its user cannot reach $DATA (a
+# checkout under /root, say); then a folder under /var/tmp, recorded in $DATA/node-dir.
+NODE_DIR="$DATA"
+[[ -f "$DATA/node-dir" ]] && NODE_DIR="$(cat "$DATA/node-dir")"
 URL="http://127.0.0.1:$PORT"
 
 # ---- provisioning --------------------------------------------------------------------------
@@ -98,15 +102,34 @@ ensure_user() {
   fi
 }
 
-# Every folder above the distribution and the data must be traversable by the node's user.
-check_traversable() {
+# True when the node's user can reach $1 (every folder above it is traversable).
+reachable() {
   local dir="$1"
   while [[ "$dir" != / ]]; do
-    if [[ -d "$dir" ]] && ! runuser -u "$ES_USER" -- test -x "$dir"; then
-      die "$ES_USER cannot enter $dir: run from a folder others can traverse (chmod o+x $dir)"
-    fi
+    if [[ -d "$dir" ]] && ! runuser -u "$ES_USER" -- test -x "$dir"; then return 1; fi
     dir="$(dirname "$dir")"
   done
+}
+
+# A checkout the node's user cannot enter: run it from a copy under /var/tmp instead.
+relocate_if_unreachable() {
+  local outside=/var/tmp/mimecast-crawler-es
+  if ! reachable "$ES_HOME"; then
+    local copy="$outside/elasticsearch-$ES_VERSION"
+    if [[ ! -x "$copy/bin/elasticsearch" ]]; then
+      log "$ES_USER cannot enter $ES_HOME; copying the distribution to $copy"
+      mkdir -p "$outside" && chmod 755 "$outside"
+      rm -rf "$copy" && cp -R "$ES_HOME" "$copy" && chmod -R a+rX "$copy"
+    fi
+    ES_HOME="$copy"
+  fi
+  if ! reachable "$DATA/data" && [[ "$NODE_DIR" == "$DATA" ]]; then
+    NODE_DIR="$outside/node-$(printf '%s' "$DATA" | sha1sum | cut -c1-12)"
+    log "$ES_USER cannot enter $DATA; the node keeps its files in $NODE_DIR"
+    rm -rf "$NODE_DIR" # no node-dir record: a fresh $DATA, so no stale node either
+    mkdir -p "$outside" "$NODE_DIR" && chmod 755 "$outside" "$NODE_DIR"
+    echo "$NODE_DIR" >"$DATA/node-dir"
+  fi
 }
 
 # ---- the node ------------------------------------------------------------------------------
@@ -130,12 +153,12 @@ wait_healthy() {
     fi
     if [[ -n "${STARTED_PID:-}" ]] && ! kill -0 "$STARTED_PID" 2>/dev/null; then
       show_log_tail "$LOG_FILE" 60
-      die "Elasticsearch at $url exited during start-up (logs: $DATA/logs)"
+      die "Elasticsearch at $url exited during start-up (logs: $NODE_DIR/logs)"
     fi
     sleep 1
   done
   show_log_tail "$LOG_FILE" 60
-  die "Elasticsearch did not reach yellow at $url within ${TIMEOUT}s (logs: $DATA/logs)"
+  die "Elasticsearch did not reach yellow at $url within ${TIMEOUT}s (logs: $NODE_DIR/logs)"
 }
 
 start() {
@@ -165,20 +188,20 @@ start() {
     install_es
     local java_home
     java_home="$(resolve_java_home)"
-    # A private copy of the config per instance: the node writes its keystore there.
-    mkdir -p "$DATA/data" "$DATA/logs" "$DATA/tmp"
-    [[ -d "$DATA/config" ]] || cp -R "$ES_HOME/config" "$DATA/config"
     local run=()
+    mkdir -p "$DATA/logs"
     if [[ "$(id -u)" == 0 ]]; then
       ensure_user
-      chown -R "$ES_USER:" "$DATA/data" "$DATA/logs" "$DATA/tmp" "$DATA/config"
-      check_traversable "$ES_HOME"
-      check_traversable "$DATA"
+      relocate_if_unreachable
       run=(runuser -u "$ES_USER" --)
     fi
+    # A private copy of the config per instance: the node writes its keystore there.
+    mkdir -p "$NODE_DIR/data" "$NODE_DIR/logs" "$NODE_DIR/tmp"
+    [[ -d "$NODE_DIR/config" ]] || cp -R "$ES_HOME/config" "$NODE_DIR/config"
+    [[ "$(id -u)" == 0 ]] && chown -R "$ES_USER:" "$NODE_DIR/data" "$NODE_DIR/logs" "$NODE_DIR/tmp" "$NODE_DIR/config"
     local settings=(
       -E "cluster.name=mimecast-dev-$NAME" -E "node.name=$NAME"
-      -E "path.data=$DATA/data" -E "path.logs=$DATA/logs"
+      -E "path.data=$NODE_DIR/data" -E "path.logs=$NODE_DIR/logs"
       -E network.host=127.0.0.1 -E "http.port=$PORT" -E "transport.port=$TRANSPORT_PORT"
       -E discovery.type=single-node
       -E cluster.routing.allocation.disk.threshold_enabled=false
@@ -190,26 +213,26 @@ start() {
     # security auto-configures TLS and passwords on first start. This is a development node on
     # loopback, so security is off (the only xpack setting, and only where the module exists).
     [[ -d "$ES_HOME/modules/x-pack-security" ]] && settings+=(-E xpack.security.enabled=false)
-    log "starting Elasticsearch $ES_VERSION on $URL (java $java_home, data $DATA)"
+    log "starting Elasticsearch $ES_VERSION on $URL (java $java_home, data $NODE_DIR)"
     echo "---- $(date -u +%FT%TZ) start" >>"$LOG_FILE"
     # setsid: the node outlives this script and the caller's process group; -p writes the
     # server's pid, which stop and kill use.
     rm -f "$PID_FILE"
-    setsid "${run[@]}" env ES_JAVA_HOME="$java_home" ES_PATH_CONF="$DATA/config" ES_TMPDIR="$DATA/tmp" \
+    setsid "${run[@]}" env ES_JAVA_HOME="$java_home" ES_PATH_CONF="$NODE_DIR/config" ES_TMPDIR="$NODE_DIR/tmp" \
       ES_JAVA_OPTS="-Xms512m -Xmx512m ${ES_EXTRA_JAVA_OPTS:-}" \
-      "$ES_HOME/bin/elasticsearch" -p "$DATA/tmp/elasticsearch.pid" "${settings[@]}" \
+      "$ES_HOME/bin/elasticsearch" -p "$NODE_DIR/tmp/elasticsearch.pid" "${settings[@]}" \
       </dev/null >>"$LOG_FILE" 2>&1 8>&- 9>&- &
     STARTED_PID=$!
     echo "$STARTED_PID" >"$PID_FILE"
     wait_healthy "$URL"
-    log "Elasticsearch up on $URL (pid $STARTED_PID, logs $DATA/logs)"
+    log "Elasticsearch up on $URL (pid $STARTED_PID, logs $NODE_DIR/logs)"
   fi
   echo "$URL"
 }
 
 # The launcher (pid file) runs the server JVM as a child; the server's own pid is in tmp/.
 server_pid() {
-  live_pid "$DATA/tmp/elasticsearch.pid" || true
+  live_pid "$NODE_DIR/tmp/elasticsearch.pid" || true
 }
 
 stop() {

@@ -116,16 +116,22 @@ export class ApiServer {
 
   // ---- lifecycle ----
 
-  async listen(port: number, foreignPort: number): Promise<void> {
+  private mainPort = 0;
+  private foreignPort = 0;
+
+  async listen(port: number, foreignPort: number, host = '127.0.0.1'): Promise<void> {
     this.main = http.createServer((req, res) => void this.dispatch(req, res, false));
     this.foreign = http.createServer((req, res) => void this.dispatch(req, res, true));
     const open = (s: http.Server, p: number) =>
       new Promise<number>((resolve, reject) => {
         s.once('error', reject);
-        s.listen(p, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
+        s.listen(p, host, () => resolve((s.address() as AddressInfo).port));
       });
-    this.url = `http://127.0.0.1:${await open(this.main, port)}`;
-    this.foreignUrl = `http://127.0.0.1:${await open(this.foreign, foreignPort)}`;
+    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    this.mainPort = await open(this.main, port);
+    this.foreignPort = await open(this.foreign, foreignPort);
+    this.url = `http://${shown}:${this.mainPort}`;
+    this.foreignUrl = `http://${shown}:${this.foreignPort}`;
   }
 
   async close(): Promise<void> {
@@ -573,7 +579,12 @@ export class ApiServer {
     }
     const reply = this.route(path, body);
     if (reply.kind === 'bytes' && sw.download !== 'bytes') {
-      return this.write(res, this.linkReply(reply), headers, this.malformed());
+      return this.write(
+        res,
+        this.linkReply(reply, String(req.headers.host ?? '')),
+        headers,
+        this.malformed(),
+      );
     }
     this.write(res, reply, headers, reply.kind === 'json' && reply.status === 200 && this.malformed());
   }
@@ -734,7 +745,7 @@ export class ApiServer {
       shuffle = state.s;
     }
     const meta = (returned: number) => {
-      const m: Record<string, unknown> = { pageSize, totalCount: total };
+      const m: Record<string, unknown> = sw.totalCount ? { pageSize, totalCount: total } : { pageSize };
       const end = offset + pageSize;
       if (end < total || (sw.lastPage === 'empty-with-next' && (returned > 0 || offset >= total))) {
         m.next = encodePageToken({ q, o: Math.min(end, Math.max(total, offset)), t: now, s: shuffle });
@@ -1013,7 +1024,8 @@ export class ApiServer {
 
   // ---- links ----
 
-  private linkReply(reply: Extract<Reply, { kind: 'bytes' }>): Reply {
+  /** Links use the host name the client called (so they work behind docker service names), on our ports. */
+  private linkReply(reply: Extract<Reply, { kind: 'bytes' }>, requestHost: string): Reply {
     const sw = this.deps.switches;
     const token = randomBytes(18).toString('base64url');
     const foreign = sw.linkOrigin === 'foreign';
@@ -1025,7 +1037,10 @@ export class ApiServer {
       used: false,
       foreign,
     });
-    const url = `${foreign ? this.foreignUrl : this.url}/__download/${token}`;
+    const hostname = /^[A-Za-z0-9.-]+(:\d+)?$/.test(requestHost)
+      ? requestHost.replace(/:\d+$/, '')
+      : new URL(this.url).hostname;
+    const url = `http://${hostname}:${foreign ? this.foreignPort : this.mainPort}/__download/${token}`;
     return ok([sw.download === 'links' ? { urls: [url] } : { url }]);
   }
 

@@ -7,6 +7,8 @@ import { DEFAULT_SIMULATOR_PORT } from '../common/defaults';
 
 export interface SimulatorCommandOptions {
   port?: number | string;
+  /** Listen address; default $MIMECAST_SIMULATOR_HOST or 127.0.0.1 (use 0.0.0.0 in a container). */
+  host?: string;
   preset?: string;
   faults?: string;
   seed?: number | string;
@@ -27,6 +29,7 @@ export async function runSimulatorCommand(opts: SimulatorCommandOptions = {}): P
   const started = Date.now();
   const sim = await startSimulator({
     port,
+    host: opts.host ?? process.env.MIMECAST_SIMULATOR_HOST ?? '127.0.0.1',
     preset,
     seed: opts.seed === undefined ? 1 : Number(opts.seed),
     faults: opts.faults,

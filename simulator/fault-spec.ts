@@ -25,6 +25,7 @@ export const DEFAULT_SWITCHES: SimulatorSwitches = {
   listToShape: 'object',
   rfc822Refused: false,
   pageSizeCap: 500,
+  totalCount: true,
   forbiddenEndpoints: [],
   roleMissingEndpoints: [],
 };

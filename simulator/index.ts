@@ -217,7 +217,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     seed,
     control: httpControl,
   });
-  await server.listen(opts.port ?? 0, opts.foreignPort ?? 0);
+  await server.listen(opts.port ?? 0, opts.foreignPort ?? 0, opts.host ?? '127.0.0.1');
   return {
     url: server.url,
     foreignUrl: server.foreignUrl,

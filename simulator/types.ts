@@ -17,6 +17,8 @@ export interface SimulatorSwitches {
   listToShape: 'object' | 'array';
   rfc822Refused: boolean | string[];
   pageSizeCap: number;
+  /** Extension: include meta.pagination.totalCount (optional in the real API). */
+  totalCount: boolean;
   forbiddenEndpoints: string[];
   /** Extension: paths answering a plain 403 for a missing role permission (not app_forbidden). */
   roleMissingEndpoints: string[];
@@ -41,6 +43,8 @@ export interface SimulatorCredential {
 
 export interface SimulatorOptions {
   port?: number;
+  /** Listen address (default 127.0.0.1; 0.0.0.0 inside a container). */
+  host?: string;
   preset?: PresetName;
   seed?: number;
   credentials?: SimulatorCredential[];

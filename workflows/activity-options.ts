@@ -26,6 +26,7 @@ export const ACTIVITY_OPTIONS: Record<keyof CrawlerActivities, ActivityOptions> 
   describeMailboxes: { startToCloseTimeout: '2 minutes', retry: retry(10) },
   writePassReport: { startToCloseTimeout: '2 minutes', retry: retry(10) },
   updateRegistryStatus: { startToCloseTimeout: '1 minute', retry: retry(10) },
+  recordMailboxOutcomes: { startToCloseTimeout: '2 minutes', retry: retry(10) },
   stopMailboxWorkflow: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '30s', retry: retry(10) },
   deleteMailboxDocuments: { startToCloseTimeout: '60 minutes', heartbeatTimeout: '60s', retry: retry(10) },
   // Mailbox activities.

@@ -69,6 +69,8 @@ export const DEFAULT_LIVENESS_CHECK_MS = 10 * 60 * 1000;
 export const DEFAULT_MAX_CHILD_STARTS_PER_RUN = 500;
 /** MessagesIndexed is upserted after this many mailbox reports (and at every status change). */
 const REPORTS_PER_COUNTER_UPSERT = 50;
+/** Registry outcomes written per activity call (a bulk request). */
+const REGISTRY_OUTCOMES_PER_WRITE = 500;
 /** How often a start/signal race (mailbox closing in between) is retried before giving up. */
 const DISPATCH_ATTEMPTS = 3;
 
@@ -165,20 +167,29 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
     reportsSinceUpsert = 0;
   }
 
-  // ----- the registry learns each mailbox's outcome (what `status` shows; what makes it a deletion candidate later)
-  const registryWrites = new Set<Promise<void>>();
+  // ----- the registry learns each mailbox's outcome (what `status` shows; what makes it a deletion
+  // candidate later). Batched: one write in flight at a time, carrying whatever arrived meanwhile.
+  let outcomeBuffer: { address: string; status: MailboxStatus }[] = [];
+  let outcomeWrite: Promise<void> | undefined;
   function recordRegistryStatus(address: string, status: MailboxStatus): void {
-    const write: Promise<void> = acts
-      .updateRegistryStatus({ settings, address, status, passId: d.passId, at: new Date().toISOString() })
+    outcomeBuffer.push({ address, status });
+    flushOutcomes();
+  }
+  function flushOutcomes(): void {
+    if (outcomeWrite || outcomeBuffer.length === 0) return;
+    const outcomes = outcomeBuffer.splice(0, REGISTRY_OUTCOMES_PER_WRITE);
+    outcomeWrite = acts
+      .recordMailboxOutcomes({ settings, passId: d.passId, at: new Date().toISOString(), outcomes })
       .catch((err) =>
-        log.warn('could not update the registry', { address, status, error: errorMessage(err) }),
+        log.warn('could not update the registry', { mailboxes: outcomes.length, error: errorMessage(err) }),
       )
       .finally(() => {
-        registryWrites.delete(write);
+        outcomeWrite = undefined;
         generation++;
+        flushOutcomes();
       });
-    registryWrites.add(write);
   }
+  const outcomesWritten = () => outcomeWrite === undefined && outcomeBuffer.length === 0;
 
   // ----- messages
   const onReport = (report: Parameters<typeof state.applyReport>[0]) => {
@@ -424,7 +435,7 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
   }
 
   async function continueAsNewNow(): Promise<never> {
-    await condition(() => registryWrites.size === 0 && allHandlersFinished());
+    await condition(() => outcomesWritten() && allHandlersFinished());
     upsertProgress(true);
     const next = makeContinueAsNewFunc<typeof crawlArchive>({
       typedSearchAttributes: workflowInfo().typedSearchAttributes,
@@ -433,7 +444,7 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
   }
 
   async function finishPass(): Promise<CrawlArchiveResult> {
-    await condition(() => registryWrites.size === 0);
+    await condition(outcomesWritten);
     state.finish();
     upsertProgress(true);
     try {

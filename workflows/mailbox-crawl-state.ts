@@ -44,6 +44,11 @@ export const MAX_ITEM_FAILURE_RATE = 0.15;
 export const BUDGET_MIN_ITEMS = 50;
 /** A window whose page token keeps being rejected after this many restarts fails the pass. */
 export const MAX_WINDOW_TOKEN_RESTARTS = 3;
+/**
+ * A window still paging after this many pages is halved (design §2.1): its pages are listed again
+ * (content is not: the index has it), but no window runs unbounded under expiring page tokens.
+ */
+export const MAX_PAGES_PER_WINDOW = 200;
 /** How many finished pass ids are remembered to drop a repeated request. */
 const RECENT_PASS_IDS = 50;
 /** Search attributes are upserted at most every this many pages (design §2.6). */
@@ -324,11 +329,20 @@ export class MailboxCrawlState {
     this.countItems(result);
 
     switch (result.outcome) {
-      case 'page':
+      case 'page': {
         cursor.pageToken = result.nextPageToken;
         cursor.pageIndex += 1;
         cursor.previousLastReceived = result.lastReceived ?? cursor.previousLastReceived;
+        const halves =
+          cursor.pageIndex >= MAX_PAGES_PER_WINDOW
+            ? halveWindow(cursor.windows[cursor.windowIndex])
+            : undefined;
+        if (halves) {
+          cursor.windows.splice(cursor.windowIndex, 1, ...halves);
+          this.resetPageCursor(cursor);
+        }
         break;
+      }
       case 'windowComplete':
         this.completeWindow(pass, cursor);
         break;
@@ -448,6 +462,9 @@ export class MailboxCrawlState {
       viewsCompleted: [...pass.viewsCompleted],
       ...(outcome.error !== undefined ? { error: outcome.error } : {}),
       ...(outcome.errorKind !== undefined ? { errorKind: outcome.errorKind } : {}),
+      ...(pass.boundaryOverflowSeconds.length
+        ? { boundaryOverflowSeconds: [...pass.boundaryOverflowSeconds] }
+        : {}),
     };
     this.state.status = outcome.status;
     this.state.lastError = outcome.status === 'Completed' ? undefined : outcome.error;

@@ -14,7 +14,16 @@ interface OpBase {
 }
 
 export type BulkOp =
-  | (OpBase & { action: 'index'; doc: object })
+  | (OpBase & {
+      action: 'index';
+      doc: object;
+      /**
+       * Read-modify-write without scripts (Painless is missing from the integ-test distribution
+       * and restricted on some managed clusters): the sink reads the stored document (one mget
+       * for the batch) and indexes `merge(stored, doc)`, e.g. to count a failure's attempts.
+       */
+      merge?: (stored: Record<string, unknown> | undefined, doc: object) => object;
+    })
   | (OpBase & {
       action: 'update';
       /** Partial document; with `upsert`, the full document to create when it is missing. */
@@ -83,13 +92,38 @@ export class BulkSink {
    * rejected request) throws, so the caller's activity retries the whole batch — the ids are
    * deterministic, so that is idempotent.
    */
-  async write(ops: BulkOp[]): Promise<BulkWriteResult> {
+  async write(input: BulkOp[]): Promise<BulkWriteResult> {
+    const ops = await this.resolveMerges(input);
     const first = ops.filter((op) => !op.commitLast);
     const last = ops.filter((op) => op.commitLast);
     const result: BulkWriteResult = { failed: [], succeeded: 0, throttledRetries: 0 };
     await this.writeWithRetries(first, result);
     if (last.length) await this.writeWithRetries(last, result);
     return result;
+  }
+
+  private async resolveMerges(ops: BulkOp[]): Promise<BulkOp[]> {
+    const merging = ops.filter((op) => op.action === 'index' && op.merge);
+    if (!merging.length) return ops;
+    const response = await this.es.mget<Record<string, unknown>>({
+      docs: merging.map((op) => ({ _index: op.index, _id: op.id })),
+    });
+    const stored = new Map<string, Record<string, unknown>>();
+    for (const doc of response.docs) {
+      if ('found' in doc && doc.found && doc._source)
+        stored.set(opKey({ index: doc._index, id: doc._id }), doc._source);
+    }
+    return ops.map((op) =>
+      op.action === 'index' && op.merge
+        ? {
+            action: 'index',
+            index: op.index,
+            id: op.id,
+            commitLast: op.commitLast,
+            doc: op.merge(stored.get(opKey(op)), op.doc),
+          }
+        : op,
+    );
   }
 
   private async writeWithRetries(ops: BulkOp[], result: BulkWriteResult): Promise<void> {

@@ -21,56 +21,42 @@ export interface FailedItem {
 const MAX_REASON = 4000;
 
 /**
- * The failure document to write: attempts 1 and firstFailedAt = at for a new failure, or the
- * previous record's attempts + 1 with its firstFailedAt kept. Computed here, not by a stored
- * script: the integ-test distribution (and some managed clusters) have no Painless.
+ * Records a failure: attempts 1 and firstFailedAt = at the first time; later, the stored
+ * attempts + 1 with firstFailedAt (and a known received) kept — merged by the sink from the
+ * stored document (no script: Painless may be missing).
  */
-export function recordFailedItemOp(
-  prefix: string,
-  item: FailedItem,
-  at: string,
-  previous?: Pick<FailedItemDocument, 'attempts' | 'firstFailedAt' | 'received'>,
-): BulkOp {
+export function recordFailedItemOp(prefix: string, item: FailedItem, at: string): BulkOp {
   const doc: FailedItemDocument = {
     ...item,
     reason: item.reason.slice(0, MAX_REASON),
-    attempts: (previous?.attempts ?? 0) + 1,
-    firstFailedAt: previous?.firstFailedAt ?? at,
+    attempts: 1,
+    firstFailedAt: at,
     lastFailedAt: at,
   };
-  const received = item.received ?? previous?.received;
-  if (received) doc.received = received;
-  else delete doc.received;
-  return { action: 'index', index: indexNames(prefix).failed, id: failedDocId(item), doc };
-}
-
-/** The recorded failures of these items (one mget), by failed-document id. */
-export async function loadFailedItems(
-  es: Client,
-  prefix: string,
-  keys: { source: string; mailbox: string; view: View; mimecastId: string }[],
-): Promise<Map<string, FailedItemDocument>> {
-  const found = new Map<string, FailedItemDocument>();
-  if (!keys.length) return found;
-  const response = await es.mget<FailedItemDocument>({
+  if (!doc.received) delete doc.received;
+  return {
+    action: 'index',
     index: indexNames(prefix).failed,
-    ids: keys.map((k) => failedDocId(k)),
-  });
-  for (const doc of response.docs) {
-    if ('found' in doc && doc.found && doc._source) found.set(doc._id, doc._source);
-  }
-  return found;
+    id: failedDocId(item),
+    doc,
+    merge: (stored, fresh) =>
+      mergeFailure(stored as FailedItemDocument | undefined, fresh as FailedItemDocument),
+  };
 }
 
-/** Ops recording every failure of a batch, attempts counted from what is already recorded. */
-export async function recordFailedItemOps(
-  es: Client,
-  prefix: string,
-  items: FailedItem[],
-  at: string,
-): Promise<BulkOp[]> {
-  const previous = await loadFailedItems(es, prefix, items);
-  return items.map((item) => recordFailedItemOp(prefix, item, at, previous.get(failedDocId(item))));
+export function mergeFailure(
+  stored: FailedItemDocument | undefined,
+  fresh: FailedItemDocument,
+): FailedItemDocument {
+  if (!stored) return fresh;
+  const merged: FailedItemDocument = {
+    ...fresh,
+    attempts: (stored.attempts ?? 0) + 1,
+    firstFailedAt: stored.firstFailedAt ?? fresh.firstFailedAt,
+  };
+  const received = fresh.received ?? stored.received;
+  if (received) merged.received = received;
+  return merged;
 }
 
 /** Removes the failure of an item that was indexed now (a delete of nothing is not an error). */

@@ -165,9 +165,36 @@ async function xlsxToText(bytes: Uint8Array, maxChars: number): Promise<string> 
   return out.join('\n');
 }
 
-/** Loads the parser libraries (pdf.js alone takes a second or more), e.g. when a worker thread starts. */
+/**
+ * Loads the parser libraries and runs pdf.js once (its first document sets up fonts and a fake
+ * worker: seconds), so a thread is warm before it is given files with a timeout.
+ */
 export async function preloadParsers(): Promise<void> {
-  await Promise.all([import('pdf-parse'), import('mammoth'), import('exceljs')]);
+  await Promise.all([import('mammoth'), import('exceljs')]);
+  await pdfToText(tinyPdf('warm-up'));
+}
+
+/** A one-page PDF with a correct xref table. */
+export function tinyPdf(text: string): Uint8Array {
+  const content = `BT /F1 12 Tf 72 720 Td (${text.replace(/[\\()]/g, (c) => `\\${c}`)}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = objects.map((body, i) => {
+    const offset = out.length;
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return offset;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  out += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
 }
 
 /** Extracts text from one file. Throws on a parser error (the pool turns it into `error: …`). */

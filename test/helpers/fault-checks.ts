@@ -23,7 +23,11 @@ const key = (mailbox: string, view: string, id: string) => `${mailbox.toLowerCas
  * startDate); expired and recalled messages are left out under expiredPolicy=delete, and the
  * simulator's failIds must end up as recorded failures.
  */
-export function expectedIndex(sim: RunningSimulator, settings: SourceSettings, now = new Date()): ExpectedIndex {
+export function expectedIndex(
+  sim: RunningSimulator,
+  settings: SourceSettings,
+  now = new Date(),
+): ExpectedIndex {
   const failIds = new Set(sim.control.faults().failIds);
   const expected: ExpectedIndex = { indexed: new Set(), failed: new Set() };
   const range = { start: new Date(settings.messages.startDate), end: now };
@@ -66,9 +70,11 @@ export async function actualIndex(es: ElasticClient, settings: SourceSettings): 
   const names = indexNames(settings.index.prefix);
   await es.indices.refresh({ index: [names.messages, names.failed], ignore_unavailable: true });
   const bySource = { bool: { filter: [{ term: { source: settings.sourceId } }] } };
-  const messages = await scan<{ mailbox: string; view: string; mimecastId: string }>(es, names.messages, bySource).catch(
-    () => [],
-  );
+  const messages = await scan<{ mailbox: string; view: string; mimecastId: string }>(
+    es,
+    names.messages,
+    bySource,
+  ).catch(() => []);
   const indexed = new Set<string>();
   const duplicates: string[] = [];
   for (const m of messages) {
@@ -76,12 +82,16 @@ export async function actualIndex(es: ElasticClient, settings: SourceSettings): 
     if (indexed.has(k)) duplicates.push(k);
     indexed.add(k);
   }
-  const failedDocs = await scan<{ mailbox: string; view: string; mimecastId: string; reason: string; kind: string }>(
-    es,
-    names.failed,
-    bySource,
-  ).catch(() => []);
-  const failed = new Map(failedDocs.map((f) => [key(f.mailbox, f.view, f.mimecastId), { reason: f.reason, kind: f.kind }]));
+  const failedDocs = await scan<{
+    mailbox: string;
+    view: string;
+    mimecastId: string;
+    reason: string;
+    kind: string;
+  }>(es, names.failed, bySource).catch(() => []);
+  const failed = new Map(
+    failedDocs.map((f) => [key(f.mailbox, f.view, f.mimecastId), { reason: f.reason, kind: f.kind }]),
+  );
   return { indexed, duplicates, failed };
 }
 
@@ -120,7 +130,11 @@ async function historyText(client: Client, sourceId: string): Promise<string> {
   for await (const execution of client.workflow.list({ query: `MimecastSource = "${sourceId}"` })) {
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     // Payloads are base64 in JSON: decode their data so a secret inside a payload is seen.
-    parts.push(JSON.stringify(history, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v)));
+    parts.push(
+      JSON.stringify(history, (_k, v: unknown) =>
+        v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v,
+      ),
+    );
   }
   return parts.join('\n');
 }
@@ -151,7 +165,8 @@ export async function scanForSecrets(opts: {
   const leaks: string[] = [];
   for (const [where, text] of Object.entries(texts)) {
     for (const secret of secrets) if (text.includes(secret)) leaks.push(`${where}: client secret`);
-    for (const token of tokens) if (text.includes(token)) leaks.push(`${where}: bearer token ${token.slice(0, 6)}…`);
+    for (const token of tokens)
+      if (text.includes(token)) leaks.push(`${where}: bearer token ${token.slice(0, 6)}…`);
   }
   return {
     leaks,

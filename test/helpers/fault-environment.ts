@@ -13,7 +13,8 @@ import { parseSettingsLenient, type SourceSettings } from '../../common/settings
 import { removeIndexTemplates } from '../../activities/elastic/index-templates';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator';
 import { startWorkerProcess, type WorkerProcess } from '../../bench/worker-process';
-import { elasticClient, startPrivateElasticsearch, startPrivateTemporal, type PrivateServer } from './servers';
+import { privateElasticsearch, privateTemporal, type FaultServer } from './fault-servers';
+import { elasticClient } from './servers';
 
 /** Port block of one fault file (distinct per file: jest may run files side by side). */
 export interface FaultPorts {
@@ -55,8 +56,8 @@ export interface FaultSource {
 }
 
 export class FaultEnvironment {
-  temporal!: PrivateServer;
-  elasticsearch!: PrivateServer;
+  readonly temporal: FaultServer;
+  readonly elasticsearch: FaultServer;
   es!: ElasticClient;
   client!: Client;
   private connection?: Connection;
@@ -66,12 +67,24 @@ export class FaultEnvironment {
   readonly sims: RunningSimulator[] = [];
   private readonly sources: FaultSource[] = [];
   private readonly dataDir: string;
+  /** Servers may be up (or half up) from here on: teardown must kill them. */
+  private setUpBegun = false;
 
   constructor(
     readonly name: string,
     readonly ports: FaultPorts,
   ) {
     this.dataDir = path.join(DATA_ROOT, `${name}-${ports.temporal}`);
+    this.temporal = privateTemporal({
+      port: ports.temporal,
+      uiPort: ports.temporalUi,
+      dataDir: path.join(this.dataDir, 'temporal'),
+    });
+    this.elasticsearch = privateElasticsearch({
+      port: ports.elasticsearch,
+      transportPort: ports.elasticsearchTransport,
+      dataDir: path.join(this.dataDir, 'elasticsearch'),
+    });
   }
 
   /** Assign the result before `setUp()`, so `teardown()` in afterAll also stops a half-started environment. */
@@ -82,21 +95,16 @@ export class FaultEnvironment {
   async setUp(): Promise<void> {
     // The scripts reuse whatever answers on a port: a leftover server would silently be "ours".
     for (const port of [this.ports.temporal, this.ports.elasticsearch]) {
-      if (await portOpen(port)) throw new Error(`port ${port} is in use: a server of an earlier fault run is still up (stop it first)`);
+      if (await portOpen(port))
+        throw new Error(
+          `port ${port} is in use: a server of an earlier fault run is still up (stop it first)`,
+        );
     }
     await rm(this.dataDir, { recursive: true, force: true });
-    // Both servers boot at once: Elasticsearch dominates (30–60 s on 2 cores).
-    const [temporal, elasticsearch] = await Promise.allSettled([
-      startPrivateTemporal({ port: this.ports.temporal, uiPort: this.ports.temporalUi, dataDir: path.join(this.dataDir, 'temporal') }),
-      startPrivateElasticsearch({
-        port: this.ports.elasticsearch,
-        transportPort: this.ports.elasticsearchTransport,
-        dataDir: path.join(this.dataDir, 'elasticsearch'),
-      }),
-    ]);
-    if (temporal.status === 'fulfilled') this.temporal = temporal.value;
-    if (elasticsearch.status === 'fulfilled') this.elasticsearch = elasticsearch.value;
-    for (const r of [temporal, elasticsearch]) if (r.status === 'rejected') throw r.reason;
+    this.setUpBegun = true;
+    // Both servers boot at once: Elasticsearch dominates (30–60 s on 2 idle cores, minutes on busy ones).
+    const results = await Promise.allSettled([this.temporal.start(), this.elasticsearch.start()]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
     this.es = elasticClient(this.elasticsearch.address);
     this.connection = await Connection.connect({ address: this.temporal.address });
     this.client = new Client({ connection: this.connection, namespace: 'default' });
@@ -188,7 +196,9 @@ export class FaultEnvironment {
       }
       await sleep(1000);
     }
-    throw new Error(`the pass did not finish within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    throw new Error(
+      `the pass did not finish within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+    );
   }
 
   /** Messages of a source in its index now (0 while the index does not exist yet). */
@@ -218,17 +228,24 @@ export class FaultEnvironment {
   async teardown(): Promise<void> {
     for (const worker of [...this.workers]) await this.stopWorker(worker).catch(() => undefined);
     for (const source of this.client ? this.sources : []) {
-      for await (const execution of this.client.workflow.list({ query: `MimecastSource = "${source.sourceId}" AND ExecutionStatus = "Running"` })) {
-        await this.client.workflow.getHandle(execution.workflowId, execution.runId).terminate('fault test teardown').catch(() => undefined);
+      for await (const execution of this.client.workflow.list({
+        query: `MimecastSource = "${source.sourceId}" AND ExecutionStatus = "Running"`,
+      })) {
+        await this.client.workflow
+          .getHandle(execution.workflowId, execution.runId)
+          .terminate('fault test teardown')
+          .catch(() => undefined);
       }
       await removeIndexTemplates(this.es, source.prefix).catch(() => undefined);
     }
     for (const sim of this.sims) await sim.close().catch(() => undefined);
     await this.connection?.close().catch(() => undefined);
     await this.es?.close().catch(() => undefined);
-    // Stop kills what a clean stop cannot end; both only touch the servers this environment started.
-    await this.temporal?.stop().catch(() => this.temporal?.kill());
-    await this.elasticsearch?.stop().catch(() => this.elasticsearch?.kill());
+    if (this.setUpBegun) {
+      // Kill, not stop: nothing of a fault run is worth a clean shutdown, and kill also ends a node
+      // whose start timed out. Both only touch the servers whose pid files are in our data folder.
+      await Promise.allSettled([this.temporal.kill(), this.elasticsearch.kill()]);
+    }
     await rm(this.dataDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }

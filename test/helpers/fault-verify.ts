@@ -3,7 +3,14 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { CrawlArchiveResult } from '../../common/contracts';
 import type { RunningSimulator } from '../../simulator';
-import { actualIndex, compareIndex, expectedIndex, scanForSecrets, type IndexComparison, type SecretFindings } from './fault-checks';
+import {
+  actualIndex,
+  compareIndex,
+  expectedIndex,
+  scanForSecrets,
+  type IndexComparison,
+  type SecretFindings,
+} from './fault-checks';
 import type { FaultEnvironment, FaultSource } from './fault-environment';
 
 export interface FaultOutcome {
@@ -26,7 +33,13 @@ export async function verifyPass(
   const result = await env.result(handle, timeoutMs);
   const expected = expectedIndex(sim, source.settings);
   const actual = await actualIndex(env.es, source.settings);
-  const secrets = await scanForSecrets({ sim, client: env.client, es: env.es, settings: source.settings, logs: env.logs() });
+  const secrets = await scanForSecrets({
+    sim,
+    client: env.client,
+    es: env.es,
+    settings: source.settings,
+    logs: env.logs(),
+  });
   return {
     result,
     comparison: compareIndex(expected, actual),
@@ -40,7 +53,12 @@ export async function verifyPass(
 /** Trims the comparison lists for a readable assertion message. */
 export function summary(c: IndexComparison): Record<keyof IndexComparison, string[] | number> {
   const cut = (l: string[]) => (l.length > 5 ? [...l.slice(0, 5), `… ${l.length} in all`] : l);
-  return { missing: cut(c.missing), unexpected: cut(c.unexpected), duplicates: cut(c.duplicates), failuresNotRecorded: cut(c.failuresNotRecorded) };
+  return {
+    missing: cut(c.missing),
+    unexpected: cut(c.unexpected),
+    duplicates: cut(c.duplicates),
+    failuresNotRecorded: cut(c.failuresNotRecorded),
+  };
 }
 
 export const NOTHING_WRONG = { missing: [], unexpected: [], duplicates: [], failuresNotRecorded: [] };

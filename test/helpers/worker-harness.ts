@@ -18,6 +18,7 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type {
   CrawlMailboxInput,
@@ -39,6 +40,7 @@ import { ExtractionPool } from '../../activities/extract/extraction-pool';
 import { MimecastClientProvider } from '../../activities/mimecast/client-provider';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator';
 import { collectedReportsQuery, reportCollector, stopCollectorSignal } from './test-workflows';
+import type { WorkerProcessConfig } from './worker-process';
 
 export interface HarnessOptions {
   /** Short name of the suite: part of the index prefix, source id and task queue. */
@@ -47,6 +49,8 @@ export interface HarnessOptions {
   worker?: Partial<WorkerOptions>;
   /** Wraps the real activities (e.g. to inject a fault into one of them). */
   wrapActivities?: (activities: CrawlerActivities) => CrawlerActivities;
+  /** false: no in-process worker at start (a test runs one in a child process first). */
+  startWorker?: boolean;
 }
 
 const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -85,6 +89,7 @@ export class WorkerHarness {
   private provider?: MimecastClientProvider;
   private pool?: ExtractionPool;
   private readonly started: WorkflowHandle[] = [];
+  private readonly children: ChildProcess[] = [];
   private collector?: WorkflowHandle<typeof reportCollector>;
 
   constructor(private readonly options: HarnessOptions) {
@@ -124,7 +129,38 @@ export class WorkerHarness {
       logger: quietLogger,
     };
     this.nativeConnection = await NativeConnection.connect({ address });
-    await this.startWorker();
+    if (this.options.startWorker !== false) await this.startWorker();
+  }
+
+  /**
+   * Starts a worker on this harness's task queue in a child process (test/helpers/worker-process.ts)
+   * and resolves once it polls; the caller may SIGKILL it.
+   */
+  async spawnWorkerProcess(): Promise<ChildProcess> {
+    const [credential] = this.sim.credentials;
+    const config: WorkerProcessConfig = {
+      temporalAddress: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
+      elasticsearchUrl: process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL,
+      taskQueue: this.taskQueue,
+      clientId: credential!.clientId,
+      clientSecret: credential!.clientSecret,
+    };
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), require.resolve('./worker-process')], {
+      env: { ...process.env, WORKER_PROCESS_CONFIG: JSON.stringify(config) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve();
+      });
+      child.once('exit', (code) =>
+        reject(new Error(`worker process exited (${code}): ${stderr.slice(-2000)}`)),
+      );
+    });
+    return child;
   }
 
   /** Starts (or restarts) the worker on the harness's task queue. */
@@ -279,6 +315,8 @@ export class WorkerHarness {
   }
 
   async teardown(): Promise<void> {
+    for (const child of this.children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     for (const handle of this.started) {
       await handle.terminate('test teardown').catch(() => undefined);
     }

@@ -14,7 +14,6 @@ import {
   clearFailedItemOp,
   listFailedItems,
   recordFailedItemOp,
-  recordFailedItemOps,
 } from '../../activities/elastic/failed-items';
 import { ensureIndexTemplates, removeIndexTemplates } from '../../activities/elastic/index-templates';
 import { deleteMailboxDocuments } from '../../activities/elastic/mailbox-deletion';
@@ -427,22 +426,21 @@ describe('failures', () => {
   test('a failure recorded twice counts attempts and keeps firstFailedAt; success clears it', async () => {
     const key = { source, mailbox, view: 'INBOX' as const, mimecastId: 'mc-bad' };
     const sink = new BulkSink(es);
-    await sink.write(
-      await recordFailedItemOps(
-        es,
+    await sink.write([
+      recordFailedItemOp(
         PREFIX,
-        [{ ...key, reason: 'first', kind: 'item' }],
+        { ...key, reason: 'first', kind: 'item', received: '2024-02-01T00:00:00Z' },
         '2024-03-01T00:00:00Z',
       ),
-    );
-    await sink.write(
-      await recordFailedItemOps(
-        es,
+    ]);
+    // No refresh in between: the sink reads the stored failure in real time.
+    await sink.write([
+      recordFailedItemOp(
         PREFIX,
-        [{ ...key, reason: 'second', kind: 'index-rejected', received: '2024-02-01T00:00:00Z' }],
+        { ...key, reason: 'second', kind: 'index-rejected' },
         '2024-03-02T00:00:00Z',
       ),
-    );
+    ]);
     await refresh();
     const page = await listFailedItems(es, { prefix: PREFIX, source, mailbox });
     expect(page.items).toHaveLength(1);

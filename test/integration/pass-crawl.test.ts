@@ -177,6 +177,21 @@ describe('a pass over the small preset', () => {
   });
 });
 
+describe('continue-as-new', () => {
+  it('carries the in-flight set and counters across runs and completes', async () => {
+    const handle = await startPass(`${passWorkflowId(h.sourceId)}:can-test`, {
+      tuning: { livenessCheckMs: 10_000, maxChildStartsPerRun: 2, mailboxTuning: { windowDays: 120 } },
+    });
+    const result = (await handle.result()) as CrawlArchiveResult;
+    expect(result.status).toBe('Completed');
+    expect(result.mailboxes).toMatchObject({ total: 7, dispatched: 7, completed: 7, failed: 0 });
+    let runs = 0;
+    for await (const _ of h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs++;
+    // Two starts (or start attempts) per run: seven mailboxes need at least four runs.
+    expect(runs).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('control of a running pass', () => {
   it('pause stops dispatching, a second pass of the source is Skipped, resume finishes the pass', async () => {
     const passA = await startPass(`${passWorkflowId(h.sourceId)}:pause-test`);

@@ -109,6 +109,7 @@ describe('simulator contract', () => {
       listToShape: 'object',
       rfc822Refused: false,
       pageSizeCap: 500,
+      totalCount: true,
       forbiddenEndpoints: [],
       roleMissingEndpoints: [],
     });
@@ -539,6 +540,18 @@ describe('simulator contract', () => {
         data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }],
       });
       expect(Array.isArray(r.json.data[0].to)).toBe(true);
+    });
+
+    it('can omit totalCount', async () => {
+      const [alice] = sim.control.mailboxes();
+      sim.control.setSwitches({ totalCount: false });
+      const r = await call(sim, token, '/api/archive/get-message-list', {
+        meta: { pagination: { pageSize: 3 } },
+        data: [{ mailbox: alice, view: 'INBOX', ...ALL_TIME }],
+      });
+      expect(r.json.meta.pagination.totalCount).toBeUndefined();
+      expect(r.json.meta.pagination.next).toEqual(expect.any(String));
+      sim.control.setSwitches({ totalCount: true });
     });
 
     it('lists the same message (same id) in several mailboxes', () => {

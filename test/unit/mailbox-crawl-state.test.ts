@@ -2,7 +2,7 @@
 // completed window, token restarts, halving, error budget, reports, carried state.
 import { emptyCounters, type CrawlPageResult, type CrawlRequest } from '../../common/contracts';
 import { parseSettingsLenient } from '../../common/settings';
-import { MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
+import { MAX_PAGES_PER_WINDOW, MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
 
 const identity = {
   sourceId: 'src',
@@ -164,6 +164,32 @@ describe('windows and tokens', () => {
     for (let i = 0; i < 40 && state.nextStep().kind === 'page'; i++) state.applyPage(page('windowRejected'));
     expect(state.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Failed' } });
     expect(state.progress().tokens.INBOX).toBeUndefined();
+  });
+
+  it('halves a window that runs to too many pages and lists it again from its first page', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    for (let i = 0; i < MAX_PAGES_PER_WINDOW - 1; i++)
+      state.applyPage(page('page', { nextPageToken: `t${i}` }));
+    expect(state.nextStep()).toMatchObject({ pageIndex: MAX_PAGES_PER_WINDOW - 1 });
+    state.applyPage(page('page', { nextPageToken: 'last' }));
+    expect(state.nextStep()).toMatchObject({
+      kind: 'page',
+      pageIndex: 0,
+      pageToken: undefined,
+      window: { start: '2024-01-01T00:00:00Z', end: '2024-01-04T12:00:00Z' },
+    });
+  });
+
+  it('reports seconds that overflowed one page of 500', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.applyPage(page('page', { nextPageToken: 'a', boundaryOverflowSeconds: ['2024-01-02T00:00:00Z'] }));
+    state.applyPage(page('page', { nextPageToken: 'b', boundaryOverflowSeconds: ['2024-01-02T00:00:00Z'] }));
+    state.cancel(undefined, 'enough');
+    expect(state.finishPass(now).report.boundaryOverflowSeconds).toEqual(['2024-01-02T00:00:00Z']);
   });
 
   it('reconcile lists the whole range whatever the token and sweeps each completed view', () => {

@@ -19,15 +19,19 @@ beforeAll(async () => {
   const first = await env.simulator({ preset: 'tiny' });
   sims.push(first);
   await env.startWorker(first);
-}, 400_000);
+}, 700_000);
 
 afterAll(async () => {
   await env?.teardown();
   sims = [];
-});
+}, 180_000);
 
 /** A small archive: the `small` preset's last 30 days (8 mailboxes, a few hundred messages). */
-async function crawlUnder(options: SimulatorOptions, overrides: Record<string, object> = {}, lastDays = 30): Promise<{ sim: RunningSimulator; outcome: FaultOutcome }> {
+async function crawlUnder(
+  options: SimulatorOptions,
+  overrides: Record<string, object> = {},
+  lastDays = 30,
+): Promise<{ sim: RunningSimulator; outcome: FaultOutcome }> {
   const sim = await env.simulator({ preset: 'small', ...options });
   const source = env.source(sim, overrides, lastDays);
   const handle = await env.startCrawl(source);
@@ -70,8 +74,14 @@ test('malformed responses are retried and fail[] for chosen messages is recorded
   const probe = await env.simulator({ preset: 'small' });
   // Three messages of the first mailbox's INBOX that the archive refuses to return.
   const [mailbox] = probe.control.mailboxes();
-  const recent = probe.control.expectedMessages(mailbox!, 'INBOX', { start: new Date(Date.now() - 30 * 86_400_000), end: new Date() });
-  const failIds = recent.filter((m) => !m.expired && !m.recalled).slice(0, 3).map((m) => m.id);
+  const recent = probe.control.expectedMessages(mailbox!, 'INBOX', {
+    start: new Date(Date.now() - 30 * 86_400_000),
+    end: new Date(),
+  });
+  const failIds = recent
+    .filter((m) => !m.expired && !m.recalled)
+    .slice(0, 3)
+    .map((m) => m.id);
   expect(failIds).toHaveLength(3);
   const { outcome } = await crawlUnder({ faults: { malformedJsonRate: 0.05, failIds } });
   expectExact(outcome);

@@ -66,11 +66,15 @@ test('out-of-range and missing values name their field and the reason', async ()
 });
 
 test('a regex that does not compile is refused', async () => {
-  expect(await problems('regex.json', { ...GOOD, mailboxes: { included: ['(unclosed'] } })).toMatch(/mailboxes\.included/);
+  expect(await problems('regex.json', { ...GOOD, mailboxes: { included: ['(unclosed'] } })).toMatch(
+    /mailboxes\.included/,
+  );
 });
 
 test('an exclusion that matches every mailbox is refused', async () => {
-  expect(await problems('exclude-all.json', { ...GOOD, mailboxes: { excluded: ['.*'] } })).toMatch(/mailboxes\.excluded/);
+  expect(await problems('exclude-all.json', { ...GOOD, mailboxes: { excluded: ['.*'] } })).toMatch(
+    /mailboxes\.excluded/,
+  );
 });
 
 test('an endpoint on a host the credential is not allowed for is refused before any request', async () => {
@@ -78,7 +82,10 @@ test('an endpoint on a host the credential is not allowed for is refused before 
   const result = await runValidate({
     configPath: file('foreign.json', {
       ...GOOD,
-      connection: { apiEndpoint: 'https://api.attacker.example', authEndpoint: 'https://api.attacker.example/oauth/token' },
+      connection: {
+        apiEndpoint: 'https://api.attacker.example',
+        authEndpoint: 'https://api.attacker.example/oauth/token',
+      },
     }),
     connect: true,
     env: { MIMECAST_CLIENT_ID: 'sim-client', MIMECAST_CLIENT_SECRET: 'sim-secret' },

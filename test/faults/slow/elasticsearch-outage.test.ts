@@ -6,7 +6,7 @@ import { NOTHING_WRONG, summary, verifyPass } from '../../helpers/fault-verify';
 jest.setTimeout(900_000);
 
 const env = FaultEnvironment.create('elastic', 4);
-beforeAll(() => env.setUp(), 400_000);
+beforeAll(() => env.setUp(), 700_000);
 afterAll(() => env.teardown(), 180_000);
 
 test('Elasticsearch away for 30 s mid-crawl: the pass completes with the exact index', async () => {

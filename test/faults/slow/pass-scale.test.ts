@@ -24,7 +24,7 @@ beforeAll(async () => {
   h = await WorkerHarness.start({
     name: 'pass-scale',
     simulator: { preset: 'tiny' },
-    worker: { maxConcurrentActivityTaskExecutions: 50, maxConcurrentWorkflowTaskExecutions: 20 },
+    worker: { maxConcurrentActivityTaskExecutions: 100, maxConcurrentWorkflowTaskExecutions: 40 },
   });
   for (let i = 0; i < MAILBOXES; i++)
     h.sim.control.addMailbox(`user${String(i).padStart(4, '0')}@example.org`, 'example.org', 0);
@@ -39,7 +39,7 @@ afterAll(async () => {
 it('completes a pass over 2,500 mailboxes, continuing as new along the way', async () => {
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   // example.com is local (left out); example.org holds carol (empty) and the 2,500 added mailboxes.
-  const settings = h.settings({ messages: { startDate: yesterday }, parallelism: { mailboxCrawling: 50 } });
+  const settings = h.settings({ messages: { startDate: yesterday }, parallelism: { mailboxCrawling: 100 } });
   const handle = await h.client.workflow.start('crawlArchive', {
     taskQueue: h.taskQueue,
     workflowId: passWorkflowId(h.sourceId),

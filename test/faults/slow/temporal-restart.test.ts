@@ -6,7 +6,7 @@ import { NOTHING_WRONG, summary, verifyPass } from '../../helpers/fault-verify';
 jest.setTimeout(900_000);
 
 const env = FaultEnvironment.create('temporal', 3);
-beforeAll(() => env.setUp(), 400_000);
+beforeAll(() => env.setUp(), 700_000);
 afterAll(() => env.teardown(), 180_000);
 
 test('a Temporal server restart mid-crawl: the pass completes, the index is exact, no secret leaks', async () => {

@@ -7,7 +7,7 @@ import { NOTHING_WRONG, summary, verifyPass } from '../../helpers/fault-verify';
 jest.setTimeout(900_000);
 
 const env = FaultEnvironment.create('kill', 2);
-beforeAll(() => env.setUp(), 400_000);
+beforeAll(() => env.setUp(), 700_000);
 afterAll(() => env.teardown(), 180_000);
 
 test('SIGKILL of the worker mid-crawl: a new worker finishes the pass, nothing lost or duplicated', async () => {
@@ -26,7 +26,8 @@ test('SIGKILL of the worker mid-crawl: a new worker finishes the pass, nothing l
   expect(pass1.comparison.unexpected).toEqual([]);
   expect(pass1.comparison.duplicates).toEqual([]);
   // A message being processed when the worker died is skipped on the retry and recorded, not lost.
-  for (const key of pass1.comparison.missing) expect(pass1.failures.get(key)?.reason).toMatch(/worker stopped/);
+  for (const key of pass1.comparison.missing)
+    expect(pass1.failures.get(key)?.reason).toMatch(/worker stopped/);
   expect(pass1.secrets.leaks).toEqual([]);
 
   // The next pass retries the recorded failures first: then the index is exact.

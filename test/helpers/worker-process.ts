@@ -1,0 +1,47 @@
+// A crawler worker in its own process, for tests that SIGKILL it mid-page. Configured by the
+// WORKER_PROCESS_CONFIG environment variable (JSON); prints "ready" once it polls its task queue.
+import { Client as ElasticClient } from '@elastic/elasticsearch';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import type { Logger } from '../../activities/deps';
+import { ExtractionPool } from '../../activities/extract/extraction-pool';
+import { MimecastClientProvider } from '../../activities/mimecast/client-provider';
+
+export interface WorkerProcessConfig {
+  temporalAddress: string;
+  elasticsearchUrl: string;
+  taskQueue: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.WORKER_PROCESS_CONFIG ?? '{}') as WorkerProcessConfig;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+  const deps = {
+    elastic: new ElasticClient({ node: config.elasticsearchUrl }),
+    mimecast: new MimecastClientProvider({
+      env: { MIMECAST_CLIENT_ID: config.clientId, MIMECAST_CLIENT_SECRET: config.clientSecret },
+      logger,
+    }),
+    extraction: new ExtractionPool({ threads: 1 }),
+    logger,
+  };
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address: config.temporalAddress }),
+    taskQueue: config.taskQueue,
+    workflowsPath: require.resolve('./test-workflows'),
+    activities: createActivities(deps),
+    maxHeartbeatThrottleInterval: '500ms',
+    defaultHeartbeatThrottleInterval: '500ms',
+  });
+  const running = worker.run();
+  process.stdout.write('ready\n');
+  await running;
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
