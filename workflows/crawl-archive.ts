@@ -80,8 +80,8 @@ const acts = {
   readRegistryPage: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.readRegistryPage).readRegistryPage,
   describeMailboxes: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.describeMailboxes).describeMailboxes,
   writePassReport: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.writePassReport).writePassReport,
-  updateRegistryStatus: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.updateRegistryStatus)
-    .updateRegistryStatus,
+  recordMailboxOutcomes: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.recordMailboxOutcomes)
+    .recordMailboxOutcomes,
 };
 
 /** A failure that ends the pass for the whole source (design §2.5), with its message for the operator. */
@@ -169,7 +169,7 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
 
   // ----- the registry learns each mailbox's outcome (what `status` shows; what makes it a deletion
   // candidate later). Batched: one write in flight at a time, carrying whatever arrived meanwhile.
-  let outcomeBuffer: { address: string; status: MailboxStatus }[] = [];
+  const outcomeBuffer: { address: string; status: MailboxStatus }[] = [];
   let outcomeWrite: Promise<void> | undefined;
   function recordRegistryStatus(address: string, status: MailboxStatus): void {
     outcomeBuffer.push({ address, status });

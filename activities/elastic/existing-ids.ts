@@ -11,16 +11,21 @@ export interface ExistingIdsQuery {
   ids: string[];
 }
 
-/** One query per page: the subset of `ids` that has a message document of this source. */
+/** One query per page (per 1,000 ids): the subset of `ids` that has a message document of this source. */
 export async function findExistingMessageIds(es: Client, query: ExistingIdsQuery): Promise<Set<string>> {
-  if (!query.ids.length) return new Set();
-  const response = await es.search({
-    index: indexNames(query.prefix).messages,
-    size: query.ids.length,
-    _source: false,
-    query: { bool: { filter: [{ term: { source: query.source } }, { ids: { values: query.ids } }] } },
-  });
-  return new Set(response.hits.hits.map((hit) => hit._id!));
+  const found = new Set<string>();
+  // A page is at most 500 records; chunks keep a bigger caller under max_result_window anyway.
+  for (let i = 0; i < query.ids.length; i += 1000) {
+    const ids = query.ids.slice(i, i + 1000);
+    const response = await es.search({
+      index: indexNames(query.prefix).messages,
+      size: ids.length,
+      _source: false,
+      query: { bool: { filter: [{ term: { source: query.source } }, { ids: { values: ids } }] } },
+    });
+    for (const hit of response.hits.hits) found.add(hit._id!);
+  }
+  return found;
 }
 
 export interface MessageIdScanQuery {

@@ -141,6 +141,7 @@ export class ExtractionPool {
       this.timeoutMs,
     );
     slot.task = { ...queued, id, timer };
+    slot.worker.ref();
     const message = { id, ...queued.body } as WorkerTask;
     const transfer =
       queued.body.kind === 'tnef' ? [queued.body.bytes.buffer] : [queued.body.request.bytes.buffer];
@@ -162,8 +163,7 @@ export class ExtractionPool {
     });
     worker.stdout.resume();
     worker.stderr.resume();
-    // An idle thread must not keep the process alive.
-    worker.unref();
+    // Started because files wait: keeps the process alive until it is idle (keepAlive below).
     this.stats.threadsStarted++;
     const slot: Slot = { worker, ready: false };
     const startTimer = setTimeout(() => this.startFailed(slot, 'did not start in time'), START_TIMEOUT_MS);
@@ -173,12 +173,14 @@ export class ExtractionPool {
         clearTimeout(startTimer);
         slot.ready = true;
         this.dispatch();
+        this.keepAlive(slot);
         return;
       }
       if (!slot.task || slot.task.id !== reply.id) return;
       const task = slot.task;
       clearTimeout(task.timer);
       slot.task = undefined;
+      this.keepAlive(slot);
       this.stats.completed++;
       task.settle(reply.ok ? { ok: true, result: reply.result } : { ok: false, error: reply.error });
       this.dispatch();
@@ -195,6 +197,12 @@ export class ExtractionPool {
       else this.fail(slot, { ok: false, error: `worker thread exited with code ${code}` });
     });
     return slot;
+  }
+
+  /** A busy thread keeps the process alive (a plain script awaiting a file); an idle one must not. */
+  private keepAlive(slot: Slot): void {
+    if (slot.task) slot.worker.ref();
+    else slot.worker.unref();
   }
 
   /** A thread that could not start fails the waiting files instead of leaving them queued forever. */

@@ -334,7 +334,7 @@ describe('a page of messages', () => {
   test('a hostile attachment that times out is recorded as a failed item without stopping the page', async () => {
     // This PDF takes pdf.js seconds; the pool gives each file one.
     const impatient = new ExtractionPool({ threads: 1, timeoutMs: 1_000 });
-    const slowPdf = buildPdf(Array.from({ length: 50_000 }, (_, i) => `line ${i} of a slow document`));
+    const slowPdf = buildPdf(Array.from({ length: 100_000 }, (_, i) => `line ${i} of a slow document`));
     const hostile = spec(20, [{ kind: 'txt', variant: 20 }]);
     const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
     const { serializeMimeNode } = await import('../../simulator/message-builder');

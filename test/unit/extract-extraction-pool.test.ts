@@ -62,11 +62,13 @@ describe('ExtractionPool', () => {
   });
 
   test('a file that overruns the timeout is recorded as timeout while the event loop stays free, and the thread is replaced', async () => {
-    const short = new ExtractionPool({ threads: 1, timeoutMs: 1_500 });
+    const short = new ExtractionPool({ threads: 1, timeoutMs: 1_000 });
     try {
       // A PDF whose content stream is enormous and slow to lay out; the pool must not wait for it.
-      const lines = Array.from({ length: 400_000 }, (_, i) => `line ${i} of a hostile document`);
+      const lines = Array.from({ length: 100_000 }, (_, i) => `line ${i} of a hostile document`);
       const hostile = buildPdf(lines);
+      // Warm the thread first: parser loading is not part of a file's time.
+      await short.extractText(fromPayload('txt', 2).request);
       let ticks = 0;
       const ticker = setInterval(() => ticks++, 100);
       const started = Date.now();
@@ -77,9 +79,9 @@ describe('ExtractionPool', () => {
       });
       clearInterval(ticker);
       expect(result.extraction).toBe('timeout');
-      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(Date.now() - started).toBeLessThan(4_000);
       // Heartbeats would have kept running: the main thread ticked throughout.
-      expect(ticks).toBeGreaterThanOrEqual(10);
+      expect(ticks).toBeGreaterThanOrEqual(5);
       expect(short.stats.timeouts).toBe(1);
       const after = await short.extractText(fromPayload('txt', 3).request);
       expect(after.text).toContain(fromPayload('txt', 3).marker);

@@ -2,6 +2,7 @@
 // every few seconds, malformed responses with fail[] for chosen messages, download links on a
 // foreign host, hostile attachments. After each pass the index holds exactly the expected
 // documents and no secret or bearer token appears in histories, worker logs or the index.
+import { scanForSecrets } from '../../helpers/fault-checks';
 import { FaultEnvironment } from '../../helpers/fault-environment';
 import { NOTHING_WRONG, summary, verifyPass, type FaultOutcome } from '../../helpers/fault-verify';
 import type { RunningSimulator, SimulatorOptions } from '../../../simulator';
@@ -106,4 +107,37 @@ test('hostile attachments (decompression bomb, spinning PDF) cannot stop the cra
   expectNoSecrets(outcome);
   // The worker process survived the extraction of every hostile file.
   for (const worker of env.workers) expect(worker.child.process.exitCode).toBeNull();
+});
+
+test('a pass started with bad settings (an old schedule, a hand-made start) fails with the field named', async () => {
+  const sim = await env.simulator({ preset: 'tiny' });
+  const source = env.source(sim);
+  const handle = await env.client.workflow.start('crawlArchive', {
+    taskQueue: `faults-${env.name}`,
+    workflowId: `crawl:${source.sourceId}`,
+    args: [
+      { settings: { ...source.settings, performance: { ...source.settings.performance, pageSize: 900 } } },
+    ],
+  });
+  const result = await env.result(handle, 60_000);
+  expect(result.status).toBe('Failed');
+  expect(result.error).toMatch(/performance\.pageSize/);
+  expect(sim.control.counters()['/api/archive/get-message-list'] ?? 0).toBe(0);
+});
+
+test('the secret scan itself finds a token or the secret wherever it appears', async () => {
+  const sim = sims[0]!;
+  const source = env.source(sim);
+  const [token] = sim.control.issuedTokens();
+  expect(token).toBeDefined();
+  const findings = await scanForSecrets({
+    sim,
+    client: env.client,
+    es: env.es,
+    settings: source.settings,
+    logs: `{"msg":"call","authorization":"Bearer ${token}"}\n{"clientSecret":"sim-secret"}`,
+  });
+  expect(findings.leaks).toEqual(
+    expect.arrayContaining(['logs: client secret', `logs: bearer token ${token!.slice(0, 6)}…`]),
+  );
 });
