@@ -103,3 +103,30 @@ export async function sweepUnseenMessages(
   }
   return { deleted, attachmentsDeleted };
 }
+
+/**
+ * After re-indexing messages whose content was fetched again (refetch, retry-failed, changed
+ * attachment settings): deletes their attachment documents that the new version no longer has.
+ * One scan per page, not per message.
+ */
+export async function deleteStaleAttachments(
+  es: Client,
+  q: { prefix: string; source: string; messageDocIds: string[]; keepAttachmentIds: string[] },
+  options: ScanDeleteOptions = {},
+): Promise<number> {
+  if (!q.messageDocIds.length) return 0;
+  const result = await deleteMatching(
+    es,
+    {
+      index: [indexNames(q.prefix).attachments],
+      query: {
+        bool: {
+          filter: [{ term: { source: q.source } }, { terms: { messageDocId: q.messageDocIds } }],
+          must_not: q.keepAttachmentIds.length ? [{ ids: { values: q.keepAttachmentIds } }] : [],
+        },
+      },
+    },
+    options,
+  );
+  return result.deleted;
+}

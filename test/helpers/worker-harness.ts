@@ -145,7 +145,9 @@ export class WorkerHarness {
       clientId: credential!.clientId,
       clientSecret: credential!.clientSecret,
     };
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), require.resolve('./worker-process')], {
+    // node itself runs the worker (tsx as a require hook, not its CLI, which would fork a grandchild
+    // that survives a SIGKILL of its parent).
+    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), require.resolve('./worker-process')], {
       env: { ...process.env, WORKER_PROCESS_CONFIG: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

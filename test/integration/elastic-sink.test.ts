@@ -26,7 +26,7 @@ import {
   registryUpsertOp,
   updateRegistryStatus,
 } from '../../activities/elastic/registry';
-import { sweepUnseenMessages } from '../../activities/elastic/sweep';
+import { deleteStaleAttachments, sweepUnseenMessages } from '../../activities/elastic/sweep';
 import { readWatermarks, watermarkOp } from '../../activities/elastic/watermarks';
 import { ExtractionPool } from '../../activities/extract/extraction-pool';
 import { parseRfc822 } from '../../activities/extract/mime-parser';
@@ -590,6 +590,41 @@ describe('removal', () => {
     expect(left.map((m) => m.id).sort()).toEqual([...seen].sort());
     const attachments = await allDocs(names.attachments, 'src-del-1');
     expect(attachments.map((a) => a.messageDocId).sort()).toEqual([...seen].sort());
+  });
+
+  test('re-indexed with fewer attachments, a message loses the attachment documents it no longer has', async () => {
+    const s = settings('src-stale');
+    const box = 'gina@example.com';
+    const full = spec(200, [
+      { kind: 'txt', variant: 1 },
+      { kind: 'csv', variant: 2 },
+    ]);
+    expect(
+      (await new BulkSink(es).write((await buildPage(s, box, [{ spec: full }], 'p1')).ops)).failed,
+    ).toEqual([]);
+    await refresh();
+    expect(await allDocs(names.attachments, 'src-stale')).toHaveLength(2);
+    // Now the CSV is excluded by a changed setting: the page is rebuilt and indexed again.
+    const narrowed = settings('src-stale', { attachments: { excludedNames: ['\\.csv$'] } });
+    const again = await buildPage(narrowed, box, [{ spec: full }], 'p2');
+    expect((await new BulkSink(es).write(again.ops)).failed).toEqual([]);
+    const kept = again.ops.filter((op) => op.index === names.attachments).map((op) => op.id);
+    const messageId = messageDocId({
+      source: 'src-stale',
+      mailbox: box,
+      view: 'INBOX',
+      mimecastId: 'mc-msg-200',
+    });
+    await refresh();
+    const deleted = await deleteStaleAttachments(es, {
+      prefix: PREFIX,
+      source: 'src-stale',
+      messageDocIds: [messageId],
+      keepAttachmentIds: kept,
+    });
+    expect(deleted).toBe(1);
+    await refresh();
+    expect((await allDocs(names.attachments, 'src-stale')).map((a) => a.id)).toEqual(kept);
   });
 
   test('mailbox deletion removes one source mailbox from every index and leaves other sources and mailboxes untouched', async () => {

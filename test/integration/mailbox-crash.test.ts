@@ -45,9 +45,8 @@ it('a worker killed mid-page (SIGKILL) loses nothing: the in-flight message is r
   const child = await h.spawnWorkerProcess();
   h.sim.control.setFaults({ slowDownloadMs: 700 });
   const handle = await h.startMailbox(mailbox, h.request('kill-1', settings), { windowDays: 30 });
-  const inFlight = await waitForInFlightHeartbeat(handle);
+  await waitForInFlightHeartbeat(handle);
   child.kill('SIGKILL');
-  console.log('inflight', inFlight);
   h.sim.control.setFaults({ slowDownloadMs: 0 });
   await h.startWorker();
 
@@ -55,7 +54,6 @@ it('a worker killed mid-page (SIGKILL) loses nothing: the in-flight message is r
   const first = await h.waitForReport('kill-1', 120_000);
   expect(first.status).toBe('Completed');
   const failed = await h.failedIds(mailbox);
-  console.log(JSON.stringify(first), JSON.stringify(failed), JSON.stringify((await handle.describe()).raw.pendingActivities));
   expect(failed).toHaveLength(1);
   expect(failed[0]!.reason).toBe(WORKER_STOPPED_REASON);
 

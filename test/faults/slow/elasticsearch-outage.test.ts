@@ -14,13 +14,15 @@ test('Elasticsearch away for 30 s mid-crawl: the pass completes with the exact i
   const source = env.source(sim, {}, 60);
   const worker = await env.startWorker(sim);
   const handle = await env.startCrawl(source);
-  await env.waitForIndexed(source, 60, 240_000);
+  const before = await env.waitForIndexed(source, 60, 240_000);
   await env.elasticsearch.stop();
   await new Promise((resolve) => setTimeout(resolve, 30_000));
   await env.elasticsearch.restart();
 
   const outcome = await verifyPass(env, sim, source, handle, 600_000);
   expect(worker.child.process.exitCode).toBeNull();
+  // The fault struck mid-crawl: fewer messages were indexed then than in the end.
+  expect(outcome.expectedIndexed).toBeGreaterThan(before);
   expect(outcome.result.mailboxes.failed).toBe(0);
   expect(summary(outcome.comparison)).toEqual(NOTHING_WRONG);
   expect(outcome.secrets.leaks).toEqual([]);

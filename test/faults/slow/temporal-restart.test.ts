@@ -14,7 +14,7 @@ test('a Temporal server restart mid-crawl: the pass completes, the index is exac
   const source = env.source(sim, {}, 60);
   const worker = await env.startWorker(sim);
   const handle = await env.startCrawl(source);
-  await env.waitForIndexed(source, 60, 240_000);
+  const before = await env.waitForIndexed(source, 60, 240_000);
   await env.temporal.kill();
   await new Promise((resolve) => setTimeout(resolve, 5000));
   await env.temporal.restart();
@@ -22,6 +22,8 @@ test('a Temporal server restart mid-crawl: the pass completes, the index is exac
   const outcome = await verifyPass(env, sim, source, handle, 480_000);
   // The same worker process carried on after the outage.
   expect(worker.child.process.exitCode).toBeNull();
+  // The fault struck mid-crawl: fewer messages were indexed then than in the end.
+  expect(outcome.expectedIndexed).toBeGreaterThan(before);
   expect(outcome.result.mailboxes.failed).toBe(0);
   expect(summary(outcome.comparison)).toEqual(NOTHING_WRONG);
   expect(outcome.secrets.tokensChecked).toBeGreaterThan(0);
