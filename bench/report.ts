@@ -5,6 +5,8 @@ import type { HugeResult, LatencyResult, ThroughputResult } from './scenarios';
 export interface BenchResults {
   startedAt: string;
   command: string;
+  /** How the worker processes were started. */
+  workers: string;
   machine: MachineInfo;
   throughput?: ThroughputResult;
   latency?: LatencyResult;
@@ -90,7 +92,7 @@ function table(rows: string[][]): string {
 export function formatReport(r: BenchResults): string {
   const out: string[] = [];
   const m = r.machine;
-  out.push(`Run ${r.startedAt}: \`${r.command}\``);
+  out.push(`Run ${r.startedAt}: \`${r.command}\`; worker processes: ${r.workers}`);
   out.push(
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB RAM; Node ${m.node}; Elasticsearch ${m.elasticsearch}; Temporal server ${m.temporalServer}, TS SDK ${m.temporalSdk}; load average ${m.loadAverage} at the start${r.loadAverageEnd !== undefined ? `, ${r.loadAverageEnd} at the end` : ''}`,
   );

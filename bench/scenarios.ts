@@ -28,6 +28,12 @@ export interface BenchContext {
   log: (line: string) => void;
   /** Keep indices and workflows afterwards (to inspect them). */
   keep: boolean;
+  /** Prebuilt workflow bundle for the worker processes; undefined = workers/main.ts bundles at start-up. */
+  workflowBundlePath?: string;
+}
+
+function startWorker(ctx: BenchContext): Promise<WorkerProcess> {
+  return startWorkerProcess({ ...SIM_CREDENTIAL, ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}) });
 }
 
 export interface CrawlFigures {
@@ -195,7 +201,7 @@ export async function throughputScenario(
 ): Promise<ThroughputResult> {
   ctx.log(`throughput on preset ${preset} (parallelism ${parallelism})`);
   const sim: SimulatorProcess = await startSimulatorProcess({ preset, seed: 1 });
-  const worker = await startWorkerProcess(SIM_CREDENTIAL);
+  const worker = await startWorker(ctx);
   const plain = plainDeps(ctx.es);
   try {
     return await withSources(ctx, async (track) => {
@@ -314,7 +320,7 @@ export async function latencyScenario(
 ): Promise<LatencyResult> {
   ctx.log(`scaling on preset latency-32 (100 ms per API call), messages of the last ${lastDays} days`);
   const sim: SimulatorProcess = await startSimulatorProcess({ preset: 'latency-32', seed: 1 });
-  const worker = await startWorkerProcess(SIM_CREDENTIAL);
+  const worker = await startWorker(ctx);
   try {
     return await withSources(ctx, async (track) => {
       const runs: LatencyResult['runs'] = [];
@@ -350,7 +356,7 @@ export async function hugeScenario(ctx: BenchContext, lastDays: number | undefin
     `memory on preset huge-mailbox (one mailbox, 100,000 messages)${lastDays ? `, messages of the last ${lastDays} of 1,095 days` : ''}`,
   );
   const sim: SimulatorProcess = await startSimulatorProcess({ preset: 'huge-mailbox', seed: 1 });
-  const worker = await startWorkerProcess(SIM_CREDENTIAL);
+  const worker = await startWorker(ctx);
   try {
     return await withSources(ctx, async (track) => {
       const source = track(

@@ -18,11 +18,14 @@ export interface WorkerProcessOptions {
   /** Extra environment (MAX_CONCURRENT_ACTIVITIES, LOG_LEVEL …). */
   env?: Record<string, string>;
   taskQueue?: string;
+  /** Load this prebuilt workflow bundle (bench/prebuilt-worker.ts) instead of bundling at start-up. */
+  workflowBundlePath?: string;
 }
 
 export async function startWorkerProcess(o: WorkerProcessOptions): Promise<WorkerProcess> {
   const taskQueue = o.taskQueue ?? `bench-${randomBytes(3).toString('hex')}`;
-  const child = spawnTsx('workers/main.ts', {
+  const entry = o.workflowBundlePath ? 'bench/prebuilt-worker.ts' : 'workers/main.ts';
+  const child = spawnTsx(entry, {
     TEMPORAL_ADDRESS: o.temporalAddress ?? process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: taskQueue,
     ELASTICSEARCH_URL: o.elasticsearchUrl ?? process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL,
@@ -30,6 +33,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     MIMECAST_CLIENT_SECRET: o.clientSecret,
     METRICS_PORT: '0',
     LOG_LEVEL: 'info',
+    ...(o.workflowBundlePath ? { BENCH_WORKFLOW_BUNDLE: o.workflowBundlePath } : {}),
     ...o.env,
   });
   // Bundling the workflow code happens before this line; the crawl timings exclude it.

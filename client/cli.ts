@@ -96,6 +96,15 @@ function reportError(io: CliIo, err: unknown, ctx: CliContext | undefined): numb
   return 1;
 }
 
+/**
+ * Loads a command's heavy module only when that command runs. `require`, not `import()`: under
+ * tsx's CommonJS hook a dynamic import goes to the ESM loader, which cannot resolve `.ts` paths.
+ */
+function lazyRequire<T>(path: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path) as T;
+}
+
 type Runner = (fn: (ctx: CliContext) => Promise<number>) => () => Promise<void>;
 
 function prefixOf(opts: { prefix?: string; config?: string }): string {
@@ -227,7 +236,7 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     .option('--connect', 'authenticate against Mimecast with the named credential and try every endpoint')
     .action((opts) =>
       run(async (ctx) => {
-        const { runValidate } = await import('./validate');
+        const { runValidate } = lazyRequire<typeof import('./validate')>('./validate');
         const result = await runValidate({ configPath: opts.config, connect: Boolean(opts.connect) });
         for (const line of result.lines) (result.ok ? ctx.io.out : ctx.io.err)(line);
         return result.ok ? 0 : 1;
@@ -238,7 +247,7 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     .description('run a worker (workflows and activities) on TEMPORAL_TASK_QUEUE until SIGINT/SIGTERM')
     .action(
       run(async () => {
-        const { runWorker } = await import('../workers/main');
+        const { runWorker } = lazyRequire<typeof import('../workers/main')>('../workers/main');
         return runWorker();
       }),
     );
@@ -253,7 +262,7 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     .option('--faults <spec>', 'fault injection, e.g. rate429=0.1,latencyMs=50')
     .action((opts: { port?: string; preset?: string; faults?: string }) =>
       run(async (ctx) => {
-        const { runSimulatorCommand } = await import('../simulator/cli');
+        const { runSimulatorCommand } = lazyRequire<typeof import('../simulator/cli')>('../simulator/cli');
         await runSimulatorCommand({ ...opts, out: ctx.io.out });
         return 0;
       })(),
@@ -270,7 +279,7 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     .option('--new-messages <n>', 'messages added before the delta pass', '25')
     .action((opts) =>
       run(async (ctx) => {
-        const { runDemo } = await import('./demo');
+        const { runDemo } = lazyRequire<typeof import('./demo')>('./demo');
         return runDemo(ctx, {
           config: opts.config,
           simulatorUrl: opts.simulatorUrl,

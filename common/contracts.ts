@@ -184,6 +184,13 @@ export interface PassCarriedState {
 
 export type CrawlArchiveResult = PassProgress;
 
+/**
+ * Workflow task timeout to start a pass with (CLI, schedules) and that its continued runs keep: a
+ * pass's history holds up to 500 child starts, and a replay on a busy worker can exceed the 10 s
+ * default, after which every retry replays again and times out again.
+ */
+export const PASS_WORKFLOW_TASK_TIMEOUT = '1 minute';
+
 // ---------------------------------------------------------------------------------------------
 // crawlMailbox (long-lived, one per mailbox)
 

@@ -26,6 +26,7 @@ import {
   deleteWorkflowId,
   FailureTypes,
   mailboxWorkflowId,
+  PASS_WORKFLOW_TASK_TIMEOUT,
   WorkflowTypes,
   type CrawlArchiveInput,
   type CrawlArchiveResult,
@@ -439,6 +440,7 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
     upsertProgress(true);
     const next = makeContinueAsNewFunc<typeof crawlArchive>({
       typedSearchAttributes: workflowInfo().typedSearchAttributes,
+      workflowTaskTimeout: PASS_WORKFLOW_TASK_TIMEOUT,
     });
     return await next({ settings, options, tuning, carried: toCarriedState(d) });
   }

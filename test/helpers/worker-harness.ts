@@ -147,10 +147,14 @@ export class WorkerHarness {
     };
     // node itself runs the worker (tsx as a require hook, not its CLI, which would fork a grandchild
     // that survives a SIGKILL of its parent).
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), require.resolve('./worker-process')], {
-      env: { ...process.env, WORKER_PROCESS_CONFIG: JSON.stringify(config) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--require', require.resolve('tsx/cjs'), require.resolve('./worker-process')],
+      {
+        env: { ...process.env, WORKER_PROCESS_CONFIG: JSON.stringify(config) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.children.push(child);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

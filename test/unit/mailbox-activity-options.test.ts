@@ -14,6 +14,7 @@ const everyActivity: Record<keyof CrawlerActivities, true> = {
   retryFailedItems: true,
   sweepUnseen: true,
   updateRegistryStatus: true,
+  recordMailboxOutcomes: true,
   stopMailboxWorkflow: true,
   deleteMailboxDocuments: true,
 };
