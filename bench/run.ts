@@ -52,7 +52,10 @@ async function main(): Promise<void> {
     )
     .option('--tuned-window-days <n>', 'one more (a) run with MailboxTuning.windowDays = N (0 = skip)', '30')
     .option('--only <groups>', `comma-separated subset of ${GROUPS.join(',')}`)
-    .option('--bundle-at-start', 'workers bundle the workflow code at start-up (workers/main.ts as is) instead of loading a prebuilt bundle')
+    .option(
+      '--bundle-at-start',
+      'workers bundle the workflow code at start-up (workers/main.ts as is) instead of loading a prebuilt bundle',
+    )
     .option('--keep', 'keep the indices and workflows afterwards')
     .option('--json <file>', 'also write the results as JSON', 'bench/results/latest.json')
     .parse(process.argv);
@@ -69,11 +72,19 @@ async function main(): Promise<void> {
   const temporal = new TemporalClient({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
   const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   const workflowBundlePath = o.bundleAtStart ? undefined : await buildWorkflowBundle();
-  const ctx = { es, temporal, log, keep: Boolean(o.keep), ...(workflowBundlePath ? { workflowBundlePath } : {}) };
+  const ctx = {
+    es,
+    temporal,
+    log,
+    keep: Boolean(o.keep),
+    ...(workflowBundlePath ? { workflowBundlePath } : {}),
+  };
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    workers: workflowBundlePath ? 'createWorker with a prebuilt workflow bundle (bench/prebuilt-worker.ts)' : 'workers/main.ts (bundles at start-up)',
+    workers: workflowBundlePath
+      ? 'createWorker with a prebuilt workflow bundle (bench/prebuilt-worker.ts)'
+      : 'workers/main.ts (bundles at start-up)',
     machine: await machineInfo(es, temporal),
   };
   try {

@@ -33,7 +33,10 @@ export interface BenchContext {
 }
 
 function startWorker(ctx: BenchContext): Promise<WorkerProcess> {
-  return startWorkerProcess({ ...SIM_CREDENTIAL, ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}) });
+  return startWorkerProcess({
+    ...SIM_CREDENTIAL,
+    ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+  });
 }
 
 export interface CrawlFigures {
@@ -212,6 +215,14 @@ export async function throughputScenario(
           await createBenchSource(ctx.es, label, { apiUrl: sim.url, attachments, parallelism, lastDays }),
         );
 
+      // Order b, a, a, b: a load that drifts during the run (2 shared cores) favours neither side.
+      const plainOff = await plainCrawl(
+        ctx,
+        plain.deps,
+        sim,
+        await source('b-off', false),
+        '(b) plain loop, attachments off',
+      );
       // Attachments off, no latency: the comparison with the raw sink.
       const aOffSource = await source('a-off', false);
       const aOff = await temporalCrawl(
@@ -225,13 +236,6 @@ export async function throughputScenario(
       ctx.log('  (c) raw _bulk of the same documents …');
       const raw = await runRawBulk(ctx.es, aOffSource.prefix, parallelism);
       ctx.log(`    ${raw.messages} messages (${raw.documents} documents) in ${raw.seconds.toFixed(2)} s`);
-      const plainOff = await plainCrawl(
-        ctx,
-        plain.deps,
-        sim,
-        await source('b-off', false),
-        '(b) plain loop, attachments off',
-      );
 
       // Attachments on, content as download links (one link GET per download): API calls per message.
       await simulatorControl(sim.url, 'set-switches', { download: 'link' });
