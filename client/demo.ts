@@ -98,6 +98,11 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<numbe
     `1. First pass of source "${settings.sourceId}": every mailbox, from ${settings.messages.startDate}`,
   );
   const first = await runPass(ctx, opts.config, simulator);
+  if ((first.outcome.progress?.messages.indexed ?? 0) === 0 && first.outcome.exitCode === 0) {
+    io.out(
+      '(Nothing new: an earlier demo run already indexed this archive; the delta pass below still shows new mail.)',
+    );
+  }
   if (first.outcome.exitCode !== 0) {
     io.err(
       `The first pass ended with exit status ${first.outcome.exitCode}; worker log: .data/demo/worker.log`,
@@ -125,11 +130,17 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<numbe
   const mailboxes = (await simulator.mailboxes()).slice(0, 2);
   const perMailbox = Math.ceil(opts.newMessages / mailboxes.length);
   let added = 0;
+  let flagged = 0;
   for (const mailbox of mailboxes) {
     const count = Math.min(perMailbox, opts.newMessages - added);
-    await simulator.addMessages(mailbox, count);
+    const messages = await simulator.addMessages(mailbox, count);
+    const expired = messages.filter((m) => m.expired || m.recalled).length;
     added += count;
-    io.out(`  ${count} new messages in ${mailbox}`);
+    flagged += expired;
+    io.out(
+      `  ${count} new messages in ${mailbox}` +
+        (expired ? ` (${expired} flagged expired or recalled by the archive)` : ''),
+    );
   }
 
   heading(ctx, '4. Delta pass: each mailbox lists only the time since its delta token (minus the overlap)');
@@ -140,9 +151,14 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<numbe
   const contentCalls = second.calls.byEndpoint
     .filter(([endpoint]) => endpoint.includes('get-message-part'))
     .reduce((s, [, n]) => s + n, 0);
+  const skipped = second.outcome.progress?.messages.skippedExisting ?? 0;
   io.out(
-    `The delta pass indexed ${secondIndexed} messages (${added} were added) and fetched the content of ${contentCalls}; ` +
-      `messages inside the ${-settings.performance.deltaTokenOffsetMinutes}-minute overlap that were already indexed were skipped.`,
+    `The delta pass indexed ${secondIndexed} of the ${added} new messages` +
+      (flagged
+        ? ` (${flagged} flagged expired/recalled are not indexed: messages.expiredPolicy=${settings.messages.expiredPolicy})`
+        : '') +
+      `, fetched the content of ${contentCalls}, and skipped ${skipped} already indexed inside the ` +
+      `${-settings.performance.deltaTokenOffsetMinutes}-minute overlap: ${second.calls.total} API calls instead of ${first.calls.total}.`,
   );
   heading(ctx, 'Done');
   io.out('The servers, the simulator and the worker keep running; try:');

@@ -31,7 +31,7 @@ export class SimulatorControlClient {
     mailbox: string,
     count: number,
     view: 'INBOX' | 'SENT' = 'INBOX',
-  ): Promise<{ id: string; subject: string }[]> {
+  ): Promise<{ id: string; subject: string; expired: boolean; recalled: boolean }[]> {
     return this.call('add-messages', { mailbox, count, view });
   }
 }

@@ -3,7 +3,8 @@
 # then the Mimecast simulator (preset demo) and a worker in the background (pid files and logs
 # under .data/demo/), and runs the guided demo (client/demo.ts). Everything keeps running after.
 # `npm run demo:stop` (scripts/demo.sh stop): stops the worker, the simulator and the services.
-#   DEMO_KEEP_SERVICES=1 leaves Temporal and Elasticsearch running (shared machines).
+#   DEMO_KEEP_SERVICES=1 leaves Temporal and Elasticsearch running (shared machines);
+#   DEMO_CONFIG=FILE runs the demo with another source file; DEMO_SIMULATOR_PORT moves the simulator.
 set -euo pipefail
 SCRIPT_NAME=demo
 # shellcheck source=scripts/lib.sh
@@ -59,11 +60,11 @@ run_demo() {
   live_pid "$DEMO_DIR/worker.pid" >/dev/null || die "the worker exited; see .data/demo/worker.log"
 
   local status=0
-  "${CLI[@]}" demo --config examples/demo-source.json --simulator-url "http://127.0.0.1:$SIM_PORT" || status=$?
+  "${CLI[@]}" demo --config "${DEMO_CONFIG:-examples/demo-source.json}" --simulator-url "http://127.0.0.1:$SIM_PORT" || status=$?
   echo
   echo "Logs: .data/demo/worker.log, .data/demo/simulator.log"
   echo "Temporal Web UI: http://127.0.0.1:8233    Elasticsearch: ${ELASTICSEARCH_URL:-http://127.0.0.1:9200}"
-  echo "Stop the worker, the simulator, Temporal and Elasticsearch with: npm run demo:stop"
+  echo "npm run demo:stop stops the worker, the simulator, Temporal and Elasticsearch."
   return "$status"
 }
 

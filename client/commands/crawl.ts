@@ -102,13 +102,17 @@ export async function waitForPass(ctx: CrawlContext, handle: WorkflowHandle): Pr
   while (!finished) {
     try {
       // A query waits for a worker; bound it so the loop keeps noticing the result.
-      lastProgress = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(passProgressQuery));
+      lastProgress = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+        handle.query(passProgressQuery),
+      );
       display.update(lastProgress);
     } catch {
       // No worker has run the first workflow task yet, or the run is continuing as new: try again.
       if (!lastProgress && !hinted && Date.now() - startedWaiting > NO_WORKER_HINT_MS) {
         hinted = true;
-        io.err(`No answer yet: is a worker running on task queue "${ctx.env.taskQueue}"? (start one with: mimecast-crawler worker)`);
+        io.err(
+          `No answer yet: is a worker running on task queue "${ctx.env.taskQueue}"? (start one with: mimecast-crawler worker)`,
+        );
       }
     }
     if (finished) break;

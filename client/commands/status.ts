@@ -61,10 +61,18 @@ export async function statusCommand(
   const [registry, failed, mailboxes, passes] = await Promise.all([
     readRegistry(elastic, opts.prefix, opts.source, opts.mailbox),
     failedItemCounts(elastic, opts.prefix, opts.source, opts.mailbox),
-    listWorkflows(client, `${mailboxWorkflowsQuery(opts.source)}`),
+    listWorkflows(
+      client,
+      `WorkflowType="crawlMailbox" AND MimecastSource="${opts.source}" AND ExecutionStatus!="ContinuedAsNew"`,
+    ),
     opts.mailbox ? Promise.resolve([]) : listWorkflows(client, passWorkflowsQuery(opts.source), 5),
   ]);
-  const byWorkflowId = new Map(mailboxes.map((row) => [row.workflowId, row]));
+  // Newest run per mailbox: a mailbox stopped for deletion has no running run, only closed ones.
+  const byWorkflowId = new Map<string, WorkflowRow>();
+  for (const row of mailboxes) {
+    const known = byWorkflowId.get(row.workflowId);
+    if (!known || row.startTime > known.startTime) byWorkflowId.set(row.workflowId, row);
+  }
 
   if (!opts.mailbox) {
     io.out(`Passes of source ${opts.source} (newest first):`);

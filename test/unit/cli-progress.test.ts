@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { bufferIo } from '../../client/cli-io';
 import { createProgressDisplay } from '../../client/progress-display';
 import { passSummary, progressFigures, progressLine } from '../../client/progress-format';
@@ -57,6 +58,18 @@ describe('progress of crawl --wait', () => {
     expect(io.lines).toHaveLength(3);
     expect(io.lines[0]).toContain('[Enumerating]');
     expect(io.lines[2]).toContain('messages indexed 30');
+  });
+
+  it('draws a bar on a terminal with mailboxes done/total and the figures', () => {
+    const stream = new PassThrough();
+    let drawn = '';
+    stream.on('data', (chunk: Buffer) => (drawn += chunk.toString()));
+    Object.assign(stream, { isTTY: true, columns: 200, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    const display = createProgressDisplay({ ...bufferIo(), stream, isTTY: true });
+    display.update(progress({}, 100), 0);
+    display.update(progress({ mailboxes: { total: 10, dispatched: 10, inFlight: 0, completed: 9, failed: 1 } }, 400), 3000);
+    display.stop();
+    expect(drawn).toContain('10/10 mailboxes | 400 indexed | 100.0 msg/s | 429s 7 | failed 1 mbx, 2 items | Crawling');
   });
 
   it('summarises a pass with its failures, deletions and API calls per message', () => {
