@@ -182,7 +182,7 @@ export function formatReport(r: BenchResults): string {
   if (h) {
     out.push(
       '',
-      `### Memory — preset \`huge-mailbox\`${h.lastDays ? ` (messages of the last ${h.lastDays} of 1,095 days)` : ''}`,
+      `### Memory — preset \`huge-mailbox\`${h.lastDays ? ` (messages of the last ${h.lastDays} of 1,095 days)` : ''}, attachments ${h.attachments ? 'on' : 'off'}`,
       '',
       `${h.figures.messages} messages in ${f1(h.figures.seconds)} s = ${f1(h.figures.perSecond)}/s; **peak worker RSS ${h.peakRssMb.toFixed(0)} MB during the crawl** (${h.lifetimePeakRssMb.toFixed(0)} MB over the worker's life, start-up bundling included); ${h.histories.runs} runs, largest ${h.histories.maxEvents} events (${h.histories.maxRun}).`,
     );

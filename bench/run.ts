@@ -26,6 +26,7 @@ interface Options {
   latencyDays?: string;
   latencyParallelism: string;
   hugeDays?: string;
+  hugeWithoutAttachments?: boolean;
   only?: string;
   keep?: boolean;
   bundleAtStart?: boolean;
@@ -34,7 +35,7 @@ interface Options {
 
 /** Sizes of a quick run (a few minutes) and of a full one (the whole presets). */
 const SIZES = {
-  quick: { preset: 'demo' as PresetName, latencyDays: 12, hugeDays: 110 as number | undefined },
+  quick: { preset: 'demo' as PresetName, latencyDays: 12, hugeDays: 40 as number | undefined },
   full: { preset: 'medium' as PresetName, latencyDays: 45, hugeDays: undefined as number | undefined },
 };
 
@@ -48,16 +49,20 @@ async function main(): Promise<void> {
     .option('--latency-parallelism <list>', 'latency-32: parallelism values', '1,4,8')
     .option(
       '--huge-days <n>',
-      'huge-mailbox: only messages of the last N of 1,095 days (full: all, quick: 110)',
+      'huge-mailbox: only messages of the last N of 1,095 days (full: all, quick: 40)',
     )
     .option('--tuned-window-days <n>', 'one more (a) run with MailboxTuning.windowDays = N (0 = skip)', '30')
+    .option(
+      '--huge-without-attachments',
+      'huge-mailbox with attachments.extract off (what the extraction threads cost)',
+    )
     .option('--only <groups>', `comma-separated subset of ${GROUPS.join(',')}`)
     .option(
       '--bundle-at-start',
       'workers bundle the workflow code at start-up (workers/main.ts as is) instead of loading a prebuilt bundle',
     )
     .option('--keep', 'keep the indices and workflows afterwards')
-    .option('--json <file>', 'also write the results as JSON', 'bench/results/latest.json')
+    .option('--json <file>', 'also write the results as JSON', '.data/bench/latest.json')
     .parse(process.argv);
   const o = program.opts<Options>();
   const size = o.quick ? SIZES.quick : SIZES.full;
@@ -105,7 +110,11 @@ async function main(): Promise<void> {
       );
     }
     if (groups.includes('huge')) {
-      results.huge = await hugeScenario(ctx, o.hugeDays ? Number(o.hugeDays) : size.hugeDays);
+      results.huge = await hugeScenario(
+        ctx,
+        o.hugeDays ? Number(o.hugeDays) : size.hugeDays,
+        !o.hugeWithoutAttachments,
+      );
     }
   } finally {
     results.loadAverageEnd = Math.round(loadavg()[0]! * 10) / 10;

@@ -107,6 +107,7 @@ export interface LatencyResult {
 
 export interface HugeResult {
   lastDays?: number;
+  attachments: boolean;
   figures: CrawlFigures;
   peakRssMb: number;
   lifetimePeakRssMb: number;
@@ -355,7 +356,11 @@ export async function latencyScenario(
   }
 }
 
-export async function hugeScenario(ctx: BenchContext, lastDays: number | undefined): Promise<HugeResult> {
+export async function hugeScenario(
+  ctx: BenchContext,
+  lastDays: number | undefined,
+  attachments = true,
+): Promise<HugeResult> {
   ctx.log(
     `memory on preset huge-mailbox (one mailbox, 100,000 messages)${lastDays ? `, messages of the last ${lastDays} of 1,095 days` : ''}`,
   );
@@ -366,7 +371,7 @@ export async function hugeScenario(ctx: BenchContext, lastDays: number | undefin
       const source = track(
         await createBenchSource(ctx.es, 'e-huge', {
           apiUrl: sim.url,
-          attachments: true,
+          attachments,
           parallelism: 4,
           lastDays: lastDays ?? presetPlan('huge-mailbox').spanDays + 1,
         }),
@@ -385,6 +390,7 @@ export async function hugeScenario(ctx: BenchContext, lastDays: number | undefin
       );
       return {
         ...(lastDays ? { lastDays } : {}),
+        attachments,
         figures: f,
         peakRssMb: run.peakRssBytes / MB,
         lifetimePeakRssMb: run.lifetimePeakRssBytes / MB,

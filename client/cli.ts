@@ -17,7 +17,8 @@ Environment:
   TEMPORAL_ADDRESS       Temporal frontend (default 127.0.0.1:7233)
   TEMPORAL_NAMESPACE     namespace (default "default")
   TEMPORAL_TASK_QUEUE    task queue of the workers (default "mimecast-crawler")
-  TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA   mTLS (file paths or inline PEM)
+  TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA   mTLS (file paths or inline PEM);
+                         TEMPORAL_TLS_SERVER_NAME overrides the TLS server name
   TEMPORAL_API_KEY       API key (Temporal Cloud)
   TEMPORAL_UI_URL        Web UI base for printed links (default http://127.0.0.1:8233)
   ELASTICSEARCH_URL      Elasticsearch (default http://127.0.0.1:9200); ELASTICSEARCH_API_KEY optional

@@ -148,6 +148,8 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTaskExecutions,
       // Longer than the longest heartbeat timeout, so running pages finish or heartbeat out cleanly.
       shutdownGraceTime: config.shutdownGraceMs,
+      // A busy worker must keep its cached pass: a sticky timeout sends the task elsewhere as a full replay.
+      stickyQueueScheduleToStartTimeout: '30s',
     });
 
     let metricsServer: MetricsServer | undefined;

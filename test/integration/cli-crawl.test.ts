@@ -244,21 +244,19 @@ describe('crawl --wait', () => {
     expect(skipped.text).toContain('Exit status 1');
     expect(skipped.code).toBe(1);
 
-    h.sim.control.setFaults({ latencyMs: 200 });
-    try {
-      const resumed = await runCliInProcess(['resume', '--source', sourceId], env);
-      expect(resumed.text).toContain(`Resumed pass crawl:${sourceId}:scheduled-test`);
-      const cancelled = await runCliInProcess(['cancel', '--source', sourceId, '--reason', 'test'], env);
-      expect(cancelled.text).toContain(`Cancelling pass crawl:${sourceId}:scheduled-test`);
-      expect(cancelled.code).toBe(0);
-      const result = await Promise.race([
-        other.result(),
-        sleep(60_000).then(() => ({ status: 'still running after 60 s' })),
-      ]);
-      expect(result.status).toBe('Cancelled');
-    } finally {
-      h.sim.control.setFaults({ latencyMs: 0 });
-    }
+    const resumed = await runCliInProcess(['resume', '--source', sourceId], env);
+    expect(resumed.text).toContain(`Resumed pass crawl:${sourceId}:scheduled-test`);
+    expect(resumed.code).toBe(0);
+    // Paused again before cancelling, so the pass cannot complete on its own in between.
+    expect((await runCliInProcess(['pause', '--source', sourceId], env)).code).toBe(0);
+    const cancelled = await runCliInProcess(['cancel', '--source', sourceId, '--reason', 'test'], env);
+    expect(cancelled.text).toContain(`Cancelling pass crawl:${sourceId}:scheduled-test`);
+    expect(cancelled.code).toBe(0);
+    const result = await Promise.race([
+      other.result(),
+      sleep(120_000).then(() => ({ status: 'still running after 120 s' })),
+    ]);
+    expect(result.status).toBe('Cancelled');
     const none = await runCliInProcess(['pause', '--source', sourceId], env);
     expect(none.code).toBe(1);
     expect(none.text).toContain(`No running pass of source ${sourceId}`);

@@ -64,12 +64,23 @@ describe('progress of crawl --wait', () => {
     const stream = new PassThrough();
     let drawn = '';
     stream.on('data', (chunk: Buffer) => (drawn += chunk.toString()));
-    Object.assign(stream, { isTTY: true, columns: 200, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    Object.assign(stream, {
+      isTTY: true,
+      columns: 200,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
     const display = createProgressDisplay({ ...bufferIo(), stream, isTTY: true });
     display.update(progress({}, 100), 0);
-    display.update(progress({ mailboxes: { total: 10, dispatched: 10, inFlight: 0, completed: 9, failed: 1 } }, 400), 3000);
+    display.update(
+      progress({ mailboxes: { total: 10, dispatched: 10, inFlight: 0, completed: 9, failed: 1 } }, 400),
+      3000,
+    );
     display.stop();
-    expect(drawn).toContain('10/10 mailboxes | 400 indexed | 100.0 msg/s | 429s 7 | failed 1 mbx, 2 items | Crawling');
+    expect(drawn).toContain(
+      '10/10 mailboxes | 400 indexed | 100.0 msg/s | 429s 7 | failed 1 mbx, 2 items | Crawling',
+    );
   });
 
   it('summarises a pass with its failures, deletions and API calls per message', () => {

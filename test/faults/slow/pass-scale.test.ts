@@ -27,7 +27,12 @@ beforeAll(async () => {
     name: 'pass-scale',
     simulator: { preset: 'tiny' },
     // Few workflow tasks at once: a pass task queued behind dozens of mailbox tasks would time out.
-    worker: { maxConcurrentActivityTaskExecutions: 50, maxConcurrentWorkflowTaskExecutions: 8 },
+    worker: {
+      maxConcurrentActivityTaskExecutions: 50,
+      maxConcurrentWorkflowTaskExecutions: 8,
+      // As workers/main.ts: a sticky timeout would turn the pass's next task into a full replay.
+      stickyQueueScheduleToStartTimeout: '30s',
+    },
   });
   for (let i = 0; i < MAILBOXES; i++)
     h.sim.control.addMailbox(`user${String(i).padStart(4, '0')}@example.org`, 'example.org', 0);
