@@ -12,6 +12,7 @@ import {
   isCancellation,
   log,
   makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -186,7 +187,8 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
         return;
       }
     }
-    const pass = state.beginPass(Date.now(), watermarks);
+    // Histories recorded before adaptive windows replay with fixed windows.
+    const pass = state.beginPass(Date.now(), watermarks, { adaptiveWindows: patched('adaptive-windows') });
     upsert('Running', [{ key: MimecastPassId, value: pass.request.passId }]);
   }
 

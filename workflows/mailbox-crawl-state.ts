@@ -49,6 +49,8 @@ export const MAX_WINDOW_TOKEN_RESTARTS = 3;
  * (content is not: the index has it), but no window runs unbounded under expiring page tokens.
  */
 export const MAX_PAGES_PER_WINDOW = 200;
+/** Up to this many sparse windows (of `windowDays`) are merged into one list request. */
+export const MAX_WINDOW_GROWTH = 16;
 /** How many finished pass ids are remembered to drop a repeated request. */
 const RECENT_PASS_IDS = 50;
 /** Search attributes are upserted at most every this many pages (design §2.6). */
@@ -214,7 +216,11 @@ export class MailboxCrawlState {
    * Starts the next queued pass. Windows of every view are computed now and fixed for the whole
    * pass (design §2.1): `now` is the workflow time, `watermarks` the `<prefix>-state` documents.
    */
-  beginPass(nowMs: number, watermarks: Partial<Record<View, string>>): PassCursor {
+  beginPass(
+    nowMs: number,
+    watermarks: Partial<Record<View, string>>,
+    options: { adaptiveWindows?: boolean } = {},
+  ): PassCursor {
     const request = this.state.queue.shift();
     if (!request) throw new Error('no queued request');
     const settings = request.settings;
@@ -222,7 +228,11 @@ export class MailboxCrawlState {
       request.mode === 'delta' && settings.messages.ignoreDeltaTokens ? 'reconcile' : request.mode;
     const views: ViewCursor[] = [];
     if (mode !== 'retryFailed') {
-      for (const view of VIEWS) views.push(this.planView(view, mode, settings, nowMs, watermarks[view]));
+      for (const view of VIEWS) {
+        const cursor = this.planView(view, mode, settings, nowMs, watermarks[view]);
+        if (options.adaptiveWindows) cursor.growth = 1;
+        views.push(cursor);
+      }
     }
     const pass: PassCursor = {
       request,
@@ -405,6 +415,7 @@ export class MailboxCrawlState {
 
   private completeWindow(pass: PassCursor, cursor: ViewCursor): void {
     const window = cursor.windows[cursor.windowIndex];
+    const pagesInWindow = cursor.pageIndex + 1;
     const coverage = (this.state.coverage[cursor.view] ??= {});
     // The token only moves forward: a window of an earlier missing range must not lower it.
     coverage.token = coverage.token ? maxIso(coverage.token, window.end) : window.end;
@@ -417,8 +428,34 @@ export class MailboxCrawlState {
     cursor.windowIndex += 1;
     cursor.tokenRestarts = 0;
     this.resetPageCursor(cursor);
+    if (cursor.growth !== undefined) this.adaptNextWindow(cursor, pagesInWindow);
     if (cursor.windowIndex >= cursor.windows.length && !pass.viewsCompleted.includes(cursor.view)) {
       pass.viewsCompleted.push(cursor.view);
+    }
+  }
+
+  /**
+   * Sparse windows cost one list call each whatever they hold, so after a window that fit in one page
+   * the next not-yet-started windows are merged (doubling up to MAX_WINDOW_GROWTH); a window that
+   * needed several pages resets the growth. Only contiguous windows merge, and a window's bounds are
+   * fixed once its first page is listed (design §2.1).
+   */
+  private adaptNextWindow(cursor: ViewCursor, pagesInWindow: number): void {
+    const growth = cursor.growth ?? 1;
+    cursor.growth =
+      pagesInWindow <= 1 ? Math.min(growth * 2, MAX_WINDOW_GROWTH) : pagesInWindow > 3 ? 1 : growth;
+    const first = cursor.windowIndex;
+    let last = first;
+    while (
+      last + 1 < cursor.windows.length &&
+      last + 1 - first < cursor.growth &&
+      cursor.windows[last].end === cursor.windows[last + 1].start
+    ) {
+      last += 1;
+    }
+    if (last > first) {
+      const merged = { start: cursor.windows[first].start, end: cursor.windows[last].end };
+      cursor.windows.splice(first, last - first + 1, merged);
     }
   }
 

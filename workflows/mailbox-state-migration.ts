@@ -32,6 +32,8 @@ export interface ViewCursor {
   previousLastReceived?: string;
   /** Restarts of the current window after a rejected or expired page token. */
   tokenRestarts: number;
+  /** Adaptive windows (patch `adaptive-windows`): how many sparse windows the next list request spans. */
+  growth?: number;
 }
 
 export interface PassOutcome {

@@ -338,3 +338,52 @@ it('carries tokens, queue and the cursor of a pass through continue-as-new', () 
   expect(next.peekRequest()?.passId).toBe('p2');
   expect(next.state.messagesIndexedTotal).toBe(5);
 });
+
+describe('adaptive windows (patch adaptive-windows)', () => {
+  const longNow = Date.parse('2024-04-01T00:00:00Z');
+  const listedWindows = (state: MailboxCrawlState, pagesPerWindow: (i: number) => number) => {
+    const seen: string[] = [];
+    for (let step = state.nextStep(), i = 0; step.kind === 'page'; step = state.nextStep()) {
+      if (step.view !== 'INBOX') break;
+      if (step.pageIndex === 0) seen.push(`${step.window.start}..${step.window.end}`);
+      const pages = pagesPerWindow(seen.length - 1);
+      state.applyPage(page(step.pageIndex + 1 < pages ? 'page' : 'windowComplete', { nextPageToken: 't' }));
+      i += 1;
+    }
+    return seen;
+  };
+
+  it('merges the following sparse windows after a window that fit in one page, covering every second', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(longNow, {}, { adaptiveWindows: true });
+    const seen = listedWindows(state, () => 1);
+    // 13 fixed windows of 7 days become 1 + 2 + 4 + 6 windows' spans: four list calls instead of 13.
+    expect(seen).toEqual([
+      '2024-01-01T00:00:00Z..2024-01-08T00:00:00Z',
+      '2024-01-08T00:00:00Z..2024-01-22T00:00:00Z',
+      '2024-01-22T00:00:00Z..2024-02-19T00:00:00Z',
+      '2024-02-19T00:00:00Z..2024-04-01T00:00:00Z',
+    ]);
+    expect(state.progress().tokens.INBOX).toBe('2024-04-01T00:00:00Z');
+  });
+
+  it('stops growing after a window that needed several pages', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(longNow, {}, { adaptiveWindows: true });
+    const seen = listedWindows(state, (i) => (i === 1 ? 5 : 1));
+    expect(seen.slice(0, 3)).toEqual([
+      '2024-01-01T00:00:00Z..2024-01-08T00:00:00Z',
+      '2024-01-08T00:00:00Z..2024-01-22T00:00:00Z',
+      '2024-01-22T00:00:00Z..2024-01-29T00:00:00Z',
+    ]);
+  });
+
+  it('keeps fixed windows without the patch (histories recorded before it replay unchanged)', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(longNow, {});
+    expect(listedWindows(state, () => 1)).toHaveLength(13);
+  });
+});
