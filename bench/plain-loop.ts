@@ -70,7 +70,8 @@ export async function runPlainLoop(
     const state = new MailboxCrawlState({ sourceId: settings.sourceId, ...mailbox }, undefined, windowDays);
     state.enqueue({ passId, replyTo: '', mode: 'delta', settings });
     const { watermarks } = await call((acts) => acts.loadWatermarks({ settings, address: mailbox.address }));
-    const pass = state.beginPass(Date.now(), watermarks);
+    // Same decisions as the workflow, whose patch `adaptive-windows` is on for new passes.
+    const pass = state.beginPass(Date.now(), watermarks, { adaptiveWindows: true });
     for (;;) {
       const step = state.nextStep();
       if (step.kind === 'idle' || step.kind === 'finish') break;

@@ -52,8 +52,11 @@ import { parseSettingsLenient, type SourceSettings } from '../common/settings';
 import { ACTIVITY_OPTIONS, pageActivityOptions } from './activity-options';
 import { MailboxCrawlState } from './mailbox-crawl-state';
 
-/** Continue-as-new mid-pass well before the 50 k event limit (tests lower it with tuning). */
-const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
+/**
+ * Continue-as-new mid-pass below the 10,000-event budget per run (design §7), leaving room for the
+ * last page and the report; tests lower it with tuning.
+ */
+const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 9_000;
 const DEFAULT_RETRY_FAILED_MAX_ATTEMPTS = 5;
 
 function activity<K extends keyof CrawlerActivities>(
