@@ -21,7 +21,9 @@ export const cancelMailboxSignal = defineSignal<[{ passId?: string; reason?: str
 export const stopMailboxSignal = defineSignal<[{ reason: string }]>('stopMailbox');
 export const mailboxProgressQuery = defineQuery<MailboxProgress>('mailboxProgress');
 /** restart-mailbox / retry-failed: a new pass of this mailbox alone, answered by the validator or the id. */
-export const restartMailboxUpdate = defineUpdate<RestartMailboxResult, [RestartMailboxInput]>('restartMailbox');
+export const restartMailboxUpdate = defineUpdate<RestartMailboxResult, [RestartMailboxInput]>(
+  'restartMailbox',
+);
 
 // --- crawlArchive
 export const mailboxFinishedSignal = defineSignal<[MailboxReport]>('mailboxFinished');

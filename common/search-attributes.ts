@@ -8,7 +8,10 @@ export const MimecastDomain = defineSearchAttributeKey('MimecastDomain', SearchA
 export const MimecastPassId = defineSearchAttributeKey('MimecastPassId', SearchAttributeType.KEYWORD);
 export const CrawlStatus = defineSearchAttributeKey('CrawlStatus', SearchAttributeType.KEYWORD);
 export const MessagesIndexed = defineSearchAttributeKey('MessagesIndexed', SearchAttributeType.INT);
-export const MimecastLastPassAt = defineSearchAttributeKey('MimecastLastPassAt', SearchAttributeType.DATETIME);
+export const MimecastLastPassAt = defineSearchAttributeKey(
+  'MimecastLastPassAt',
+  SearchAttributeType.DATETIME,
+);
 
 /** Name → type, for `temporal server start-dev --search-attribute` and its test. */
 export const SEARCH_ATTRIBUTE_DEFINITIONS: Record<string, 'Keyword' | 'Int' | 'Datetime'> = {

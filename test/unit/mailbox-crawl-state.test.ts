@@ -343,12 +343,11 @@ describe('adaptive windows (patch adaptive-windows)', () => {
   const longNow = Date.parse('2024-04-01T00:00:00Z');
   const listedWindows = (state: MailboxCrawlState, pagesPerWindow: (i: number) => number) => {
     const seen: string[] = [];
-    for (let step = state.nextStep(), i = 0; step.kind === 'page'; step = state.nextStep()) {
+    for (let step = state.nextStep(); step.kind === 'page'; step = state.nextStep()) {
       if (step.view !== 'INBOX') break;
       if (step.pageIndex === 0) seen.push(`${step.window.start}..${step.window.end}`);
       const pages = pagesPerWindow(seen.length - 1);
       state.applyPage(page(step.pageIndex + 1 < pages ? 'page' : 'windowComplete', { nextPageToken: 't' }));
-      i += 1;
     }
     return seen;
   };
