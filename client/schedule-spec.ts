@@ -2,7 +2,7 @@
 // startWorkflow action with its settings (never secrets: settings only name a credential).
 import type { ScheduleOptions, ScheduleSpec } from '@temporalio/client';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { WorkflowTypes, type CrawlArchiveInput } from '../common/contracts';
+import { PASS_WORKFLOW_TASK_TIMEOUT, WorkflowTypes, type CrawlArchiveInput } from '../common/contracts';
 import { CrawlStatus, MimecastSource } from '../common/search-attributes';
 import type { SourceSettings } from '../common/settings';
 
@@ -78,6 +78,7 @@ export function crawlScheduleOptions(params: CrawlScheduleParams): ScheduleOptio
       workflowId: scheduledWorkflowId(settings.sourceId, kind),
       taskQueue: params.taskQueue,
       args: [input],
+      workflowTaskTimeout: PASS_WORKFLOW_TASK_TIMEOUT,
       typedSearchAttributes: [
         { key: MimecastSource, value: settings.sourceId },
         { key: CrawlStatus, value: 'Enumerating' },

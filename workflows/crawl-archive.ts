@@ -105,7 +105,24 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * One pass of one source. A source-level failure (design §2.5) fails the workflow, so a schedule
+ * with pause-on-failure pauses; the failure's details carry the pass's progress for the CLI.
+ */
 export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
+  const progress = await runPass(input);
+  if (progress.status === 'Failed') {
+    throw ApplicationFailure.create({
+      type: FailureTypes.source,
+      message: progress.error ?? 'the pass failed',
+      nonRetryable: true,
+      details: [progress],
+    });
+  }
+  return progress;
+}
+
+async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
   const info = workflowInfo();
   const tuning: PassTuning = input.tuning ?? {};
   const options = input.options ?? {};

@@ -1,5 +1,6 @@
 // `crawl --config FILE [--wait] …`: starts one pass of a source; with --wait follows it with a live
 // progress bar and exits with the status of design §5.
+import { progressOfFailedPass } from '../pass-result';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -8,6 +9,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import {
+  PASS_WORKFLOW_TASK_TIMEOUT,
   WorkflowTypes,
   passWorkflowId,
   type CrawlArchiveInput,
@@ -56,6 +58,8 @@ export async function crawlCommand(ctx: CrawlContext, opts: CrawlCommandOptions)
       taskQueue: env.taskQueue,
       workflowId,
       args: [input],
+      // A pass's workflow task replays a large history on a busy worker: 10 s is too tight.
+      workflowTaskTimeout: PASS_WORKFLOW_TASK_TIMEOUT,
       typedSearchAttributes: [
         { key: MimecastSource, value: settings.sourceId },
         { key: CrawlStatus, value: 'Enumerating' },
@@ -127,6 +131,14 @@ export async function waitForPass(ctx: CrawlContext, handle: WorkflowHandle): Pr
     return { exitCode, workflowId: handle.workflowId, progress };
   }
   const error = finished.error;
+  // A source-level failure fails the workflow (schedules pause on it) and carries the progress.
+  const failedProgress = progressOfFailedPass(error);
+  if (failedProgress) {
+    for (const line of passSummary(failedProgress, new Date())) io.out(line);
+    const exitCode = passExitStatus(failedProgress);
+    io.out(`Exit status ${exitCode}: ${describeExitStatus(exitCode)}`);
+    return { exitCode, workflowId: handle.workflowId, progress: failedProgress };
+  }
   const cause =
     error instanceof WorkflowFailedError ? (error.cause?.message ?? error.message) : String(error);
   if (lastProgress) for (const line of passSummary(lastProgress, new Date())) io.out(line);

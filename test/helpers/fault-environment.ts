@@ -1,6 +1,7 @@
 // The fault suite's environment: a PRIVATE Temporal dev server and Elasticsearch node per test file
 // (never the shared 7233/9200), the crawler's real worker as a child process (so it can be SIGKILLed
 // and its log scanned), the simulator in-process (faults, expected messages, issued tokens).
+import { passResult } from '../../client/pass-result';
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
@@ -190,7 +191,7 @@ export class FaultEnvironment {
     while (Date.now() < deadline) {
       try {
         const { status } = await handle.describe();
-        if (status.name !== 'RUNNING') return (await handle.result()) as CrawlArchiveResult;
+        if (status.name !== 'RUNNING') return (await passResult(handle)) as CrawlArchiveResult;
       } catch (err) {
         lastError = err;
       }

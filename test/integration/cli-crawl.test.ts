@@ -269,4 +269,22 @@ describe('crawl --wait', () => {
     expect(run.text).toContain('Exit status 1');
     expect(run.code).toBe(1);
   });
+
+  it('pauses a schedule whose pass fails for a source-level reason (pause on failure)', async () => {
+    const { path, sourceId } = config('scheduled-failure', 'sched', {
+      connection: { credential: 'no-such-credential' },
+    });
+    const created = await runCliInProcess(['schedule', 'create', '--config', path, '--every', '1h'], env);
+    expect(created.code).toBe(0);
+    const schedule = h.client.schedule.getHandle(`crawl-schedule:${sourceId}`);
+    try {
+      expect((await schedule.describe()).state.paused).toBe(false);
+      expect((await runCliInProcess(['schedule', 'trigger', '--source', sourceId], env)).code).toBe(0);
+      await waitFor('the schedule to pause', async () =>
+        (await schedule.describe()).state.paused ? true : undefined,
+      );
+    } finally {
+      await schedule.delete().catch(() => undefined);
+    }
+  });
 });

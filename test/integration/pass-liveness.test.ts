@@ -1,5 +1,6 @@
 // The liveness check (design §2.2): a mailbox workflow terminated mid-pass never reports; the pass
 // records it as failed at its next check and completes instead of waiting forever.
+import { passResult } from '../../client/pass-result';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { CrawlArchiveInput, CrawlArchiveResult } from '../../common/contracts';
@@ -84,16 +85,19 @@ describe('source errors fail the pass with one actionable message', () => {
       }),
       sourceId,
     };
-    return h.client.workflow.execute('crawlArchive', {
-      taskQueue: h.taskQueue,
-      workflowId: passWorkflowId(sourceId),
-      args: [
-        {
-          settings,
-          tuning: { livenessCheckMs: 5_000, mailboxTuning: { windowDays: 60 } },
-        } satisfies CrawlArchiveInput,
-      ],
-    });
+    // A source error fails the workflow; its details carry the progress.
+    return passResult(
+      await h.client.workflow.start('crawlArchive', {
+        taskQueue: h.taskQueue,
+        workflowId: passWorkflowId(sourceId),
+        args: [
+          {
+            settings,
+            tuning: { livenessCheckMs: 5_000, mailboxTuning: { windowDays: 60 } },
+          } satisfies CrawlArchiveInput,
+        ],
+      }),
+    );
   }
 
   afterEach(() => h.sim.control.setSwitches({ roleMissingEndpoints: [] }));
