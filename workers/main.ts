@@ -3,6 +3,7 @@
 // Temporal outages: the SDK core retries its polls and completions forever (backoff ≤ 10 s), so the
 // worker rides out an outage and resumes; only a fatal worker error ends the process, with exit
 // status 1, for its supervisor to restart it.
+import { ContentCache } from '../activities/extract/content-cache';
 import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { TLSConfig } from '@temporalio/client';
@@ -125,6 +126,8 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
       temporal,
       logger,
       metrics: options.deps?.metrics ?? metrics,
+      // A message that sits in many mailboxes is fetched once per worker.
+      contentCache: options.deps?.contentCache ?? new ContentCache(),
       ...(config.addressHashKey ? { addressHashKey: config.addressHashKey } : {}),
     };
 
@@ -141,13 +144,19 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
       taskQueue: config.taskQueue,
       ...(options.workflowBundle
         ? { workflowBundle: options.workflowBundle }
-        : { workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
+        : env.WORKFLOW_BUNDLE_PATH
+          ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }
+          : { workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
       activities: createActivities(deps),
       interceptors: { activity: [activityMetricsInterceptor(deps.metrics ?? metrics)] },
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTaskExecutions,
       // Longer than the longest heartbeat timeout, so running pages finish or heartbeat out cleanly.
       shutdownGraceTime: config.shutdownGraceMs,
+      // Heartbeats must reach the server within a second: after a crash the page resumes from the
+      // last one, and a late one would blame the wrong message as the one in flight.
+      maxHeartbeatThrottleInterval: '1s',
+      defaultHeartbeatThrottleInterval: '1s',
       // A busy worker must keep its cached pass: a sticky timeout sends the task elsewhere as a full replay.
       stickyQueueScheduleToStartTimeout: '30s',
     });
