@@ -3,12 +3,12 @@
 // pause/resume/cancel, status with no worker running, restart-mailbox and retry-failed.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from '@temporalio/client';
 import { mailboxWorkflowId, type MailboxProgress } from '../../common/contracts';
 import { mailboxProgressQuery } from '../../common/messages';
 import { CrawlStatus, MimecastSource } from '../../common/search-attributes';
 import { WorkerHarness } from '../helpers/worker-harness';
 import { runCliInProcess, spawnCli, tempDir, writeConfig } from './cli-harness';
+import { terminateSource } from '../helpers/terminate-source';
 
 jest.setTimeout(180_000);
 
@@ -29,16 +29,6 @@ function config(
   const sourceId = suffix ? `${h.sourceId}-${suffix}` : h.sourceId;
   if (!sources.includes(sourceId)) sources.push(sourceId);
   return { path: writeConfig(dir, `${name}.json`, { ...base, sourceId }), sourceId };
-}
-
-async function terminateSource(client: Client, sourceId: string): Promise<void> {
-  const query = `(MimecastSource='${sourceId}' OR WorkflowId STARTS_WITH 'mailbox:${sourceId}:' OR WorkflowId STARTS_WITH 'crawl:${sourceId}') AND ExecutionStatus='Running'`;
-  for await (const wf of client.workflow.list({ query })) {
-    await client.workflow
-      .getHandle(wf.workflowId)
-      .terminate('test cleanup')
-      .catch(() => undefined);
-  }
 }
 
 async function mailboxProgress(sourceId: string, address: string): Promise<MailboxProgress> {

@@ -2,7 +2,7 @@
 // the parallelism bound, a second pass reaching running mailboxes by signal, single flight,
 // pause/resume/cancel and the pass report.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { CrawlArchiveInput, CrawlArchiveResult, CrawlerActivities } from '../../common/contracts';
 import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
 import { indexNames } from '../../common/documents';
@@ -15,6 +15,7 @@ import {
 } from '../../common/messages';
 import type { SourceSettings } from '../../common/settings';
 import { WorkerHarness } from '../helpers/worker-harness';
+import { terminateSource } from '../helpers/terminate-source';
 
 jest.setTimeout(240_000);
 
@@ -52,16 +53,6 @@ function maxBusyAtOnce(): number {
   let max = 0;
   for (const e of edges) max = Math.max(max, (now += e.d));
   return max;
-}
-
-async function terminateSource(client: Client, sourceId: string): Promise<void> {
-  const query = `(MimecastSource='${sourceId}' OR WorkflowId STARTS_WITH 'mailbox:${sourceId}:' OR WorkflowId STARTS_WITH 'crawl:${sourceId}') AND ExecutionStatus='Running'`;
-  for await (const wf of client.workflow.list({ query })) {
-    await client.workflow
-      .getHandle(wf.workflowId)
-      .terminate('test cleanup')
-      .catch(() => undefined);
-  }
 }
 
 function settings(): SourceSettings {

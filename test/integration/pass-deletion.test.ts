@@ -1,28 +1,18 @@
 // Guarded deletion end to end (design §2.3): an excluded mailbox's documents are deleted (another
 // source's copy untouched), a scope change over max(5, 10 %) is withheld and reported, and
 // confirmDeletions performs it.
-import type { Client } from '@temporalio/client';
 import type { CrawlArchiveInput, CrawlArchiveResult, PassOptions } from '../../common/contracts';
 import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
 import { indexNames } from '../../common/documents';
 import type { SourceSettings } from '../../common/settings';
 import { WorkerHarness } from '../helpers/worker-harness';
+import { terminateSource } from '../helpers/terminate-source';
 
 jest.setTimeout(300_000);
 
 let h: WorkerHarness;
 let otherSource: string;
 let run = 0;
-
-async function terminateSource(client: Client, sourceId: string): Promise<void> {
-  const query = `(MimecastSource='${sourceId}' OR WorkflowId STARTS_WITH 'mailbox:${sourceId}:' OR WorkflowId STARTS_WITH 'crawl:${sourceId}') AND ExecutionStatus='Running'`;
-  for await (const wf of client.workflow.list({ query })) {
-    await client.workflow
-      .getHandle(wf.workflowId)
-      .terminate('test cleanup')
-      .catch(() => undefined);
-  }
-}
 
 function settings(excluded: string[], sourceId = h.sourceId): SourceSettings {
   return {

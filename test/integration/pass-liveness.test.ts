@@ -2,25 +2,15 @@
 // records it as failed at its next check and completes instead of waiting forever.
 import { passResult } from '../../client/pass-result';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from '@temporalio/client';
 import type { CrawlArchiveInput, CrawlArchiveResult } from '../../common/contracts';
 import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
 import { passProgressQuery } from '../../common/messages';
 import { WorkerHarness } from '../helpers/worker-harness';
+import { terminateSource } from '../helpers/terminate-source';
 
 jest.setTimeout(180_000);
 
 let h: WorkerHarness;
-
-async function terminateSource(client: Client, sourceId: string): Promise<void> {
-  const query = `(MimecastSource='${sourceId}' OR WorkflowId STARTS_WITH 'mailbox:${sourceId}:' OR WorkflowId STARTS_WITH 'crawl:${sourceId}') AND ExecutionStatus='Running'`;
-  for await (const wf of client.workflow.list({ query })) {
-    await client.workflow
-      .getHandle(wf.workflowId)
-      .terminate('test cleanup')
-      .catch(() => undefined);
-  }
-}
 
 beforeAll(async () => {
   // Slow API calls keep alice (12 messages) busy long enough to be terminated mid-crawl.

@@ -1,9 +1,9 @@
 // A pass over 2,500 empty mailboxes (above the server's 2,000 pending-children limit per run):
 // it completes, with continue-as-new after at most 500 child starts per run.
-import type { Client } from '@temporalio/client';
 import type { CrawlArchiveInput, CrawlArchiveResult } from '../../../common/contracts';
 import { PASS_WORKFLOW_TASK_TIMEOUT, passWorkflowId } from '../../../common/contracts';
 import { WorkerHarness } from '../../helpers/worker-harness';
+import { terminateSource } from '../../helpers/terminate-source';
 
 // On 2 busy cores this takes 15–60 minutes: a slow-tier test, run on its own.
 jest.setTimeout(3_600_000);
@@ -11,16 +11,6 @@ jest.setTimeout(3_600_000);
 /** 2,500 by default (above the 2,000 pending-children limit); PASS_SCALE_MAILBOXES for a shorter check. */
 const MAILBOXES = Number(process.env.PASS_SCALE_MAILBOXES ?? 2_500);
 let h: WorkerHarness;
-
-async function terminateSource(client: Client, sourceId: string): Promise<void> {
-  const query = `(MimecastSource='${sourceId}' OR WorkflowId STARTS_WITH 'mailbox:${sourceId}:' OR WorkflowId STARTS_WITH 'crawl:${sourceId}') AND ExecutionStatus='Running'`;
-  for await (const wf of client.workflow.list({ query })) {
-    await client.workflow
-      .getHandle(wf.workflowId)
-      .terminate('test cleanup')
-      .catch(() => undefined);
-  }
-}
 
 beforeAll(async () => {
   h = await WorkerHarness.start({
