@@ -94,6 +94,11 @@ function temporalConnectionOptions(config: WorkerConfig) {
   };
 }
 
+function contentCacheFromEnv(env: NodeJS.ProcessEnv): ContentCache | undefined {
+  const mb = Number(env.CONTENT_CACHE_MB ?? 0);
+  return mb > 0 ? new ContentCache(mb * 1024 * 1024) : undefined;
+}
+
 /** Builds a worker with real dependencies; used by `runWorker`, the tests, the demo and the benchmark. */
 export async function createWorker(options: CreateWorkerOptions = {}): Promise<CrawlerWorker> {
   const env = options.env ?? process.env;
@@ -118,6 +123,7 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
       opened.push(() => clientConnection.close());
       temporal = new TemporalClient({ connection: clientConnection, namespace: config.namespace });
     }
+    const contentCache = options.deps?.contentCache ?? contentCacheFromEnv(env);
     const deps: ActivityDeps = {
       ...options.deps,
       elastic,
@@ -126,8 +132,8 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
       temporal,
       logger,
       metrics: options.deps?.metrics ?? metrics,
-      // A message that sits in many mailboxes is fetched once per worker.
-      contentCache: options.deps?.contentCache ?? new ContentCache(),
+      // Opt-in (CONTENT_CACHE_MB): a message that sits in many mailboxes is then fetched once per worker.
+      ...(contentCache ? { contentCache } : {}),
       ...(config.addressHashKey ? { addressHashKey: config.addressHashKey } : {}),
     };
 
