@@ -3,8 +3,8 @@
 // never crawled) is not a candidate, so a permanent exclusion never trips the deletion guard and
 // a deleted mailbox (whose entry deleteMailbox removes) is not deleted again by every later pass.
 import type { Client } from '@elastic/elasticsearch';
-import type { RegistryMailbox } from '../common/contracts';
-import { indexNames, type RegistryDocument } from '../common/documents';
+import { indexNames } from '../common/documents';
+import { searchRegistryPage, type RegistryPage } from './elastic/registry';
 
 function candidatesQuery(source: string): object {
   return {
@@ -33,23 +33,6 @@ export async function countDeletionCandidates(
 export async function readDeletionCandidatesPage(
   es: Client,
   q: { prefix: string; source: string; size: number; searchAfter?: (string | number)[] },
-): Promise<{ mailboxes: RegistryMailbox[]; nextSearchAfter?: (string | number)[] }> {
-  const response = await es.search<RegistryDocument>({
-    index: indexNames(q.prefix).mailboxes,
-    size: q.size,
-    _source: ['address', 'mailboxKey', 'domain'],
-    sort: [{ address: 'asc' }],
-    ...(q.searchAfter ? { search_after: q.searchAfter } : {}),
-    query: candidatesQuery(q.source),
-  });
-  const hits = response.hits.hits;
-  const last = hits[hits.length - 1];
-  return {
-    mailboxes: hits.map((hit) => ({
-      address: hit._source!.address,
-      mailboxKey: hit._source!.mailboxKey,
-      domain: hit._source!.domain,
-    })),
-    ...(hits.length === q.size && last ? { nextSearchAfter: last.sort as (string | number)[] } : {}),
-  };
+): Promise<RegistryPage> {
+  return searchRegistryPage(es, { ...q, query: candidatesQuery(q.source) });
 }

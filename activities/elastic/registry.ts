@@ -107,13 +107,24 @@ export interface RegistryPage {
 }
 
 export async function readRegistryPage(es: Client, q: RegistryPageQuery): Promise<RegistryPage> {
+  return searchRegistryPage(es, {
+    ...q,
+    query: { bool: { filter: [{ term: { source: q.source } }, { term: { inScope: q.inScope } }] } },
+  });
+}
+
+/** One page of registry mailboxes matching `query`, sorted by address, for search_after paging. */
+export async function searchRegistryPage(
+  es: Client,
+  q: { prefix: string; size: number; searchAfter?: (string | number)[]; query: object },
+): Promise<RegistryPage> {
   const response = await es.search<RegistryDocument>({
     index: indexNames(q.prefix).mailboxes,
     size: q.size,
     _source: ['address', 'mailboxKey', 'domain'],
     sort: [{ address: 'asc' }],
-    search_after: q.searchAfter,
-    query: { bool: { filter: [{ term: { source: q.source } }, { term: { inScope: q.inScope } }] } },
+    ...(q.searchAfter ? { search_after: q.searchAfter } : {}),
+    query: q.query,
   });
   const hits = response.hits.hits;
   const last = hits[hits.length - 1];
@@ -123,7 +134,7 @@ export async function readRegistryPage(es: Client, q: RegistryPageQuery): Promis
       mailboxKey: hit._source!.mailboxKey,
       domain: hit._source!.domain,
     })),
-    nextSearchAfter: hits.length === q.size && last ? (last.sort as (string | number)[]) : undefined,
+    ...(hits.length === q.size && last ? { nextSearchAfter: last.sort as (string | number)[] } : {}),
   };
 }
 
