@@ -1,11 +1,11 @@
 // SIGKILL of the worker process in the middle of a page: after the heartbeat timeout the page is
 // retried by another worker, the message that was in flight is recorded ("the worker stopped while
 // processing it") and skipped, and the next pass indexes it — the index ends exact.
-import type { WorkflowHandle } from '@temporalio/client';
 import { VIEWS } from '../../common/contracts';
 import { crawlRequestedSignal } from '../../common/messages';
 import { WORKER_STOPPED_REASON } from '../../activities/crawl-page';
 import { WorkerHarness } from '../helpers/worker-harness';
+import { waitForInFlightHeartbeat } from '../helpers/in-flight-heartbeat';
 
 jest.setTimeout(180_000);
 
@@ -19,22 +19,6 @@ afterAll(async () => {
   await h?.teardown();
 });
 
-/** The in-flight message id the server holds for the running crawlPage, once it has one. */
-async function waitForInFlightHeartbeat(handle: WorkflowHandle): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const { raw } = await handle.describe();
-    for (const activity of raw.pendingActivities ?? []) {
-      const payload = activity.heartbeatDetails?.payloads?.[0]?.data;
-      if (activity.activityType?.name !== 'crawlPage' || !payload) continue;
-      const details = JSON.parse(Buffer.from(payload).toString('utf8')) as { inFlightId?: string };
-      if (details.inFlightId) return details.inFlightId;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('no crawlPage heartbeat with an in-flight message');
-}
-
 it('a worker killed mid-page (SIGKILL) loses nothing: the in-flight message is recorded, then indexed next pass', async () => {
   const mailbox = 'peggy@example.com';
   h.sim.control.addMailbox(mailbox, 'example.com', 10);
@@ -45,7 +29,7 @@ it('a worker killed mid-page (SIGKILL) loses nothing: the in-flight message is r
   const child = await h.spawnWorkerProcess();
   h.sim.control.setFaults({ slowDownloadMs: 700 });
   const handle = await h.startMailbox(mailbox, h.request('kill-1', settings), { windowDays: 30 });
-  await waitForInFlightHeartbeat(handle);
+  await waitForInFlightHeartbeat(handle, 60_000);
   child.kill('SIGKILL');
   h.sim.control.setFaults({ slowDownloadMs: 0 });
   await h.startWorker();

@@ -7,6 +7,7 @@ import { crawlRequestedSignal, mailboxProgressQuery, restartMailboxUpdate } from
 import { CrawlStatus } from '../../common/search-attributes';
 import { WORKER_STOPPED_REASON } from '../../activities/crawl-page';
 import { WorkerHarness } from '../helpers/worker-harness';
+import { waitForInFlightHeartbeat } from '../helpers/in-flight-heartbeat';
 
 jest.setTimeout(150_000);
 
@@ -63,28 +64,12 @@ async function nextPass(handle: WorkflowHandle, passId: string) {
   return h.waitForReport(passId);
 }
 
-/** The in-flight message id the server holds for the running crawlPage, once it has one. */
-async function waitForInFlightHeartbeat(handle: WorkflowHandle): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const { raw } = await handle.describe();
-    for (const activity of raw.pendingActivities ?? []) {
-      const payload = activity.heartbeatDetails?.payloads?.[0]?.data;
-      if (activity.activityType?.name !== 'crawlPage' || !payload) continue;
-      const details = JSON.parse(Buffer.from(payload).toString('utf8')) as { inFlightId?: string };
-      if (details.inFlightId) return details.inFlightId;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('no crawlPage heartbeat with an in-flight message');
-}
-
 it('a worker stopped mid-page resumes: the in-flight message is recorded, skipped, and indexed by the next pass', async () => {
   const mailbox = 'erin@example.com';
   h.sim.control.addMailbox(mailbox, 'example.com', 10);
   h.sim.control.setFaults({ slowDownloadMs: 700 });
   const handle = await h.startMailbox(mailbox, h.request('stop-1', settings()), tuning);
-  await waitForInFlightHeartbeat(handle);
+  await waitForInFlightHeartbeat(handle, 30_000);
   await h.stopWorker();
   h.sim.control.setFaults({ slowDownloadMs: 0 });
   await h.startWorker();
