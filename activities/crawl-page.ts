@@ -268,7 +268,26 @@ export async function writePage(
   }
 }
 
-export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Promise<CrawlPageResult> {
+export function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Promise<CrawlPageResult> {
+  return crawlOnePage(deps, input, false) as Promise<CrawlPageResult>;
+}
+
+/**
+ * The same page, but only when it needs no content call and no deletion (the steady-state probe):
+ * undefined, with nothing written, when any listed message must be fetched.
+ */
+export function crawlPageWithoutContent(
+  deps: ActivityDeps,
+  input: CrawlPageInput,
+): Promise<CrawlPageResult | undefined> {
+  return crawlOnePage(deps, input, true);
+}
+
+async function crawlOnePage(
+  deps: ActivityDeps,
+  input: CrawlPageInput,
+  withoutContent: boolean,
+): Promise<CrawlPageResult | undefined> {
   const { settings, view, window } = input;
   const base = processContext(deps, settings, input.address, input.domain, input.passId);
   const { runtime } = base;
@@ -406,6 +425,7 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
     }
   }
 
+  if (withoutContent && (jobs.length > 0 || toDelete.some((id) => existing.has(id)))) return undefined;
   const processed = await processMessages(ctx, jobs, heartbeat, stoppedIds);
   ops.push(...processed.ops);
   const outcome = page.nextPageToken ? 'page' : 'windowComplete';

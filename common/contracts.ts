@@ -221,6 +221,11 @@ export interface MailboxTuning {
   continueAsNewAfterEvents?: number;
   /** Window length in days (default 7). */
   windowDays?: number;
+  /**
+   * Between passes, continue-as-new once the history has this many events (0 = after every pass);
+   * until then the workflow waits for the next pass in the same run (patch `steady-state`).
+   */
+  continueAsNewBetweenPassesAfterEvents?: number;
   /** Overrides of the crawlPage retry policy (default: ~10 attempts, backoff capped at 60 s). */
   pageRetry?: { maximumAttempts?: number; initialIntervalMs?: number; maximumIntervalMs?: number };
   /** Recorded failures are retried until they failed this often (default 5). */
@@ -366,6 +371,30 @@ export interface LoadWatermarksResult {
   watermarks: Partial<Record<View, string>>;
 }
 
+/** The first window of a view as the mailbox workflow planned it from its own delta token. */
+export interface ProbedView {
+  view: View;
+  window: TimeWindow;
+  token: string;
+}
+
+/** Steady-state fast path: the watermarks and the first page of every view in one activity. */
+export interface ProbeMailboxInput {
+  settings: SourceSettings;
+  address: string;
+  domain: string;
+  passId: string;
+  views: ProbedView[];
+}
+export interface ProbeMailboxResult {
+  watermarks: Partial<Record<View, string>>;
+  /**
+   * The first page of each view that had nothing to fetch, already written (its watermark too);
+   * a view absent here is crawled page by page as usual.
+   */
+  pages: Partial<Record<View, CrawlPageResult>>;
+}
+
 export interface CrawlPageInput {
   settings: SourceSettings;
   address: string;
@@ -466,6 +495,7 @@ export interface CrawlerActivities {
   writePassReport(input: WritePassReportInput): Promise<WritePassReportResult>;
   loadWatermarks(input: LoadWatermarksInput): Promise<LoadWatermarksResult>;
   crawlPage(input: CrawlPageInput): Promise<CrawlPageResult>;
+  probeMailbox(input: ProbeMailboxInput): Promise<ProbeMailboxResult>;
   retryFailedItems(input: RetryFailedItemsInput): Promise<RetryFailedItemsResult>;
   sweepUnseen(input: SweepUnseenInput): Promise<SweepUnseenResult>;
   updateRegistryStatus(input: UpdateRegistryStatusInput): Promise<void>;

@@ -11,6 +11,7 @@ const everyActivity: Record<keyof CrawlerActivities, true> = {
   writePassReport: true,
   loadWatermarks: true,
   crawlPage: true,
+  probeMailbox: true,
   retryFailedItems: true,
   sweepUnseen: true,
   updateRegistryStatus: true,
