@@ -1,4 +1,4 @@
-// The worker's configuration from its environment (docs/deployment.md, Worker environment). Secrets
+// The worker's configuration from its environment (docs/architecture.md, Commands and environment). Secrets
 // (TEMPORAL_API_KEY, the Elasticsearch credentials, MIMECAST_ADDRESS_HASH_KEY) are read here and never
 // logged: see `describeConfig`.
 import { readFileSync } from 'node:fs';
