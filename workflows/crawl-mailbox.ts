@@ -54,7 +54,8 @@ import { MailboxCrawlState } from './mailbox-crawl-state';
 
 /**
  * Continue-as-new mid-pass below the 10,000-event budget per run (design §7), leaving room for the
- * last page and the report; tests lower it with tuning.
+ * last page and the report; tests lower it with tuning. A new value changes where running mailboxes
+ * continue-as-new on replay: behind patched() (docs/deployment.md, Upgrades).
  */
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 9_000;
 const DEFAULT_RETRY_FAILED_MAX_ATTEMPTS = 5;

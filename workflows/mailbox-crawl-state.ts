@@ -37,6 +37,9 @@ import {
   toMs,
 } from './mailbox-windows';
 
+// Changing a constant below that shapes the command sequence (window growth and halving, the upsert
+// cadence) changes what a replay of a running mailbox expects: put the new value behind patched()
+// (docs/deployment.md, Upgrades) and keep test/replay green.
 /** Design §2.5: more consecutive item failures than this fail the mailbox pass. */
 export const MAX_CONSECUTIVE_ITEM_FAILURES = 10;
 /** Design §2.5: a failure rate above this, over at least `BUDGET_MIN_ITEMS` items, fails the pass. */
