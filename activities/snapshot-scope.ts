@@ -1,6 +1,6 @@
-// snapshotScope (design §2.3): lists the internal domains and their users, keeps the mailboxes
-// (not aliases or distribution lists), applies the filters, and upserts the registry
-// `<prefix>-mailboxes`. Returns counts only: the pass then pages through the registry.
+// snapshotScope (docs/architecture.md, Registry and deletion guard): lists the internal domains and their
+// users, keeps the mailboxes (not aliases or distribution lists), applies the filters, and upserts the
+// registry `<prefix>-mailboxes`. Returns counts only: the pass then pages through the registry.
 import type { Client } from '@elastic/elasticsearch';
 import type { SnapshotScopeInput, SnapshotScopeResult } from '../common/contracts';
 import { indexNames } from '../common/documents';

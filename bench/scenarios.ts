@@ -1,5 +1,5 @@
-// The benchmark's three groups of measurements (design §7, issue 9): throughput on a named preset
-// (a, b, c, d, f), scaling on latency-32 (g), and memory on huge-mailbox (e).
+// The benchmark's three groups of measurements (docs/architecture.md, Tests and benchmarks, issue 9):
+// throughput on a named preset (a, b, c, d, f), scaling on latency-32 (g), and memory on huge-mailbox (e).
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type { MessageCounters } from '../common/contracts';

@@ -1,5 +1,5 @@
-// Reads a source configuration file for the CLI: JSON (or YAML), parsed strictly (design §3:
-// unknown keys are errors; every problem names its field).
+// Reads a source configuration file for the CLI: JSON (or YAML), parsed strictly (docs/architecture.md,
+// Settings: unknown keys are errors; every problem names its field).
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseSettingsStrict, SettingsError, type SourceSettings } from '../common/settings';

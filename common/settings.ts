@@ -1,7 +1,7 @@
-// The source configuration (design §3): one JSON document per source, validated with zod.
-// Two parsers: strict for files given to the CLI (unknown keys are errors, regexes checked),
-// lenient for workflow inputs (defaults for missing keys, so old schedules keep working).
-// Secrets are never part of it: `connection.credential` only names a credential.
+// The source configuration (docs/architecture.md, Settings): one JSON document per source, validated with
+// zod. Two parsers: strict for files given to the CLI (unknown keys are errors, regexes checked), lenient for
+// workflow inputs (defaults for missing keys, so old schedules keep working). Secrets are never part of it:
+// `connection.credential` only names a credential.
 import { z } from 'zod';
 
 const ID_RULE = 'must match [a-z0-9-]+ (lower-case letters, digits and hyphens)';
@@ -139,7 +139,7 @@ function describeIssues(error: z.ZodError): string[] {
 
 /**
  * Applies defaults only. Safe in workflow code: no user regex is compiled or evaluated here
- * (design §1: a catastrophic pattern must never stall a workflow task).
+ * (docs/architecture.md, The shape: a catastrophic pattern must never stall a workflow task).
  */
 export function parseSettingsLenient(input: unknown): SourceSettings {
   const result = lenientSettingsSchema.safeParse(input);
@@ -147,8 +147,9 @@ export function parseSettingsLenient(input: unknown): SourceSettings {
   return result.data as SourceSettings;
 }
 
-// Values of each filtered field that a sane exclusion cannot match all of at once; an exclusion
-// that does would exclude everything (design §2.3: validate rejects such patterns).
+// Values of each filtered field that a sane exclusion cannot match all of at once; an exclusion that does
+// would exclude everything (docs/architecture.md, Registry and deletion guard: validate rejects such
+// patterns).
 const EVERYTHING_PROBES = {
   address: ['alice@example.com', 'zz9-x.y@sub.example.org', 'b@c.de', '0@0', 'x_y+tag@ex-ample.co.uk'],
   subject: ['', 'Hello', 'Re: Q1 plan', '0', '[EXT] ünïcode — 日本'],
@@ -167,7 +168,8 @@ function regexProblems({ field, patterns, exclusion }: RegexRule): string[] {
   patterns.forEach((pattern, i) => {
     let re: RegExp;
     try {
-      // Same flags as the filters: JavaScript syntax, searched anywhere, ignoring case (design §3).
+      // Same flags as the filters: JavaScript syntax, searched anywhere, ignoring case (docs/architecture.md,
+      // Settings).
       re = new RegExp(pattern, 'i');
     } catch (err) {
       problems.push(`${field}[${i}]: invalid regex /${pattern}/: ${(err as Error).message}`);
@@ -180,7 +182,8 @@ function regexProblems({ field, patterns, exclusion }: RegexRule): string[] {
   return problems;
 }
 
-// API 1.0 (HMAC) gateways: `*-api.mimecast.com` without `.services` (mimecast-api.md §1.1).
+// API 1.0 (HMAC) gateways: `*-api.mimecast.com` without `.services` (docs/architecture.md, Mimecast API
+// facts).
 const API1_HOST = /(^|\.|-)api\.mimecast\.com$/i;
 const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
 

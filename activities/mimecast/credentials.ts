@@ -1,5 +1,5 @@
-// Credentials are resolved by name in the worker's own environment, never from settings (design
-// §3), and each may be sent only to its allowed hosts, so whoever edits a schedule cannot point
+// Credentials are resolved by name in the worker's own environment, never from settings (docs/architecture.md
+// Settings), and each may be sent only to its allowed hosts, so whoever edits a schedule cannot point
 // the secret at a host of their choosing.
 import { readFileSync } from 'node:fs';
 import { SourceError } from './errors';
@@ -12,7 +12,7 @@ export interface ResolvedCredential {
   apiHosts: string[];
 }
 
-/** The official API 2.0 gateways (mimecast-api.md §1.1). */
+/** The official API 2.0 gateways (docs/architecture.md, Mimecast API facts). */
 export const OFFICIAL_API_HOSTS = [
   'api.services.mimecast.com',
   'uk-api.services.mimecast.com',

@@ -1,4 +1,4 @@
-// Determinism guard (docs/deployment.md, Upgrades): every recorded history in
+// Determinism guard (docs/architecture.md, Versioning): every recorded history in
 // test/fixtures/histories replays against today's workflow code. `<workflow-type>-<release>-*.json`
 // are recorded by scripts/record-histories.ts (rerun it for each release and commit the files);
 // the older `crawl-mailbox-{reconcile,continue-as-new}-*.json` predate adaptive windows.

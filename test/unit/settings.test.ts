@@ -1,5 +1,5 @@
-// Settings validation (design §3, issue 4 item 1): each invalid input is refused with a message
-// naming the field and the reason; defaults fill what the lenient parser is not given.
+// Settings validation (docs/architecture.md, Settings, issue 4 item 1): each invalid input is refused with a
+// message naming the field and the reason; defaults fill what the lenient parser is not given.
 import { parseSettingsLenient, parseSettingsStrict, SettingsError } from '../../common/settings';
 
 const base = { sourceId: 'acme', messages: { startDate: '2024-01-01' } };
@@ -20,7 +20,7 @@ function withSection(section: string, values: object): object {
 }
 
 describe('strict settings', () => {
-  it('fills every default of design §3', () => {
+  it('fills every default of docs/architecture.md, Settings', () => {
     const s = parseSettingsStrict(base);
     expect(s.connection).toEqual({
       apiEndpoint: 'https://api.services.mimecast.com',
