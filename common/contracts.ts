@@ -306,6 +306,8 @@ export interface RegistryMailbox {
   address: string;
   mailboxKey: string;
   domain: string;
+  /** Its workflow reported to a pass before (registry status not Idle): it is most likely running. */
+  reported?: boolean;
 }
 
 export interface SnapshotScopeInput {

@@ -11,6 +11,7 @@ import {
   condition,
   makeContinueAsNewFunc,
   executeChild,
+  patched,
   getExternalWorkflowHandle,
   isCancellation,
   log,
@@ -68,6 +69,8 @@ import { migratePassState, toCarriedState } from './pass-state-migration';
 
 // The constants below shape the pass's command sequence (timers, child starts per run, upserts,
 // registry writes): a new value goes behind patched() (docs/architecture.md, Versioning).
+/** Patch: mailboxes whose workflow reported before are signalled before any start is tried. */
+const SIGNAL_REPORTED_MAILBOXES_FIRST = 'signal-reported-mailboxes-first';
 export const DEFAULT_LIVENESS_CHECK_MS = 10 * 60 * 1000;
 /** The server refuses more than 2,000 pending children per run; 500 keeps the history small too. */
 export const DEFAULT_MAX_CHILD_STARTS_PER_RUN = 500;
@@ -305,6 +308,17 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
       requests: [request],
       ...(tuning.mailboxTuning ? { tuning: tuning.mailboxTuning } : {}),
     };
+    // A mailbox that reported before waits for its next pass: signalling it first saves a failed
+    // start and a workflow task (counted like a start, so a run's history stays as bounded).
+    if (m.reported && patched(SIGNAL_REPORTED_MAILBOXES_FIRST)) {
+      childStartsThisRun++;
+      try {
+        await getExternalWorkflowHandle(workflowId).signal(crawlRequestedSignal, request);
+        return;
+      } catch (err) {
+        if (!isSignalTargetNotFound(err)) throw err;
+      }
+    }
     for (let attempt = 1; attempt <= DISPATCH_ATTEMPTS; attempt++) {
       try {
         childStartsThisRun++;
