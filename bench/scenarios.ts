@@ -120,7 +120,11 @@ const MB = 1024 * 1024;
 /** Plain-loop dependencies: the same classes the worker wires, in this process. */
 function plainDeps(es: ElasticClient): { deps: ActivityDeps; close(): Promise<void> } {
   const mimecast = new MimecastClientProvider({
-    env: { MIMECAST_CLIENT_ID: SIM_CREDENTIAL.clientId, MIMECAST_CLIENT_SECRET: SIM_CREDENTIAL.clientSecret },
+    env: {
+      MIMECAST_CLIENT_ID: SIM_CREDENTIAL.clientId,
+      MIMECAST_CLIENT_SECRET: SIM_CREDENTIAL.clientSecret,
+      MIMECAST_DEV_HOSTS: 'loopback',
+    },
     logger: quiet,
   });
   const extraction = new ExtractionPool();

@@ -202,6 +202,39 @@ describe('strict settings', () => {
     expect(s.connection.apiEndpoint).toBe('http://127.0.0.1:8089');
   });
 
+  it('accepts plain http to a host the development switch names, and only there', () => {
+    const docker = withSection('connection', {
+      apiEndpoint: 'http://simulator:8089',
+      authEndpoint: 'http://simulator:8089/oauth/token',
+    });
+    expect(problemsOf(docker)).toEqual([
+      expect.stringMatching(/^connection\.apiEndpoint: .*MIMECAST_DEV_HOSTS/),
+      expect.stringMatching(/^connection\.authEndpoint: /),
+    ]);
+    const s = parseSettingsStrict(docker, { developmentHosts: ['simulator'] });
+    expect(s.connection.apiEndpoint).toBe('http://simulator:8089');
+  });
+
+  it('reports the rules across fields together with the field errors', () => {
+    const problems = problemsOf({
+      sourceId: 'acme',
+      messages: { startDate: '2024-03-01', endDate: '2024-01-01', maxMessageBytes: -1 },
+      mailboxes: { excluded: ['.*'] },
+      performance: { pageSize: 0 },
+      connection: { apiEndpoint: 'http://api.services.mimecast.com' },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^messages\.maxMessageBytes: /),
+        expect.stringMatching(/^performance\.pageSize: /),
+        expect.stringMatching(/^messages\.endDate: .* is before messages\.startDate/),
+        expect.stringMatching(/^mailboxes\.excluded\[0\]: .*matches everything/),
+        expect.stringMatching(/^connection\.apiEndpoint: .*refused/),
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
   it('lists every problem at once', () => {
     const problems = problemsOf({
       sourceId: 'A',
