@@ -2,6 +2,7 @@
 // tests and the benchmark's plain loop (samples-typescript `activities-dependency-injection`).
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
+import type { BudgetSnapshot } from './mimecast/api-budget';
 import type { MimecastClientProvider } from './mimecast/client-provider';
 import type { ExtractionPool } from './extract/extraction-pool';
 import type { ContentCache } from './extract/content-cache';
@@ -19,6 +20,8 @@ export interface CrawlMetrics {
   throttleWait(ms: number): void;
   messageOutcome(outcome: string, count?: number): void;
   contentBytes(count: number): void;
+  /** The app's API concurrency budget after a change (see activities/mimecast/api-budget.ts). */
+  apiBudget?(credential: string, budget: BudgetSnapshot): void;
 }
 
 /** Heartbeats and cancellation that work inside Temporal and in a plain loop (the benchmark). */
