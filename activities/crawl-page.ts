@@ -1,8 +1,8 @@
-// The page activity (design §2.1, §2.5): list one page of a window → subject filter on the list
-// record → expired/recalled policy → skip what the index already holds → content → extract → ONE
-// bulk write (messages, attachments, failed-item records and clears, the window's watermark).
-// Heartbeats {window, pageToken, nextIndex, inFlightId} after each message; a retry after a crash
-// records the message that was in flight as failed and skips it.
+// The page activity (docs/architecture.md, Tokens and windows; Error scopes): list one page of a window →
+// subject filter on the list record → expired/recalled policy → skip what the index already holds → content →
+// extract → ONE bulk write (messages, attachments, failed-item records and clears, the window's watermark).
+// Heartbeats {window, pageToken, nextIndex, inFlightId} after each message; a retry after a crash records the
+// message that was in flight as failed and skips it.
 import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow, View } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
 import { indexNames } from '../common/documents';
@@ -312,8 +312,9 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
       pageToken: input.pageToken,
     });
   } catch (err) {
-    // Any fail[] on a request with a page token counts as a rejected or expired token (design §2.1:
-    // the real code is undocumented); without a token, a validation failure narrows the window.
+    // Any fail[] on a request with a page token counts as a rejected or expired token (docs/architecture.md,
+    // Tokens and windows: the real code is undocumented); without a token, a validation failure narrows the
+    // window.
     if (err instanceof MimecastFunctionError && input.pageToken)
       return result('pageTokenRejected', { problem: err.message });
     if (err instanceof MimecastFunctionError && !err.retryable) {

@@ -1,6 +1,7 @@
-// Prometheus metrics of the worker (design §5): crawl counters (API calls by endpoint and status,
-// throttle waits, message outcomes, content bytes) from prom-client, plus the Temporal SDK's runtime
-// metrics, which the SDK serves on its own port and METRICS_PORT proxies, so one scrape gets both.
+// Prometheus metrics of the worker (docs/architecture.md, Commands and environment): crawl counters (API
+// calls by endpoint and status, throttle waits, message outcomes, content bytes) from prom-client, plus the
+// Temporal SDK's runtime metrics, which the SDK serves on its own port and METRICS_PORT proxies, so one
+// scrape gets both.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CrawlMetrics } from '../activities/deps';
@@ -98,12 +99,42 @@ async function fetchSdkMetrics(sdkMetricsUrl: string | undefined): Promise<strin
   }
 }
 
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** `port` when nothing listens on it at `host`, else a free port the OS picks (0 stays 0). */
+export async function portOrFree(port: number, host = '127.0.0.1'): Promise<number> {
+  if (port === 0) return 0;
+  const probe = createServer();
+  try {
+    await listen(probe, port, host);
+    return port;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    await listen(probe, 0, host);
+    return (probe.address() as { port: number }).port;
+  } finally {
+    if (probe.listening) await new Promise<void>((resolve) => probe.close(() => resolve()));
+  }
+}
+
 export interface MetricsServer {
   port: number;
   close(): Promise<void>;
 }
 
-/** Serves `/metrics` (crawl counters + the SDK's, proxied from sdkMetricsUrl) on `port` (0 = any free port). */
+/**
+ * Serves `/metrics` (crawl counters + the SDK's, proxied from sdkMetricsUrl) on `port` (0 = any free
+ * port); when `port` is taken, on a free one (`port` of the result says which).
+ */
 export async function serveMetrics(
   metrics: PrometheusCrawlMetrics,
   port: number,
@@ -122,10 +153,13 @@ export async function serveMetrics(
       })
       .catch((err: Error) => res.writeHead(500).end(err.message));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  try {
+    await listen(server, port, host);
+  } catch (err) {
+    // A second worker on the same host: take a free port instead of exiting (the caller logs which).
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw err;
+    await listen(server, 0, host);
+  }
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : port,

@@ -1,9 +1,10 @@
-// Pure window maths of a mailbox pass (design §2.1): the range [S, E] of a view, its split into
-// fixed windows (oldest first), halving a rejected window, and the effective delta token.
+// Pure window maths of a mailbox pass (docs/architecture.md, Tokens and windows): the range [S, E] of a view,
+// its split into fixed windows (oldest first), halving a rejected window, and the effective delta token.
 // Times are ISO-8601 UTC at one-second resolution ("2024-01-31T23:59:59Z"); bounds are inclusive.
 import type { TimeWindow } from '../common/contracts';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+/** Shapes the command sequence: a new value goes behind patched() (docs/architecture.md, Versioning). */
 export const DEFAULT_WINDOW_DAYS = 7;
 
 /** ms → "YYYY-MM-DDTHH:mm:ssZ", truncated to the second (bounds are whole seconds). */

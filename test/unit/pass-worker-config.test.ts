@@ -1,4 +1,5 @@
-// The worker's environment (design §5), its activity sizing, and the metrics it exports.
+// The worker's environment (docs/architecture.md, Commands and environment), its activity sizing, and the
+// metrics it exports.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +9,13 @@ import { PrometheusCrawlMetrics, serveMetrics } from '../../workers/metrics';
 import { defaultActivitySlots, describeConfig, readWorkerConfig } from '../../workers/worker-config';
 
 describe('worker configuration', () => {
-  it('has the defaults of design §5', () => {
+  it('has the defaults of docs/architecture.md, Commands and environment', () => {
     const config = readWorkerConfig({});
     expect(config).toMatchObject({
       temporalAddress: '127.0.0.1:7233',
       namespace: 'default',
       taskQueue: 'mimecast-crawler',
-      elasticsearchUrl: 'http://127.0.0.1:9200',
+      elasticsearch: { url: 'http://127.0.0.1:9200' },
       metricsPort: 9464,
       indexPrefixes: ['mimecast'],
     });
@@ -47,7 +48,7 @@ describe('worker configuration', () => {
       namespace: 'ns.acct',
       taskQueue: 'q1',
       temporalApiKey: 'temporal-secret',
-      elasticsearchApiKey: 'es-secret',
+      elasticsearch: { url: 'https://user:pw@es:9200', apiKey: 'es-secret' },
       metricsPort: 9999,
       addressHashKey: 'hash-secret',
       maxConcurrentActivityTaskExecutions: 12,
