@@ -6,7 +6,11 @@ import type { CrawlMetrics } from '../../activities/deps';
 import { parseSettingsLenient } from '../../common/settings';
 import { startSimulator, parseFaultSpec, type RunningSimulator } from '../../simulator';
 
-const ENV = { MIMECAST_CLIENT_ID: 'sim-client', MIMECAST_CLIENT_SECRET: 'sim-secret' };
+const ENV = {
+  MIMECAST_CLIENT_ID: 'sim-client',
+  MIMECAST_CLIENT_SECRET: 'sim-secret',
+  MIMECAST_DEV_HOSTS: 'loopback',
+};
 
 let sim: RunningSimulator;
 const providers: MimecastClientProvider[] = [];
