@@ -4,7 +4,7 @@
 // scrape gets both.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CrawlMetrics } from '../activities/deps';
+import type { CrawlMetrics } from '../activities/ports';
 import type { BudgetSnapshot } from '../activities/mimecast/api-budget';
 
 export class PrometheusCrawlMetrics implements CrawlMetrics {

@@ -4,7 +4,7 @@
 // stats and metrics.
 import { request, type Dispatcher } from 'undici';
 import { classifyError, ItemError } from '../../common/errors';
-import type { CrawlMetrics, Logger } from '../deps';
+import type { CrawlMetrics, Logger } from '../ports';
 import type { ApiBudget, BudgetSlot } from './api-budget';
 import type { CallScope } from './call-scope';
 import { isDevelopmentHost, isLoopback, type ResolvedCredential } from './credentials';

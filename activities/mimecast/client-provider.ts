@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 import type { SourceSettings } from '../../common/settings';
-import type { CrawlMetrics, Logger } from '../deps';
+import type { CrawlMetrics, Logger } from '../ports';
 import { ApiBudget, type BudgetOptions, type BudgetSnapshot } from './api-budget';
 import { ApiTransport, DEFAULT_RETRY_POLICY, type RetryPolicy } from './api-transport';
 import { MimecastClient } from './client';

@@ -1,7 +1,7 @@
 // Periodic API statistics (logging.statsIntervalSeconds; 0 = off): calls, calls/s, HTTP errors,
 // 429s, per endpoint, and the app's concurrency budget — one log line per interval, counters reset
 // after each line.
-import type { Logger } from '../deps';
+import type { Logger } from '../ports';
 import type { BudgetSnapshot } from './api-budget';
 
 interface EndpointStats {

@@ -2,7 +2,7 @@
 // worker process, never exceeded, cut by the quota (Q calls per second) and shown in the stats line.
 import type { BudgetSnapshot } from '../../activities/mimecast/api-budget';
 import { MimecastClientProvider } from '../../activities/mimecast/client-provider';
-import type { CrawlMetrics } from '../../activities/deps';
+import type { CrawlMetrics } from '../../activities/ports';
 import { parseSettingsLenient } from '../../common/settings';
 import { startSimulator, parseFaultSpec, type RunningSimulator } from '../../simulator';
 
