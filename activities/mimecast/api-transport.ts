@@ -2,7 +2,7 @@
 // process: bearer auth with the token cache, the per-credential throttle gate, bounded retries of
 // 5xx and network errors, the envelope's fail[] check, link GETs, tracing, stats and metrics.
 import { request, type Dispatcher } from 'undici';
-import { classifyError, ItemError } from '../../common/errors';
+import { classifyError, ItemError } from '../../common/node/errors';
 import type { CrawlMetrics, Logger } from '../ports';
 import type { CallScope } from './call-scope';
 import { isDevelopmentHost, isLoopback, type ResolvedCredential } from './credentials';
