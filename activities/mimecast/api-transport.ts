@@ -3,7 +3,7 @@
 // bounded retries of 5xx and network errors, the envelope's fail[] check, link GETs, tracing,
 // stats and metrics.
 import { request, type Dispatcher } from 'undici';
-import { classifyError, ItemError } from '../../common/errors';
+import { classifyError, ItemError } from '../../common/node/errors';
 import type { CrawlMetrics, Logger } from '../ports';
 import type { ApiBudget, BudgetSlot } from './api-budget';
 import type { CallScope } from './call-scope';
