@@ -7,7 +7,7 @@ import {
   DEFAULT_TASK_QUEUE,
   DEFAULT_TEMPORAL_ADDRESS,
   TEMPORAL_UI_PORT,
-} from '../common/defaults';
+} from '../common/node/defaults';
 
 export interface TemporalTlsFiles {
   /** Each is a file path or an inline PEM. */
