@@ -8,14 +8,15 @@ import { presetPlan } from '../simulator/presets';
 import { apiCallsByEndpoint } from '../client/simulator-control';
 import { MimecastClientProvider } from '../activities/mimecast/client-provider';
 import { ExtractionPool } from '../activities/extract/extraction-pool';
-import type { ActivityDeps, Logger } from '../activities/deps';
+import type { ActivityDeps } from '../activities/deps';
+import type { Logger } from '../activities/ports';
 import { createBenchSource, type BenchSource } from './bench-source';
 import { runPlainLoop } from './plain-loop';
 import { runRawBulk } from './raw-bulk';
 import { startSimulatorProcess, simulatorControl, type SimulatorProcess } from './simulator-process';
 import { runTemporalCrawl } from './temporal-crawl';
 import { cpuMeter, pidOfPort } from './child-process';
-import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
+import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
 import { historyStats, terminateSourceWorkflows, type HistoryStats } from './workflow-histories';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
