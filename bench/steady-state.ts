@@ -4,7 +4,7 @@
 // seconds, mailboxes/s, worker and Temporal-server CPU per mailbox, and workflow tasks, activities
 // and history events per mailbox counted from the histories.
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
-import { indexNames } from '../common/documents';
+import { indexNames } from '../common/node/documents';
 import type { SourceSettings } from '../common/settings';
 import type { MailboxTuning } from '../common/contracts';
 import { createBenchSource } from './bench-source';
