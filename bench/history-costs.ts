@@ -12,11 +12,25 @@ export interface HistoryCost {
   workflowTasks: number;
   activities: number;
   upserts: number;
+  /** Summed ms: workflow task scheduled → started (waiting for a poller), started → completed. */
+  taskWaitMs: number;
+  taskRunMs: number;
 }
 
 export type HistoryCosts = Record<'crawlMailbox' | 'crawlArchive' | 'other', HistoryCost>;
 
-const empty = (): HistoryCost => ({ runs: 0, events: 0, workflowTasks: 0, activities: 0, upserts: 0 });
+const empty = (): HistoryCost => ({
+  runs: 0,
+  events: 0,
+  workflowTasks: 0,
+  activities: 0,
+  upserts: 0,
+  taskWaitMs: 0,
+  taskRunMs: 0,
+});
+
+type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
+const ms = (t: Timestamp) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 
 /** Every run of the source's workflows (continue-as-new runs included), fetched 16 at a time. */
 export async function historyCosts(client: Client, sourceId: string): Promise<HistoryCosts> {
@@ -32,9 +46,18 @@ export async function historyCosts(client: Client, sourceId: string): Promise<Hi
       const cost = e.type === 'crawlMailbox' || e.type === 'crawlArchive' ? costs[e.type] : costs.other;
       cost.runs += 1;
       cost.events += events.length;
+      let scheduled = 0;
+      let started = 0;
       for (const event of events) {
-        if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) cost.workflowTasks += 1;
-        else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) cost.activities += 1;
+        if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) scheduled = ms(event.eventTime);
+        else if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+          started = ms(event.eventTime);
+          cost.taskWaitMs += started - scheduled;
+        }
+        if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+          cost.workflowTasks += 1;
+          cost.taskRunMs += ms(event.eventTime) - started;
+        } else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) cost.activities += 1;
         else if (event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
           cost.upserts += 1;
       }
@@ -52,6 +75,8 @@ export function costBetween(before: HistoryCosts, after: HistoryCosts): HistoryC
     workflowTasks: b.workflowTasks - a.workflowTasks,
     activities: b.activities - a.activities,
     upserts: b.upserts - a.upserts,
+    taskWaitMs: b.taskWaitMs - a.taskWaitMs,
+    taskRunMs: b.taskRunMs - a.taskRunMs,
   });
   return {
     crawlMailbox: diff(before.crawlMailbox, after.crawlMailbox),

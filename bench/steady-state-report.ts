@@ -77,6 +77,8 @@ export function formatSteadyState(s: SteadyStateResult): string[] {
     out.push(
       `- ${p.label}: ${cpu(p.cpuPerMailbox)} (Temporal net of its background ${f2(p.temporalBackgroundCpuPerSecond)} CPU s/s: ${(p.temporalNetCpuPerMailbox * 1000).toFixed(0)}); plain: ${cpu(p.plainCpuPerMailbox)}`,
     );
+  out.push('', 'Mean mailbox workflow task, scheduled → started / started → completed (ms):', '');
+  for (const p of s.passes) out.push(`- ${p.label}: ${p.mailboxTaskMs.wait} / ${p.mailboxTaskMs.run}`);
   const r = s.workerRssMb;
   out.push(
     '',

@@ -33,6 +33,8 @@ export interface SteadyPass {
   /** Per mailbox, counted from the histories (mailbox workflows; the pass workflow apart). */
   perMailbox: { workflowTasks: number; activities: number; events: number; upserts: number };
   passWorkflow: { workflowTasks: number; events: number; runs: number };
+  /** Mean ms of a mailbox workflow task: scheduled → started, started → completed. */
+  mailboxTaskMs: { wait: number; run: number };
   messagesIndexed: number;
   failedMailboxes: number;
 }
@@ -178,6 +180,10 @@ export async function steadyStateScenario(
             workflowTasks: cost.crawlArchive.workflowTasks,
             events: cost.crawlArchive.events,
             runs: cost.crawlArchive.runs,
+          },
+          mailboxTaskMs: {
+            wait: Math.round(cost.crawlMailbox.taskWaitMs / Math.max(1, cost.crawlMailbox.workflowTasks)),
+            run: Math.round(cost.crawlMailbox.taskRunMs / Math.max(1, cost.crawlMailbox.workflowTasks)),
           },
           messagesIndexed: run.result.messages.indexed,
           failedMailboxes: run.result.mailboxes.failed,
