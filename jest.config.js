@@ -1,7 +1,12 @@
 // Test tiers: unit (pure logic, seconds), integration (simulator, real Temporal and Elasticsearch),
 // faults (private server instances that get killed and restarted). Select with --selectProjects.
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  transform,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/setup/development-hosts.ts'],
+};
 module.exports = {
   projects: [
     {

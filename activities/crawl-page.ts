@@ -1,10 +1,9 @@
-// The page activity (design §2.1, §2.5): list one page of a window → subject filter on the list
-// record → expired/recalled policy → skip what the index already holds → content → extract → ONE
-// bulk write (messages, attachments, failed-item records and clears, the window's watermark).
-// Heartbeats {window, pageToken, nextIndex, inFlightId} before each message and on a timer while
-// it downloads and extracts; a retry after a lost worker records the message that was in flight as
-// failed and skips it (activities/in-flight.ts). A list record that fails validation is an item
-// failure, recorded; the rest of the page goes on.
+// The page activity (docs/architecture.md, Tokens and windows; Error scopes): list one page of a window →
+// subject filter on the list record → expired/recalled policy → skip what the index already holds → content →
+// extract → ONE bulk write (messages, attachments, failed-item records and clears, the window's watermark).
+// Heartbeats {window, pageToken, nextIndex, inFlightId} before each message and on a timer while it downloads
+// and extracts; a retry after a lost worker records the message that was in flight as failed and skips it
+// (activities/in-flight.ts). A list record that fails validation is an item failure, recorded; the page goes on.
 import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow, View } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
 import { indexNames } from '../common/documents';
@@ -306,8 +305,9 @@ async function crawlPageAttempt(
   try {
     page = await listPage(client, input);
   } catch (err) {
-    // Any fail[] on a request with a page token counts as a rejected or expired token (design §2.1:
-    // the real code is undocumented); without a token, a validation failure narrows the window.
+    // Any fail[] on a request with a page token counts as a rejected or expired token (docs/architecture.md,
+    // Tokens and windows: the real code is undocumented); without a token, a validation failure narrows the
+    // window.
     if (err instanceof MimecastFunctionError && input.pageToken)
       return result('pageTokenRejected', { problem: err.message });
     if (err instanceof MimecastFunctionError && !err.retryable) {

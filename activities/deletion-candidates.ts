@@ -1,7 +1,7 @@
-// Which out-of-scope registry entries the pass must delete (design §2.3). Only entries a mailbox
-// workflow ever touched can hold documents: an address first seen already excluded (status Idle,
-// never crawled) is not a candidate, so a permanent exclusion never trips the deletion guard and
-// a deleted mailbox (whose entry deleteMailbox removes) is not deleted again by every later pass.
+// Which out-of-scope registry entries the pass must delete (docs/architecture.md, Registry and deletion
+// guard). Only entries a mailbox workflow ever touched can hold documents: an address first seen already
+// excluded (status Idle, never crawled) is not a candidate, so a permanent exclusion never trips the deletion
+// guard and a deleted mailbox (whose entry deleteMailbox removes) is not deleted again by every later pass.
 import type { Client } from '@elastic/elasticsearch';
 import { indexNames } from '../common/documents';
 import { searchRegistryPage, type RegistryPage } from './elastic/registry';

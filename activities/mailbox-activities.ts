@@ -1,5 +1,6 @@
-// The mailbox workflow's activities (design §2.1, §2.4, §2.5): watermarks at pass start, one page,
-// the bounded retry of recorded failures, and the reconcile sweep.
+// The mailbox workflow's activities (docs/architecture.md, Tokens and windows; Modes of a pass; Error
+// scopes): watermarks at pass start, one page, the bounded retry of recorded failures, and the reconcile
+// sweep.
 import type {
   CrawlPageInput,
   CrawlPageResult,

@@ -1,5 +1,5 @@
-// The domain and mailbox filters of design §3, evaluated in activities only (never in workflow code):
-// JavaScript regexes searched anywhere and ignoring case; an empty inclusion list means all;
+// The domain and mailbox filters of docs/architecture.md, Settings, evaluated in activities only (never in
+// workflow code): JavaScript regexes searched anywhere and ignoring case; an empty inclusion list means all;
 // an exclusion wins; aliases and distribution lists are not mailboxes; local domains only on request.
 import { createHmac } from 'node:crypto';
 import type { SourceSettings } from '../common/settings';
@@ -17,7 +17,7 @@ export interface UserRecord {
   addressType?: string;
 }
 
-/** addressType values that are not mailboxes (mimecast-api.md §3.2). */
+/** addressType values that are not mailboxes (docs/architecture.md, Mimecast API facts). */
 export const NON_MAILBOX_ADDRESS_TYPES: readonly string[] = ['dl_from_ldap', 'created_by_email'];
 
 /** Length of the hex HMAC used as mailbox key with privacy.hashAddresses (128 bits). */

@@ -1,6 +1,7 @@
-// The content of one message for the page activity (design §4): one get-message-part (RFC822,
-// RECEIVED) parsed into headers, body and attachments; when RFC822 is refused, detail + PLAIN/HTML
-// + get-file; above maxMessageBytes, metadata only (recorded). Attachment text comes from the pool.
+// The content of one message for the page activity (docs/architecture.md, Index contract): one
+// get-message-part (RFC822, RECEIVED) parsed into headers, body and attachments; when RFC822 is refused,
+// detail + PLAIN/HTML + get-file; above maxMessageBytes, metadata only (recorded). Attachment text comes from
+// the pool.
 import { createHash } from 'node:crypto';
 import type { AttachmentDocument, MessageDocument } from '../common/documents';
 import { ItemError, OversizeError } from '../common/errors';

@@ -1,6 +1,7 @@
-// The activities of the pass and deletion workflows (design §2.2, §2.3): single flight, the scope
-// snapshot, registry pages, the liveness check, the pass report, registry status, stopping a
-// mailbox workflow and removing a mailbox's documents. Errors leave as typed ApplicationFailures.
+// The activities of the pass and deletion workflows (docs/architecture.md, Mailbox workflows and liveness;
+// Registry and deletion guard): single flight, the scope snapshot, registry pages, the liveness check, the
+// pass report, registry status, stopping a mailbox workflow and removing a mailbox's documents. Errors leave
+// as typed ApplicationFailures.
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type {
@@ -62,7 +63,7 @@ const STOP_POLL_MS = 1_000;
 /** Describe calls in flight at once during a liveness check. */
 const DESCRIBE_CONCURRENCY = 16;
 
-/** Runs an activity body and turns whatever it throws into the typed failure of design §2.5. */
+/** Runs an activity body; whatever it throws leaves as a typed failure (docs/architecture.md, Error scopes). */
 async function typed<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();

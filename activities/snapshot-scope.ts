@@ -1,6 +1,6 @@
-// snapshotScope (design §2.3): lists the internal domains and their users, keeps the mailboxes
-// (not aliases or distribution lists), applies the filters, and upserts the registry
-// `<prefix>-mailboxes`. Returns counts only: the pass then pages through the registry.
+// snapshotScope (docs/architecture.md, Registry and deletion guard): lists the internal domains and their
+// users, keeps the mailboxes (not aliases or distribution lists), applies the filters, and upserts the
+// registry `<prefix>-mailboxes`. Returns counts only: the pass then pages through the registry.
 import type { Client } from '@elastic/elasticsearch';
 import type { SnapshotScopeInput, SnapshotScopeResult } from '../common/contracts';
 import { indexNames } from '../common/documents';
@@ -11,6 +11,7 @@ import { countRegistry, markUnseenMailboxesGone, registryUpsertOp } from './elas
 import { countDeletionCandidates } from './deletion-candidates';
 import { createMailboxFilter, mailboxKeyFor } from './mailbox-filter';
 import type { MimecastClient } from './mimecast/client';
+import { developmentHosts } from './mimecast/credentials';
 
 /** Registry upserts are flushed in batches of this many entries. */
 const UPSERT_BATCH = 500;
@@ -30,7 +31,7 @@ export async function snapshotScope(
   const { settings, passId } = input;
   const source = settings.sourceId;
   const prefix = settings.index.prefix;
-  const problemsInSettings = semanticProblems(settings);
+  const problemsInSettings = semanticProblems(settings, { developmentHosts: developmentHosts() });
   if (problemsInSettings.length) throw new SourceError(`invalid settings: ${problemsInSettings.join('; ')}`);
   const filter = createMailboxFilter(settings);
   if (settings.privacy.hashAddresses && !deps.addressHashKey) {

@@ -1,6 +1,6 @@
-// `npm run bench [-- --quick]`: the benchmark of design §7 / issue 9 in one run — throughput through
-// Temporal vs a plain loop vs raw _bulk, API calls per message, history events per run, scaling on
-// latency-32, and peak worker memory on huge-mailbox — printed side by side with the targets.
+// `npm run bench [-- --quick]`: the benchmark of docs/architecture.md, Tests and benchmarks / issue 9 in one
+// run — throughput through Temporal vs a plain loop vs raw _bulk, API calls per message, history events per
+// run, scaling on latency-32, and peak worker memory on huge-mailbox — printed side by side with the targets.
 import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';

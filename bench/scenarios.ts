@@ -1,5 +1,5 @@
-// The benchmark's three groups of measurements (design §7, issue 9): throughput on a named preset
-// (a, b, c, d, f), scaling on latency-32 (g), and memory on huge-mailbox (e).
+// The benchmark's three groups of measurements (docs/architecture.md, Tests and benchmarks, issue 9):
+// throughput on a named preset (a, b, c, d, f), scaling on latency-32 (g), and memory on huge-mailbox (e).
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type { MessageCounters } from '../common/contracts';
@@ -119,7 +119,11 @@ const MB = 1024 * 1024;
 /** Plain-loop dependencies: the same classes the worker wires, in this process. */
 function plainDeps(es: ElasticClient): { deps: ActivityDeps; close(): Promise<void> } {
   const mimecast = new MimecastClientProvider({
-    env: { MIMECAST_CLIENT_ID: SIM_CREDENTIAL.clientId, MIMECAST_CLIENT_SECRET: SIM_CREDENTIAL.clientSecret },
+    env: {
+      MIMECAST_CLIENT_ID: SIM_CREDENTIAL.clientId,
+      MIMECAST_CLIENT_SECRET: SIM_CREDENTIAL.clientSecret,
+      MIMECAST_DEV_HOSTS: 'loopback',
+    },
     logger: quiet,
   });
   const extraction = new ExtractionPool();

@@ -31,6 +31,7 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     ELASTICSEARCH_URL: o.elasticsearchUrl ?? process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL,
     MIMECAST_CLIENT_ID: o.clientId,
     MIMECAST_CLIENT_SECRET: o.clientSecret,
+    MIMECAST_DEV_HOSTS: 'loopback',
     METRICS_PORT: '0',
     LOG_LEVEL: 'info',
     ...(o.workflowBundlePath ? { BENCH_WORKFLOW_BUNDLE: o.workflowBundlePath } : {}),

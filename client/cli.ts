@@ -1,5 +1,5 @@
-// The `mimecast-crawler` command line (design §5). Each command lives in client/commands/; this
-// file declares the arguments and help, and maps outcomes and errors to exit statuses.
+// The `mimecast-crawler` command line (docs/architecture.md, Commands and environment). Each command lives in
+// client/commands/; this file declares the arguments and help, and maps outcomes and errors to exit statuses.
 import { Argument, Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context';
 import { createCliContext } from './cli-context';

@@ -1,5 +1,6 @@
-// The CLI's environment (design §5): Temporal, Elasticsearch and the address-hash key, with the
-// shared defaults. Secrets read here stay in memory; they are never printed or sent to workflows.
+// The CLI's environment (docs/architecture.md, Commands and environment): Temporal, Elasticsearch and the
+// address-hash key, with the shared defaults. Secrets read here stay in memory; they are never printed or
+// sent to workflows.
 import {
   DEFAULT_ELASTICSEARCH_URL,
   DEFAULT_NAMESPACE,

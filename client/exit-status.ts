@@ -1,5 +1,6 @@
-// Exit statuses of `crawl --wait` (design §5). When a pass both failed mailboxes and withheld
-// deletions, 2 wins: missing data needs attention before extra data does (the summary lists both).
+// Exit statuses of `crawl --wait` (docs/architecture.md, Commands and environment). When a pass both failed
+// mailboxes and withheld deletions, 2 wins: missing data needs attention before extra data does (the summary
+// lists both).
 import type { PassProgress } from '../common/contracts';
 
 export const ExitStatus = {

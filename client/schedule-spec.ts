@@ -1,5 +1,6 @@
-// Pure construction of the crawl schedules (design §5): ids, spec from --every/--cron, and the
-// startWorkflow action with its settings (never secrets: settings only name a credential).
+// Pure construction of the crawl schedules (docs/architecture.md, Commands and environment): ids, spec from
+// --every/--cron, and the startWorkflow action with its settings (never secrets: settings only name a
+// credential).
 import type { ScheduleOptions, ScheduleSpec } from '@temporalio/client';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { PASS_WORKFLOW_TASK_TIMEOUT, WorkflowTypes, type CrawlArchiveInput } from '../common/contracts';

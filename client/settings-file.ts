@@ -1,7 +1,8 @@
-// Reads a source configuration file for the CLI: JSON (or YAML), parsed strictly (design §3:
-// unknown keys are errors; every problem names its field).
+// Reads a source configuration file for the CLI: JSON (or YAML), parsed strictly (docs/architecture.md,
+// Settings: unknown keys are errors; every problem names its field).
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { developmentHosts } from '../activities/mimecast/credentials';
 import { parseSettingsStrict, SettingsError, type SourceSettings } from '../common/settings';
 
 export class ConfigFileError extends Error {
@@ -30,7 +31,7 @@ export function loadSettingsFile(path: string): SourceSettings {
     ]);
   }
   try {
-    return parseSettingsStrict(raw);
+    return parseSettingsStrict(raw, { developmentHosts: developmentHosts() });
   } catch (err) {
     if (err instanceof SettingsError) throw new ConfigFileError(path, err.problems);
     throw err;

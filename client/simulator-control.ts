@@ -36,7 +36,7 @@ export class SimulatorControlClient {
   }
 }
 
-/** `/api/...` calls by endpoint (what "API calls" means in design §4), the total first. */
+/** `/api/...` calls by endpoint, the total first ("API calls": docs/architecture.md, Index contract). */
 export function apiCallsByEndpoint(counters: Record<string, number>): {
   total: number;
   byEndpoint: [string, number][];

@@ -1,6 +1,6 @@
-// The contracts that workflows, activities and the CLI share (design §1, §2): every workflow and
-// activity takes ONE input object and returns ONE result object, and their types live here.
-// Types and pure helpers only: this module is bundled into workflow code.
+// The contracts that workflows, activities and the CLI share (docs/architecture.md, The shape; Workflows and
+// ids): every workflow and activity takes ONE input object and returns ONE result object, and their types
+// live here. Types and pure helpers only: this module is bundled into workflow code.
 import type { SourceSettings, SourceSettingsInput } from './settings';
 
 export type View = 'INBOX' | 'SENT';
@@ -21,7 +21,7 @@ export type PassStatus =
 
 export type MailboxStatus = 'Idle' | 'Running' | 'Completed' | 'Failed' | 'Cancelled' | 'Deleting';
 
-/** Error kinds of design §2.5; each maps to one action (common/errors.ts). */
+/** Error kinds of docs/architecture.md, Error scopes; each maps to one action (common/errors.ts). */
 export type ErrorKind = 'item' | 'throttled' | 'transient' | 'mailbox' | 'source';
 
 /** ApplicationFailure `type`s thrown by activities, so workflows can tell the scopes apart. */
@@ -40,8 +40,8 @@ export interface TimeWindow {
   end: string;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Workflow ids (design §2). `mailboxKey` is the lower-cased address, or its keyed hash when
+// --------------------------------------------------------------------------------------------- Workflow ids
+// (docs/architecture.md, Workflows and ids). `mailboxKey` is the lower-cased address, or its keyed hash when
 // `privacy.hashAddresses` is on (computed by activities, carried through the registry).
 
 export const WorkflowTypes = {
@@ -157,7 +157,7 @@ export interface PassProgress {
   /** Capped list; `failedMailboxesTotal` has the real count. */
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;
-  /** Set when the pass failed for a source-level reason (design §2.5). */
+  /** Set when the pass failed for a source-level reason (docs/architecture.md, Error scopes). */
   error?: string;
 }
 
@@ -182,7 +182,7 @@ export interface PassTuning {
   mailboxTuning?: MailboxTuning;
 }
 
-/** Opaque to everything but the pass workflow; versioned with a pure migration (design §2.7). */
+/** Opaque to all but the pass workflow; versioned with a pure migration (docs/architecture.md, Versioning). */
 export interface PassCarriedState {
   version: number;
   [key: string]: unknown;
@@ -248,7 +248,8 @@ export interface MailboxReport {
   viewsCompleted: View[];
   error?: string;
   errorKind?: ErrorKind;
-  /** Seconds holding more records than one page of 500 (design §2.1: listed in the pass report). */
+  /** Seconds holding more records than one page of 500, listed in the pass report (docs/architecture.md,
+   * Tokens and windows). */
   boundaryOverflowSeconds?: string[];
 }
 
@@ -384,7 +385,8 @@ export interface CrawlPageInput {
   /** Absent on a window's first page. */
   pageToken?: string;
   pageIndex: number;
-  /** `received` of the previous page's last record, for the boundary-second check (design §2.1). */
+  /** `received` of the previous page's last record, for the boundary-second check (docs/architecture.md,
+   * Tokens and windows). */
   previousLastReceived?: string;
   /** Write the view's watermark (= window.end) in the same bulk request as the window's last page. */
   watermarkOnLastPage: boolean;
@@ -407,7 +409,8 @@ export interface CrawlPageResult {
   counters: MessageCounters;
   /** Item failures at the end of this page with no success after them (error budget). */
   trailingItemFailures: number;
-  /** Seconds whose records exceeded one page of 500 in the boundary check (reported, design §2.1). */
+  /** Seconds whose records exceeded one page of 500 in the boundary check (reported; docs/architecture.md,
+   * Tokens and windows). */
   boundaryOverflowSeconds: string[];
   problem?: string;
 }

@@ -1,5 +1,5 @@
-// Shapes of the Elasticsearch documents (design §4). Mappings live in activities/elastic/; these
-// types are what the sink writes and what the CLI and tests read back.
+// Shapes of the Elasticsearch documents (docs/architecture.md, Index contract). Mappings live in
+// activities/elastic/; these types are what the sink writes and what the CLI and tests read back.
 import type { MailboxStatus, PassProgress, View } from './contracts';
 
 export function indexNames(prefix: string) {

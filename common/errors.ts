@@ -1,5 +1,5 @@
-// The error taxonomy of design §2.5: every failure is one kind (item, throttled, transient,
-// mailbox, source), and each kind maps to exactly one action. Activities throw these classes (or
+// The error taxonomy of docs/architecture.md, Error scopes: every failure is one kind (item, throttled,
+// transient, mailbox, source), and each kind maps to exactly one action. Activities throw these classes (or
 // anything else, which is classified by its shape) and `toApplicationFailure` turns them into the
 // ApplicationFailure the workflows and Temporal's retry policy act on.
 import { ApplicationFailure } from '@temporalio/common';
@@ -73,8 +73,8 @@ export interface ErrorClassification {
   nextRetryDelayMs?: number;
 }
 
-// Node / undici error codes: DNS and TLS failures are configuration problems (design §2.5);
-// a temporary DNS failure (EAI_AGAIN) and connection drops are worth retrying.
+// Node / undici error codes: DNS and TLS failures are configuration problems (docs/architecture.md, Error
+// scopes); a temporary DNS failure (EAI_AGAIN) and connection drops are worth retrying.
 const SOURCE_CODES = new Set([
   'ENOTFOUND',
   'CERT_HAS_EXPIRED',
@@ -142,7 +142,7 @@ function classifyElasticsearch(err: any): ErrorClassification | undefined {
   return undefined;
 }
 
-/** Decides the kind of any error an activity may meet (design §2.5). Unknown errors are transient. */
+/** The kind of any error an activity may meet (docs/architecture.md, Error scopes). Unknown = transient. */
 export function classifyError(err: unknown): ErrorClassification {
   if (err instanceof CrawlerError) {
     return {

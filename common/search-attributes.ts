@@ -1,5 +1,5 @@
-// Search attributes of design §2.6 (registered when the dev server starts). Typed keys, used by
-// workflows (upsert, continue-as-new), the CLI (status, list queries) and the tests.
+// Search attributes of docs/architecture.md, Search attributes (registered when the dev server starts). Typed
+// keys, used by workflows (upsert, continue-as-new), the CLI (status, list queries) and the tests.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const MimecastSource = defineSearchAttributeKey('MimecastSource', SearchAttributeType.KEYWORD);

@@ -1,7 +1,7 @@
-// The source configuration (design §3): one JSON document per source, validated with zod.
-// Two parsers: strict for files given to the CLI (unknown keys are errors, regexes checked),
-// lenient for workflow inputs (defaults for missing keys, so old schedules keep working).
-// Secrets are never part of it: `connection.credential` only names a credential.
+// The source configuration (docs/architecture.md, Settings): one JSON document per source, validated with
+// zod. Two parsers: strict for files given to the CLI (unknown keys are errors, regexes checked), lenient for
+// workflow inputs (defaults for missing keys, so old schedules keep working). Secrets are never part of it:
+// `connection.credential` only names a credential.
 import { z } from 'zod';
 
 const ID_RULE = 'must match [a-z0-9-]+ (lower-case letters, digits and hyphens)';
@@ -139,7 +139,7 @@ function describeIssues(error: z.ZodError): string[] {
 
 /**
  * Applies defaults only. Safe in workflow code: no user regex is compiled or evaluated here
- * (design §1: a catastrophic pattern must never stall a workflow task).
+ * (docs/architecture.md, The shape: a catastrophic pattern must never stall a workflow task).
  */
 export function parseSettingsLenient(input: unknown): SourceSettings {
   const result = lenientSettingsSchema.safeParse(input);
@@ -147,8 +147,9 @@ export function parseSettingsLenient(input: unknown): SourceSettings {
   return result.data as SourceSettings;
 }
 
-// Values of each filtered field that a sane exclusion cannot match all of at once; an exclusion
-// that does would exclude everything (design §2.3: validate rejects such patterns).
+// Values of each filtered field that a sane exclusion cannot match all of at once; an exclusion that does
+// would exclude everything (docs/architecture.md, Registry and deletion guard: validate rejects such
+// patterns).
 const EVERYTHING_PROBES = {
   address: ['alice@example.com', 'zz9-x.y@sub.example.org', 'b@c.de', '0@0', 'x_y+tag@ex-ample.co.uk'],
   subject: ['', 'Hello', 'Re: Q1 plan', '0', '[EXT] ünïcode — 日本'],
@@ -167,7 +168,8 @@ function regexProblems({ field, patterns, exclusion }: RegexRule): string[] {
   patterns.forEach((pattern, i) => {
     let re: RegExp;
     try {
-      // Same flags as the filters: JavaScript syntax, searched anywhere, ignoring case (design §3).
+      // Same flags as the filters: JavaScript syntax, searched anywhere, ignoring case (docs/architecture.md,
+      // Settings).
       re = new RegExp(pattern, 'i');
     } catch (err) {
       problems.push(`${field}[${i}]: invalid regex /${pattern}/: ${(err as Error).message}`);
@@ -180,11 +182,17 @@ function regexProblems({ field, patterns, exclusion }: RegexRule): string[] {
   return problems;
 }
 
-// API 1.0 (HMAC) gateways: `*-api.mimecast.com` without `.services` (mimecast-api.md §1.1).
+// API 1.0 (HMAC) gateways: `*-api.mimecast.com` without `.services` (docs/architecture.md, Mimecast API
+// facts).
 const API1_HOST = /(^|\.|-)api\.mimecast\.com$/i;
 const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
 
-function endpointProblems(field: string, value: string): string[] {
+export interface SemanticOptions {
+  /** The development switch's hosts (MIMECAST_DEV_HOSTS), where plain http is also accepted. */
+  developmentHosts?: readonly string[];
+}
+
+function endpointProblems(field: string, value: string, options: SemanticOptions): string[] {
   let url: URL;
   try {
     url = new URL(value);
@@ -192,9 +200,13 @@ function endpointProblems(field: string, value: string): string[] {
     return [`${field}: "${value}" is not a URL`];
   }
   const host = url.hostname;
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOST.test(host))) {
+  // Loopback passes here; the worker's credential rules decide whether its port is allowed.
+  const plainAllowed =
+    LOOPBACK_HOST.test(host) ||
+    (options.developmentHosts ?? []).some((entry) => entry === host || entry === url.host);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainAllowed)) {
     return [
-      `${field}: ${url.protocol}//${url.host} is refused: use https (plain http only on loopback, for the simulator)`,
+      `${field}: ${url.protocol}//${url.host} is refused: use https (plain http only on loopback or a MIMECAST_DEV_HOSTS host, for the simulator)`,
     ];
   }
   if (API1_HOST.test(host) && !/\.services\.mimecast\.com$/i.test(host)) {
@@ -206,44 +218,76 @@ function endpointProblems(field: string, value: string): string[] {
   return [];
 }
 
-/** Semantic rules that a schema alone cannot express. Run in activities and the CLI, never in workflows. */
-export function semanticProblems(settings: SourceSettings): string[] {
+/** The sections the semantic rules read; each field may be missing when its own value is invalid. */
+type CheckedSection = 'connection' | 'domains' | 'mailboxes' | 'messages' | 'attachments';
+export type SettingsForChecks = { [S in CheckedSection]?: Partial<SourceSettings[S]> };
+
+/**
+ * Semantic rules that a schema alone cannot express. Run in activities and the CLI, never in
+ * workflows. A rule whose fields are missing is skipped (their own problems are reported already).
+ */
+export function semanticProblems(settings: SettingsForChecks, options: SemanticOptions = {}): string[] {
+  const { connection = {}, domains = {}, mailboxes = {}, messages = {}, attachments = {} } = settings;
+  const endpoint = (field: string, value?: string) =>
+    value === undefined ? [] : endpointProblems(field, value, options);
   const problems = [
-    ...endpointProblems('connection.apiEndpoint', settings.connection.apiEndpoint),
-    ...endpointProblems('connection.authEndpoint', settings.connection.authEndpoint),
-    ...regexProblems({ field: 'domains.included', patterns: settings.domains.included }),
-    ...regexProblems({ field: 'mailboxes.included', patterns: settings.mailboxes.included }),
+    ...endpoint('connection.apiEndpoint', connection.apiEndpoint),
+    ...endpoint('connection.authEndpoint', connection.authEndpoint),
+    ...regexProblems({ field: 'domains.included', patterns: domains.included ?? [] }),
+    ...regexProblems({ field: 'mailboxes.included', patterns: mailboxes.included ?? [] }),
     ...regexProblems({
       field: 'mailboxes.excluded',
-      patterns: settings.mailboxes.excluded,
+      patterns: mailboxes.excluded ?? [],
       exclusion: { probes: EVERYTHING_PROBES.address, consequence: 'no mailbox would be crawled' },
     }),
     ...regexProblems({
       field: 'messages.excludedSubjects',
-      patterns: settings.messages.excludedSubjects,
+      patterns: messages.excludedSubjects ?? [],
       exclusion: { probes: EVERYTHING_PROBES.subject, consequence: 'no message would be indexed' },
     }),
     ...regexProblems({
       field: 'attachments.excludedNames',
-      patterns: settings.attachments.excludedNames,
+      patterns: attachments.excludedNames ?? [],
       exclusion: {
         probes: EVERYTHING_PROBES.filename,
         consequence: 'no attachment would be indexed (set attachments.extract to false instead)',
       },
     }),
   ];
-  const { startDate, endDate } = settings.messages;
-  if (endDate && Date.parse(endDate) < Date.parse(startDate)) {
+  const { startDate, endDate } = messages;
+  if (startDate && endDate && Date.parse(endDate) < Date.parse(startDate)) {
     problems.push(`messages.endDate: ${endDate} is before messages.startDate ${startDate}`);
   }
   return problems;
 }
 
+const CHECKED_SECTIONS: CheckedSection[] = ['connection', 'domains', 'mailboxes', 'messages', 'attachments'];
+
+/** The fields the semantic rules read that are valid on their own, from a file the schema refused. */
+function checkableFields(input: unknown): SettingsForChecks {
+  const shapes = sectionShapes();
+  const asObject = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+  const view: Record<string, Record<string, unknown>> = {};
+  for (const section of CHECKED_SECTIONS) {
+    const raw = asObject(asObject(input)[section]);
+    view[section] = {};
+    for (const [key, schema] of Object.entries(shapes[section]) as [string, z.ZodType][]) {
+      const parsed = schema.safeParse(raw[key]);
+      if (parsed.success && parsed.data !== undefined) view[section][key] = parsed.data;
+    }
+  }
+  return view;
+}
+
 /** Strict parse for files given to the CLI: unknown keys, bad values and bad regexes are errors. */
-export function parseSettingsStrict(input: unknown): SourceSettings {
+export function parseSettingsStrict(input: unknown, options: SemanticOptions = {}): SourceSettings {
   const result = strictSettingsSchema.safeParse(input);
-  if (!result.success) throw new SettingsError(describeIssues(result.error));
-  const problems = semanticProblems(result.data);
+  if (!result.success) {
+    // Every problem at once: the rules across fields also run on the fields that are valid.
+    const semantic = semanticProblems(checkableFields(input), options);
+    throw new SettingsError([...describeIssues(result.error), ...semantic]);
+  }
+  const problems = semanticProblems(result.data, options);
   if (problems.length) throw new SettingsError(problems);
   return result.data;
 }

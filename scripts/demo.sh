@@ -16,6 +16,8 @@ CLI=(node "$ROOT/bin/mimecast-crawler.js")
 # The simulator's built-in credential; the worker reads it as the `default` credential.
 export MIMECAST_CLIENT_ID="${MIMECAST_CLIENT_ID:-sim-client}"
 export MIMECAST_CLIENT_SECRET="${MIMECAST_CLIENT_SECRET:-sim-secret}"
+# The development switch: lets the credential reach the simulator on loopback over plain HTTP.
+export MIMECAST_DEV_HOSTS="${MIMECAST_DEV_HOSTS:-loopback}"
 
 start_background() {
   local name="$1"

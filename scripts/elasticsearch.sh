@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Provisions and runs a single-node Elasticsearch 8.19 for development and tests (design §6).
-# Usage: scripts/elasticsearch.sh start|stop|kill|status|wait|install
-#          [--port 9200] [--transport-port 9301] [--data .data/elasticsearch] [--name default] [--timeout 180]
-# - The default instance uses $ELASTICSEARCH_URL when it answers; otherwise, as every private
-#   instance, it runs the integ-test zip from Maven Central (fetched with mvn), unpacked in .tools/.
-# - start is idempotent (a node already answering on the port is reused); stop and kill only touch
-#   the node this script started (pid file). As root, the node runs as the system user
-#   `elasticsearch`, created on first use.
+# Provisions and runs a single-node Elasticsearch 8.19 for development and tests (docs/architecture.md,
+# Components). Usage: scripts/elasticsearch.sh start|stop|kill|status|wait|install [--port 9200]
+# [--transport-port 9301] [--data .data/elasticsearch] [--name default] [--timeout 180] - The default instance
+# uses $ELASTICSEARCH_URL when it answers; otherwise, as every private instance, it runs the integ-test zip
+# from Maven Central (fetched with mvn), unpacked in .tools/. - start is idempotent (a node already answering
+# on the port is reused); stop and kill only touch the node this script started (pid file). As root, the node
+# runs as the system user `elasticsearch`, created on first use.
 set -euo pipefail
 SCRIPT_NAME=elasticsearch
 # shellcheck source=scripts/lib.sh

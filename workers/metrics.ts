@@ -1,6 +1,7 @@
-// Prometheus metrics of the worker (design §5): crawl counters (API calls by endpoint and status,
-// throttle waits, message outcomes, content bytes) from prom-client, plus the Temporal SDK's runtime
-// metrics, which the SDK serves on its own port and METRICS_PORT proxies, so one scrape gets both.
+// Prometheus metrics of the worker (docs/architecture.md, Commands and environment): crawl counters (API
+// calls by endpoint and status, throttle waits, message outcomes, content bytes) from prom-client, plus the
+// Temporal SDK's runtime metrics, which the SDK serves on its own port and METRICS_PORT proxies, so one
+// scrape gets both.
 import { createServer, type Server } from 'node:http';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CrawlMetrics } from '../activities/deps';

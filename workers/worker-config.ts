@@ -1,5 +1,6 @@
-// The worker's configuration from its environment (design §5). Secrets (TEMPORAL_API_KEY,
-// ELASTICSEARCH_API_KEY, MIMECAST_ADDRESS_HASH_KEY) are read here and never logged: see `describe`.
+// The worker's configuration from its environment (docs/architecture.md, Commands and environment). Secrets
+// (TEMPORAL_API_KEY, ELASTICSEARCH_API_KEY, MIMECAST_ADDRESS_HASH_KEY) are read here and never logged: see
+// `describe`.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import {

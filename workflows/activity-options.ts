@@ -1,6 +1,6 @@
-// THE one table of activity options (design §2.5): timeouts, heartbeats and retry policies of every
-// activity in CrawlerActivities. Retries back off to at most 60 s over about 10 attempts, so a page
-// that keeps failing fails its mailbox within minutes; throttling is waited out inside activities.
+// THE one table of activity options (docs/architecture.md, Error scopes): timeouts, heartbeats and retry
+// policies of every activity in CrawlerActivities. Retries back off to at most 60 s over about 10 attempts,
+// so a page that keeps failing fails its mailbox within minutes; throttling is waited out inside activities.
 import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
 import type { CrawlerActivities, MailboxTuning } from '../common/contracts';
 import { FailureTypes } from '../common/contracts';

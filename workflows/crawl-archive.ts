@@ -1,6 +1,7 @@
-// crawlArchive: one pass of one source (design §2.2, §2.3, §2.6). Thin wiring around PassState:
-// snapshot the scope, dispatch mailboxes from the registry in a sliding window, guarded deletion,
-// the pass report. Mailbox workflows are long-lived and report back by signal.
+// crawlArchive: one pass of one source (docs/architecture.md, Mailbox workflows and liveness; Registry and
+// deletion guard; Search attributes). Thin wiring around PassState: snapshot the scope, dispatch mailboxes
+// from the registry in a sliding window, guarded deletion, the pass report. Mailbox workflows are long-lived
+// and report back by signal.
 import {
   ActivityFailure,
   allHandlersFinished,
@@ -85,7 +86,8 @@ const acts = {
     .recordMailboxOutcomes,
 };
 
-/** A failure that ends the pass for the whole source (design §2.5), with its message for the operator. */
+/** A failure that ends the pass for the whole source, with its message for the operator
+ * (docs/architecture.md, Error scopes). */
 function sourceErrorMessage(err: unknown): string | undefined {
   if (err instanceof ActivityFailure) {
     const cause = err.cause;
@@ -106,8 +108,8 @@ function errorMessage(err: unknown): string {
 }
 
 /**
- * One pass of one source. A source-level failure (design §2.5) fails the workflow, so a schedule
- * with pause-on-failure pauses; the failure's details carry the pass's progress for the CLI.
+ * One pass of one source. A source-level failure (docs/architecture.md, Error scopes) fails the workflow, so
+ * a schedule with pause-on-failure pauses; the failure's details carry the pass's progress for the CLI.
  */
 export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
   const progress = await runPass(input);
@@ -165,7 +167,8 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
   let lastUpsertedStatus: PassStatus | undefined;
   const dispatching = new Set<Promise<void>>();
 
-  // ----- search attributes (design §2.6): on status changes and every few reports only
+  // ----- search attributes (docs/architecture.md, Search attributes): on status changes and every few
+  // reports only
   function upsertProgress(force = false): void {
     const statusChanged = d.status !== lastUpsertedStatus;
     if (!force && !statusChanged && reportsSinceUpsert < REPORTS_PER_COUNTER_UPSERT) return;
@@ -517,7 +520,8 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     }
     const message = sourceErrorMessage(err);
     if (message === undefined) throw err;
-    // Source error (design §2.5): stop dispatching, let in-flight mailboxes stop, one actionable message.
+    // Source error (docs/architecture.md, Error scopes): stop dispatching, let in-flight mailboxes stop, one
+    // actionable message.
     state.failSource(message);
     await Promise.allSettled([...dispatching]);
     await forwardToMailboxes((id) =>

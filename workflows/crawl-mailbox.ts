@@ -1,6 +1,7 @@
-// crawlMailbox: the long-lived workflow of one mailbox (design §2.1, §2.2, §2.4, §2.5). It waits for
-// crawlRequested, runs one pass at a time (windows → pages → sweep), reports to the requester and
-// continues-as-new after every pass. Decisions live in MailboxCrawlState; this file only wires.
+// crawlMailbox: the long-lived workflow of one mailbox (docs/architecture.md, Tokens and windows; Mailbox
+// workflows and liveness; Modes of a pass; Error scopes). It waits for crawlRequested, runs one pass at a
+// time (windows → pages → sweep), reports to the requester and continues-as-new after every pass. Decisions
+// live in MailboxCrawlState; this file only wires.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -53,8 +54,8 @@ import { ACTIVITY_OPTIONS, pageActivityOptions } from './activity-options';
 import { MailboxCrawlState } from './mailbox-crawl-state';
 
 /**
- * Continue-as-new mid-pass below the 10,000-event budget per run (design §7), leaving room for the
- * last page and the report; tests lower it with tuning.
+ * Continue-as-new mid-pass below the 10,000-event budget per run (docs/architecture.md, Tests and
+ * benchmarks), leaving room for the last page and the report; tests lower it with tuning.
  */
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 9_000;
 const DEFAULT_RETRY_FAILED_MAX_ATTEMPTS = 5;

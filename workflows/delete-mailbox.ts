@@ -1,6 +1,6 @@
-// deleteMailbox: removes one out-of-scope mailbox (design §2.3). Stops its mailbox workflow first and
-// waits for it to close, so no page lands after the delete; then deletes that source's documents of
-// that mailbox from every index and marks the registry entry.
+// deleteMailbox: removes one out-of-scope mailbox (docs/architecture.md, Registry and deletion guard). Stops
+// its mailbox workflow first and waits for it to close, so no page lands after the delete; then deletes that
+// source's documents of that mailbox from every index and marks the registry entry.
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   mailboxWorkflowId,

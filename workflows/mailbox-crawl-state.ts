@@ -37,23 +37,24 @@ import {
   toMs,
 } from './mailbox-windows';
 
-/** Design §2.5: more consecutive item failures than this fail the mailbox pass. */
+/** More consecutive item failures than this fail the mailbox pass (docs/architecture.md, Error scopes). */
 export const MAX_CONSECUTIVE_ITEM_FAILURES = 10;
-/** Design §2.5: a failure rate above this, over at least `BUDGET_MIN_ITEMS` items, fails the pass. */
+/** A failure rate above this, over at least `BUDGET_MIN_ITEMS` items, fails the pass (same section). */
 export const MAX_ITEM_FAILURE_RATE = 0.15;
 export const BUDGET_MIN_ITEMS = 50;
 /** A window whose page token keeps being rejected after this many restarts fails the pass. */
 export const MAX_WINDOW_TOKEN_RESTARTS = 3;
 /**
- * A window still paging after this many pages is halved (design §2.1): its pages are listed again
- * (content is not: the index has it), but no window runs unbounded under expiring page tokens.
+ * A window still paging after this many pages is halved (docs/architecture.md, Tokens and windows): its pages
+ * are listed again (content is not: the index has it), but no window runs unbounded under expiring page
+ * tokens.
  */
 export const MAX_PAGES_PER_WINDOW = 200;
 /** Up to this many sparse windows (of `windowDays`) are merged into one list request. */
 export const MAX_WINDOW_GROWTH = 16;
 /** How many finished pass ids are remembered to drop a repeated request. */
 const RECENT_PASS_IDS = 50;
-/** Search attributes are upserted at most every this many pages (design §2.6). */
+/** Search attributes are upserted at most every this many pages (docs/architecture.md, Search attributes). */
 export const PAGES_PER_SEARCH_ATTRIBUTE_UPSERT = 5;
 
 export interface MailboxIdentity {
@@ -213,8 +214,9 @@ export class MailboxCrawlState {
   }
 
   /**
-   * Starts the next queued pass. Windows of every view are computed now and fixed for the whole
-   * pass (design §2.1): `now` is the workflow time, `watermarks` the `<prefix>-state` documents.
+   * Starts the next queued pass. Windows of every view are computed now and fixed for the whole pass
+   * (docs/architecture.md, Tokens and windows): `now` is the workflow time, `watermarks` the `<prefix>-state`
+   * documents.
    */
   beginPass(
     nowMs: number,
@@ -438,7 +440,7 @@ export class MailboxCrawlState {
    * Sparse windows cost one list call each whatever they hold, so after a window that fit in one page
    * the next not-yet-started windows are merged (doubling up to MAX_WINDOW_GROWTH); a window that
    * needed several pages resets the growth. Only contiguous windows merge, and a window's bounds are
-   * fixed once its first page is listed (design §2.1).
+   * fixed once its first page is listed (docs/architecture.md, Tokens and windows).
    */
   private adaptNextWindow(cursor: ViewCursor, pagesInWindow: number): void {
     const growth = cursor.growth ?? 1;

@@ -1,5 +1,6 @@
 // The versioned state a mailbox workflow carries through continue-as-new, and its pure migration
-// (design §2.7): mailbox workflows outlive deploys, so a run must accept what an older build wrote.
+// (docs/architecture.md, Versioning): mailbox workflows outlive deploys, so a run must accept what an older
+// build wrote.
 import type {
   CrawlRequest,
   MailboxCarriedState,

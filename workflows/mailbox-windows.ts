@@ -1,5 +1,5 @@
-// Pure window maths of a mailbox pass (design §2.1): the range [S, E] of a view, its split into
-// fixed windows (oldest first), halving a rejected window, and the effective delta token.
+// Pure window maths of a mailbox pass (docs/architecture.md, Tokens and windows): the range [S, E] of a view,
+// its split into fixed windows (oldest first), halving a rejected window, and the effective delta token.
 // Times are ISO-8601 UTC at one-second resolution ("2024-01-31T23:59:59Z"); bounds are inclusive.
 import type { TimeWindow } from '../common/contracts';
 

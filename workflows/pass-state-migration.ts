@@ -1,5 +1,5 @@
-// Pure migration of the pass state carried across continue-as-new (design §2.7): a run of a newer
-// release must accept what an older release carried, and refuse what it cannot understand.
+// Pure migration of the pass state carried across continue-as-new (docs/architecture.md, Versioning): a run
+// of a newer release must accept what an older release carried, and refuse what it cannot understand.
 import type { PassCarriedState } from '../common/contracts';
 import { PASS_STATE_VERSION, type PassStateData } from './pass-state';
 

@@ -18,7 +18,7 @@ import {
 export const PASS_STATE_VERSION = 1;
 /** The failed list is capped so the state (and every continue-as-new payload) stays small. */
 export const FAILED_MAILBOXES_CAP = 100;
-/** Deletion guard (design §2.3): at most max(5, 10 %) of the known mailboxes. */
+/** Deletion guard: at most max(5, 10 %) of the known mailboxes (docs/architecture.md, Registry and deletion guard). */
 export const DELETION_GUARD_MIN = 5;
 export const DELETION_GUARD_FRACTION = 0.1;
 
@@ -79,7 +79,10 @@ export interface DeletionDecision {
   reason?: string;
 }
 
-/** Pure guard of design §2.3: never speculative; confirmDeletions lifts the size limit, never an incomplete snapshot. */
+/**
+ * Pure deletion guard (docs/architecture.md, Registry and deletion guard): never speculative;
+ * confirmDeletions lifts the size limit, never an incomplete snapshot.
+ */
 export function decideDeletions(input: {
   complete: boolean;
   candidates: number;
@@ -262,7 +265,7 @@ export class PassState {
     this.data.cancelReason = reason;
     this.data.pending = [];
   }
-  /** A source error (design §2.5): stop dispatching, one actionable message. */
+  /** A source error (docs/architecture.md, Error scopes): stop dispatching, one actionable message. */
   failSource(message: string): void {
     this.data.status = 'Failed';
     this.data.error = message;

@@ -1,5 +1,6 @@
-// Deterministic Elasticsearch `_id`s (design §4): sha256 hex of each document's business key, so
-// a page indexed twice overwrites the same documents and long Mimecast ids never hit the 512-byte cap.
+// Deterministic Elasticsearch `_id`s (docs/architecture.md, Index contract): sha256 hex of each document's
+// business key, so a page indexed twice overwrites the same documents and long Mimecast ids never hit the
+// 512-byte cap.
 import { createHash } from 'node:crypto';
 import type { View } from '../../common/contracts';
 

@@ -1,5 +1,6 @@
-// Bulk operations for the documents of one message: index it with its attachments and clear its
-// recorded failure (one request per page, design §4), or only mark it seen by a pass (reconcile).
+// Bulk operations for the documents of one message: index it with its attachments and clear its recorded
+// failure (one request per page, docs/architecture.md, Index contract), or only mark it seen by a pass
+// (reconcile).
 import { indexNames, type AttachmentDocument, type MessageDocument } from '../../common/documents';
 import type { BulkOp } from './bulk-sink';
 import { clearFailedItemOp } from './failed-items';

@@ -1,5 +1,5 @@
-// The failed-item index (design §2.5, item kind): record a failure (attempts++, firstFailedAt kept),
-// clear it when the item later succeeds, and list a mailbox's failures for retry-failed.
+// The failed-item index (docs/architecture.md, Error scopes, item kind): record a failure (attempts++,
+// firstFailedAt kept), clear it when the item later succeeds, and list a mailbox's failures for retry-failed.
 import type { Client } from '@elastic/elasticsearch';
 import type { View } from '../../common/contracts';
 import { indexNames, type FailedItemDocument, type ListedMetadata } from '../../common/documents';

@@ -1,5 +1,5 @@
-// Composable index templates for the six indices of design §4 (dynamic: strict), installed
-// idempotently at worker start; also creates missing indices and adds new fields to existing ones.
+// Composable index templates for the six indices of docs/architecture.md, Index contract (dynamic: strict),
+// installed idempotently at worker start; also creates missing indices and adds new fields to existing ones.
 import type { Client } from '@elastic/elasticsearch';
 import type { estypes } from '@elastic/elasticsearch';
 import { indexNames, type IndexNames } from '../../common/documents';

@@ -1,6 +1,6 @@
-// Removes one source's mailbox from every index (design §2.3), filtered on source AND mailbox,
-// in heartbeated batches (scan-delete.ts). The registry entry goes last, so a crash midway leaves
-// the mailbox a deletion candidate and the next attempt finishes the job.
+// Removes one source's mailbox from every index (docs/architecture.md, Registry and deletion guard), filtered
+// on source AND mailbox, in heartbeated batches (scan-delete.ts). The registry entry goes last, so a crash
+// midway leaves the mailbox a deletion candidate and the next attempt finishes the job.
 import type { Client } from '@elastic/elasticsearch';
 import { indexNames } from '../../common/documents';
 import { deleteRegistryEntry } from './registry';

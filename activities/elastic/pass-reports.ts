@@ -1,4 +1,5 @@
-// One report document per pass in `<prefix>-passes` (design §4), keyed by source and pass id.
+// One report document per pass in `<prefix>-passes` (docs/architecture.md, Index contract), keyed by source
+// and pass id.
 import type { Client } from '@elastic/elasticsearch';
 import { indexNames, type PassReportDocument } from '../../common/documents';
 import { passReportDocId } from './document-ids';

@@ -1,5 +1,6 @@
-// The mailbox registry `<prefix>-mailboxes` (design §2.3): upserted by snapshotScope, paged by the
-// pass with search_after (sorted by address) so its state stays small, updated as mailboxes finish.
+// The mailbox registry `<prefix>-mailboxes` (docs/architecture.md, Registry and deletion guard): upserted by
+// snapshotScope, paged by the pass with search_after (sorted by address) so its state stays small, updated as
+// mailboxes finish.
 import type { Client } from '@elastic/elasticsearch';
 import type { MailboxStatus, RegistryMailbox } from '../../common/contracts';
 import { indexNames, type RegistryDocument } from '../../common/documents';

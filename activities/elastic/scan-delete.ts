@@ -1,7 +1,7 @@
-// Deletes every document that matches a query across indices: a point-in-time scan and bulk
-// deletes in batches, with a heartbeat after each batch and cancellation between batches.
-// Not _delete_by_query: that lives in the `reindex` module, which the integ-test distribution
-// (design §6) and some managed clusters lack; this works on every Elasticsearch 8 node.
+// Deletes every document that matches a query across indices: a point-in-time scan and bulk deletes in
+// batches, with a heartbeat after each batch and cancellation between batches. Not _delete_by_query: that
+// lives in the `reindex` module, which the integ-test distribution (docs/architecture.md, Components) and
+// some managed clusters lack; this works on every Elasticsearch 8 node.
 import type { Client } from '@elastic/elasticsearch';
 import { BulkSink, type BulkOp } from './bulk-sink';
 

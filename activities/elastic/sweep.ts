@@ -1,5 +1,5 @@
-// The reconcile sweep (design §2.4) and message removal: message documents of a view not seen by
-// the pass are deleted with their attachments. Attachments are found by messageDocId (a seen
+// The reconcile sweep (docs/architecture.md, Modes of a pass) and message removal: message documents of a
+// view not seen by the pass are deleted with their attachments. Attachments are found by messageDocId (a seen
 // message only gets its lastSeenPass updated, its attachments are not rewritten).
 import type { Client } from '@elastic/elasticsearch';
 import type { View } from '../../common/contracts';

@@ -1,5 +1,5 @@
-// Watermarks of design §2.1 in `<prefix>-state`: the end of the last window of a view whose every
-// page was indexed, written with the window's last page (commitLast: after its documents).
+// Watermarks of docs/architecture.md, Tokens and windows in `<prefix>-state`: the end of the last window of a
+// view whose every page was indexed, written with the window's last page (commitLast: after its documents).
 import type { Client } from '@elastic/elasticsearch';
 import { VIEWS, type View } from '../../common/contracts';
 import { indexNames, type WatermarkDocument } from '../../common/documents';

@@ -1,6 +1,6 @@
-// Pure builders of the message and attachment documents (design §3, §4): settings applied here —
-// blank subject / attachment name defaults (stored only: filters see the raw value), excluded
-// attachment names, body cap, acl = the mailbox owner, context RECEIVED, lastSeenPass, indexedAt.
+// Pure builders of the message and attachment documents (docs/architecture.md, Settings; Index contract):
+// settings applied here — blank subject / attachment name defaults (stored only: filters see the raw value),
+// excluded attachment names, body cap, acl = the mailbox owner, context RECEIVED, lastSeenPass, indexedAt.
 import type { View } from '../../common/contracts';
 import type { AddressDocument, AttachmentDocument, MessageDocument } from '../../common/documents';
 import type { SourceSettings } from '../../common/settings';

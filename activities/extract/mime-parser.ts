@@ -1,7 +1,7 @@
 // Parses one RFC822 message (get-message-part, RECEIVED) into headers, body text and attachments
 // with mailparser's streaming MailParser (not simpleParser): each attachment is read as a stream,
 // hashed on the fly and kept only under a size cap, so a large message is never held twice.
-// Defined behaviour for special parts (design §4):
+// Defined behaviour for special parts (docs/architecture.md, Index contract):
 // - nested message/rfc822: its text is appended (with its headers) by mailparser, its attachments
 //   are extracted with a nested part path (`3.2`);
 // - text/calendar body parts: SUMMARY/DESCRIPTION/… appended to the body (attached .ics files stay attachments);

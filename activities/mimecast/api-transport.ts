@@ -5,7 +5,7 @@ import { request, type Dispatcher } from 'undici';
 import { classifyError, ItemError } from '../../common/errors';
 import type { CrawlMetrics, Logger } from '../deps';
 import type { CallScope } from './call-scope';
-import { isLoopback, type ResolvedCredential } from './credentials';
+import { isDevelopmentHost, isLoopback, type ResolvedCredential } from './credentials';
 import {
   forbiddenError,
   MimecastFunctionError,
@@ -457,7 +457,8 @@ export class ApiTransport {
     } catch {
       return { ok: false, reason: 'the link is not a URL' };
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    const plainAllowed = isLoopback(url.hostname) || isDevelopmentHost(this.credential.developmentHosts, url);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainAllowed)) {
       throw new ItemError(`${what}: refusing a download link over ${url.protocol} off loopback`);
     }
     const sameOrigin = url.origin === this.apiBase.origin;

@@ -48,8 +48,12 @@ export class MimecastClientProvider {
   forSettings(settings: SourceSettings): MimecastClient {
     const env = this.opts.env ?? process.env;
     const credential = resolveCredential(settings.connection.credential, env);
-    const apiBase = assertHostAllowed(credential, settings.connection.apiEndpoint);
-    const authUrl = assertHostAllowed(credential, settings.connection.authEndpoint);
+    const apiBase = assertHostAllowed(credential, settings.connection.apiEndpoint, 'connection.apiEndpoint');
+    const authUrl = assertHostAllowed(
+      credential,
+      settings.connection.authEndpoint,
+      'connection.authEndpoint',
+    );
     // The secret's digest is part of the key so a rotated secret gets a fresh transport and token.
     const secretDigest = createHash('sha256').update(credential.clientSecret).digest('hex');
     const key = [credential.name, credential.clientId, secretDigest, apiBase.href, authUrl.href].join('\n');

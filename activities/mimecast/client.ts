@@ -32,7 +32,7 @@ export const ENDPOINTS = {
   file: '/api/archive/get-file',
 } as const;
 
-/** The API's largest page (mimecast-api.md §2.3: never above 500). */
+/** The API's largest page (docs/architecture.md, Mimecast API facts: never above 500). */
 export const MAX_PAGE_SIZE = 500;
 /** A link that fails is re-requested from the API this many times in all (never retried as-is). */
 const LINK_REQUESTS = 3;

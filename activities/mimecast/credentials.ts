@@ -1,5 +1,5 @@
-// Credentials are resolved by name in the worker's own environment, never from settings (design
-// §3), and each may be sent only to its allowed hosts, so whoever edits a schedule cannot point
+// Credentials are resolved by name in the worker's own environment, never from settings (docs/architecture.md
+// Settings), and each may be sent only to its allowed hosts, so whoever edits a schedule cannot point
 // the secret at a host of their choosing.
 import { readFileSync } from 'node:fs';
 import { SourceError } from './errors';
@@ -10,9 +10,32 @@ export interface ResolvedCredential {
   clientSecret: string;
   /** Allowed API hosts: origins (`https://host[:port]`) or bare host names. */
   apiHosts: string[];
+  /** The worker's development switch ($MIMECAST_DEV_HOSTS), the same for every credential. */
+  developmentHosts: string[];
 }
 
-/** The official API 2.0 gateways (mimecast-api.md §1.1). */
+/**
+ * The development switch: hosts that every credential may reach, plain HTTP included. `loopback`
+ * stands for any loopback host and port (the demo and the tests); `simulator` or `simulator:8089`
+ * names a host (docker-compose's service). Never set it where real credentials live.
+ */
+export const DEV_HOSTS_VARIABLE = 'MIMECAST_DEV_HOSTS';
+
+export function developmentHosts(env: Env = process.env): string[] {
+  return (env[DEV_HOSTS_VARIABLE] ?? '')
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+/** True when the development switch allows this URL's host. */
+export function isDevelopmentHost(devHosts: readonly string[], url: URL): boolean {
+  return devHosts.some((entry) =>
+    entry === 'loopback' ? isLoopback(url.hostname) : hostMatches(entry, url),
+  );
+}
+
+/** The official API 2.0 gateways (docs/architecture.md, Mimecast API facts). */
 export const OFFICIAL_API_HOSTS = [
   'api.services.mimecast.com',
   'uk-api.services.mimecast.com',
@@ -55,6 +78,7 @@ function fileCredential(name: string, path: string): ResolvedCredential | undefi
     clientId: e.clientId as string,
     clientSecret: e.clientSecret as string,
     apiHosts: apiHosts.length ? apiHosts : [...OFFICIAL_API_HOSTS],
+    developmentHosts: [],
   };
 }
 
@@ -66,7 +90,7 @@ export function resolveCredential(name: string, env: Env = process.env): Resolve
   const file = env.MIMECAST_CREDENTIALS_FILE;
   if (file) {
     const found = fileCredential(name, file);
-    if (found) return found;
+    if (found) return { ...found, developmentHosts: developmentHosts(env) };
   }
   if (name === 'default' && env.MIMECAST_CLIENT_ID && env.MIMECAST_CLIENT_SECRET) {
     return {
@@ -74,6 +98,7 @@ export function resolveCredential(name: string, env: Env = process.env): Resolve
       clientId: env.MIMECAST_CLIENT_ID,
       clientSecret: env.MIMECAST_CLIENT_SECRET,
       apiHosts: [...OFFICIAL_API_HOSTS],
+      developmentHosts: developmentHosts(env),
     };
   }
   const where =
@@ -109,39 +134,60 @@ function hostMatches(allowed: string, url: URL): boolean {
   return entry === url.hostname.toLowerCase() || entry === url.host.toLowerCase();
 }
 
+/** Loopback counts only when named with its port: `127.0.0.1:8089` or `http://localhost:8089`. */
+function namesLoopbackWithPort(allowed: string, url: URL): boolean {
+  const entry = allowed.trim().toLowerCase();
+  const explicitPort = entry.includes('://') ? /:\d+(\/|$)/.test(entry.split('://')[1]) : /:\d+$/.test(entry);
+  return explicitPort && hostMatches(entry, url);
+}
+
+type HostCheckCredential = Pick<ResolvedCredential, 'name' | 'apiHosts'> &
+  Partial<Pick<ResolvedCredential, 'developmentHosts'>>;
+
 /**
  * Refuses to send this credential (or a token obtained with it) to `url` unless the host is
- * allowed for it. Loopback (any port) is always allowed, for the simulator; plain HTTP only there.
+ * allowed for it: https to its apiHosts; loopback only when apiHosts name it with its port, or
+ * any host the development switch names. `setting` is the settings field that gave the URL.
  */
 export function assertHostAllowed(
-  credential: Pick<ResolvedCredential, 'name' | 'apiHosts'>,
+  credential: HostCheckCredential,
   url: string | URL,
+  setting = 'connection.apiEndpoint',
 ): URL {
   let parsed: URL;
   try {
     parsed = typeof url === 'string' ? new URL(url) : url;
   } catch {
-    throw new SourceError(`"${String(url)}" is not a valid URL for credential "${credential.name}"`);
+    throw new SourceError(
+      `${setting}: "${String(url)}" is not a valid URL for credential "${credential.name}"`,
+    );
   }
   const host = parsed.hostname;
-  const where = `${parsed.protocol}//${parsed.host}`;
+  const where = `${setting}: refusing ${parsed.protocol}//${parsed.host} for credential "${credential.name}"`;
+  const fileEntry = `"${credential.name}".apiHosts in $MIMECAST_CREDENTIALS_FILE`;
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new SourceError(`refusing ${where}: only https is allowed for Mimecast`);
+    throw new SourceError(`${where}: only https is allowed for Mimecast`);
   }
-  if (isLoopback(host)) return parsed;
+  if (isDevelopmentHost(credential.developmentHosts ?? [], parsed)) return parsed;
+  if (isLoopback(host)) {
+    if (credential.apiHosts.some((allowed) => namesLoopbackWithPort(allowed, parsed))) return parsed;
+    throw new SourceError(
+      `${where}: loopback is allowed only when the credential names it with its port (add "${parsed.origin}" to ${fileEntry}), or in development with ${DEV_HOSTS_VARIABLE}=loopback in the worker's environment`,
+    );
+  }
   if (parsed.protocol === 'http:') {
     throw new SourceError(
-      `refusing ${where}: plain HTTP is allowed only on loopback (the simulator); use https`,
+      `${where}: plain HTTP is allowed only on loopback or a host named in ${DEV_HOSTS_VARIABLE} (development); use https in ${setting}`,
     );
   }
   if (isApi1Host(host)) {
     throw new SourceError(
-      `refusing ${where}: that is an API 1.0 (HMAC) host; API 2.0 uses *.services.mimecast.com (e.g. https://api.services.mimecast.com)`,
+      `${where}: that is an API 1.0 (HMAC) host; API 2.0 uses *.services.mimecast.com (e.g. https://api.services.mimecast.com); change ${setting}`,
     );
   }
   if (!credential.apiHosts.some((allowed) => hostMatches(allowed, parsed))) {
     throw new SourceError(
-      `refusing ${where}: host not allowed for credential "${credential.name}" (allowed: ${credential.apiHosts.join(', ')}); add it to apiHosts in the credentials file`,
+      `${where}: host not allowed (allowed: ${credential.apiHosts.join(', ')}); change ${setting}, or add the host to ${fileEntry}`,
     );
   }
   return parsed;

@@ -1,4 +1,5 @@
-// Mimecast accepts and emits dates only as yyyy-MM-ddTHH:mm:ss+0000 (mimecast-api.md §3.3).
+// Mimecast accepts and emits dates only as yyyy-MM-ddTHH:mm:ss+0000 (docs/architecture.md, Mimecast API
+// facts).
 
 const MIMECAST_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$/;
 

@@ -1,5 +1,5 @@
-// Typed Mimecast API 2.0 responses (mimecast-api.md §2–§3), parsed with zod. Objects are loose
-// (unknown fields kept) because the real API adds fields; what the crawler relies on is checked.
+// Typed Mimecast API 2.0 responses (docs/architecture.md, Mimecast API facts), parsed with zod. Objects are
+// loose (unknown fields kept) because the real API adds fields; what the crawler relies on is checked.
 import { z } from 'zod';
 import { MimecastResponseError, type MimecastFailDetail } from './errors';
 import { mimecastDateToIso } from './mimecast-date';
@@ -71,7 +71,8 @@ const RawMessageRecord = z.looseObject({
   id: z.string().min(1),
   subject: z.string().nullish(),
   from: MimecastAddress.nullish(),
-  // The list documents `to` as an object; detail and some tenants use arrays (mimecast-api.md §6.7).
+  // The list documents `to` as an object; detail and some tenants use arrays (docs/architecture.md, Mimecast
+  // API facts).
   to: z.union([MimecastAddress, z.array(MimecastAddress)]).nullish(),
   // Checked here: every later step (windows, boundary seconds, documents) needs a real date.
   received: z
@@ -244,7 +245,7 @@ export function parseResponse<S extends z.ZodType>(
 }
 
 /**
- * Reads `fail` in whichever form it takes (mimecast-api.md §5.3): a list of nested
+ * Reads `fail` in whichever form it takes (docs/architecture.md, Mimecast API facts): a list of nested
  * `{errors: [...]}` or flat `{code, message}` items, a dict, or a string; plus OAuth-style
  * `{error, error_description}` bodies.
  */

@@ -1,7 +1,7 @@
-// The per-credential throttle of one worker process: one 429 pauses every call of that
-// credential (the quota is per app, design §2.5), and a low X-RateLimit-Remaining spreads the
-// remaining calls over the reset time instead of running into the 429. After a pause the
-// waiting callers are released one slot at a time, not as a herd that would meet another 429.
+// The per-credential throttle of one worker process: one 429 pauses every call of that credential (the quota
+// is per app, docs/architecture.md, Error scopes), and a low X-RateLimit-Remaining spreads the remaining
+// calls over the reset time instead of running into the 429. After a pause the waiting callers are released
+// one slot at a time, not as a herd that would meet another 429.
 
 /** Below this share of the limit the gate starts spacing calls; above twice of it, it stops. */
 const LOW_REMAINING_SHARE = 0.05;

@@ -1,5 +1,5 @@
 // `crawl --config FILE [--wait] …`: starts one pass of a source; with --wait follows it with a live
-// progress bar and exits with the status of design §5.
+// progress bar and exits with the status of docs/architecture.md, Commands and environment.
 import { progressOfFailedPass } from '../pass-result';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {

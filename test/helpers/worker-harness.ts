@@ -112,7 +112,11 @@ export class WorkerHarness {
     await ensureIndexTemplates(this.es, this.prefix);
     const [credential] = this.sim.credentials;
     this.provider = new MimecastClientProvider({
-      env: { MIMECAST_CLIENT_ID: credential!.clientId, MIMECAST_CLIENT_SECRET: credential!.clientSecret },
+      env: {
+        MIMECAST_CLIENT_ID: credential!.clientId,
+        MIMECAST_CLIENT_SECRET: credential!.clientSecret,
+        MIMECAST_DEV_HOSTS: 'loopback',
+      },
       logger: quietLogger,
       // Tests must not wait long for backoff: two quick client retries, then the activity's own.
       retry: { transientRetries: 1, baseDelayMs: 50, maxDelayMs: 200, waitSliceMs: 1000 },

@@ -22,7 +22,11 @@ async function main(): Promise<void> {
   const deps = {
     elastic: new ElasticClient({ node: config.elasticsearchUrl }),
     mimecast: new MimecastClientProvider({
-      env: { MIMECAST_CLIENT_ID: config.clientId, MIMECAST_CLIENT_SECRET: config.clientSecret },
+      env: {
+        MIMECAST_CLIENT_ID: config.clientId,
+        MIMECAST_CLIENT_SECRET: config.clientSecret,
+        MIMECAST_DEV_HOSTS: 'loopback',
+      },
       logger,
     }),
     extraction: new ExtractionPool({ threads: 1 }),

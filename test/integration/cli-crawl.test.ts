@@ -71,7 +71,7 @@ afterAll(async () => {
 describe('crawl --wait', () => {
   it('runs a pass as a real process, shows plain progress without a TTY, and exits 0 with item failures listed', async () => {
     const { path, sourceId } = config('main', '');
-    // Two item failures: listed in the summary, not fatal (design §5).
+    // Two item failures: listed in the summary, not fatal (docs/architecture.md, Commands and environment).
     const bobIds = h.sim.control.expectedMessages('bob@example.com', 'INBOX').map((m) => m.id);
     h.sim.control.setFaults({ failIds: bobIds.slice(0, 2) });
     const run = await spawnCli(['crawl', '--config', path, '--wait'], env);

@@ -1,5 +1,6 @@
 // Bulk throughput of the sink on this machine: message-sized documents (4 KB body, the fields of
-// design §4) through BulkSink into the real Elasticsearch. Prints docs/s; asserts nothing is lost.
+// docs/architecture.md, Index contract) through BulkSink into the real Elasticsearch. Prints docs/s; asserts
+// nothing is lost.
 import { Client } from '@elastic/elasticsearch';
 import { indexNames, type MessageDocument } from '../../common/documents';
 import { BulkSink, type BulkOp } from '../../activities/elastic/bulk-sink';

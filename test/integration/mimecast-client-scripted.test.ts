@@ -58,7 +58,11 @@ beforeEach(() => {
 
 function client(performance: { retryAfterMultiplier?: number } = {}) {
   const provider = new MimecastClientProvider({
-    env: { MIMECAST_CLIENT_ID: 'id', MIMECAST_CLIENT_SECRET: 'scripted-secret' },
+    env: {
+      MIMECAST_CLIENT_ID: 'id',
+      MIMECAST_CLIENT_SECRET: 'scripted-secret',
+      MIMECAST_DEV_HOSTS: 'loopback',
+    },
     logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     retry: { transientRetries: 2, baseDelayMs: 10, maxDelayMs: 40, waitSliceMs: 50 },
   });
@@ -181,7 +185,11 @@ describe('network errors', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
     const provider = new MimecastClientProvider({
-      env: { MIMECAST_CLIENT_ID: 'id', MIMECAST_CLIENT_SECRET: 'scripted-secret' },
+      env: {
+        MIMECAST_CLIENT_ID: 'id',
+        MIMECAST_CLIENT_SECRET: 'scripted-secret',
+        MIMECAST_DEV_HOSTS: 'loopback',
+      },
       logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
       retry: { transientRetries: 2, baseDelayMs: 5, maxDelayMs: 10 },
     });

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { runValidate } from '../../client/validate';
 import { DEFAULT_SWITCHES, startSimulator, type RunningSimulator } from '../../simulator';
 
-const ENV = { MIMECAST_CLIENT_ID: 'sim-client', MIMECAST_CLIENT_SECRET: 'sim-secret' };
+const ENV = {
+  MIMECAST_CLIENT_ID: 'sim-client',
+  MIMECAST_CLIENT_SECRET: 'sim-secret',
+  MIMECAST_DEV_HOSTS: 'loopback',
+};
 let sim: RunningSimulator;
 let dir: string;
 
@@ -96,7 +100,11 @@ it('reports a missing credential and a wrong secret without showing the secret',
   const wrong = await runValidate({
     configPath: configFile(simConfig()),
     connect: true,
-    env: { MIMECAST_CLIENT_ID: 'sim-client', MIMECAST_CLIENT_SECRET: 'not-the-secret' },
+    env: {
+      MIMECAST_CLIENT_ID: 'sim-client',
+      MIMECAST_CLIENT_SECRET: 'not-the-secret',
+      MIMECAST_DEV_HOSTS: 'loopback',
+    },
   });
   expect(wrong.ok).toBe(false);
   expect(wrong.lines[1]).toMatch(/✗ authentication: .*refused credential "default"/);

@@ -1,6 +1,9 @@
 // The Mimecast client against the in-process simulator: auth (expiry, single-flight refresh),
 // fail[] at 200, permissions, both end-of-list forms, link downloads, refused hosts, redaction,
 // and the shared throttle pause.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, type Dispatcher } from 'undici';
 import { MimecastClientProvider } from '../../activities/mimecast/client-provider';
 import { CallScope } from '../../activities/mimecast/call-scope';
@@ -15,7 +18,11 @@ import {
   type SimulatorSwitches,
 } from '../../simulator';
 
-const ENV = { MIMECAST_CLIENT_ID: 'sim-client', MIMECAST_CLIENT_SECRET: 'sim-secret' };
+const ENV = {
+  MIMECAST_CLIENT_ID: 'sim-client',
+  MIMECAST_CLIENT_SECRET: 'sim-secret',
+  MIMECAST_DEV_HOSTS: 'loopback',
+};
 const MAILBOX = 'alice@example.com';
 const START = '2000-01-01T00:00:00Z';
 
@@ -165,7 +172,11 @@ describe('authentication', () => {
 
   it('names the credential, never the secret, when the secret is wrong', async () => {
     const provider = new MimecastClientProvider({
-      env: { MIMECAST_CLIENT_ID: 'sim-client', MIMECAST_CLIENT_SECRET: 'wrong-secret-value' },
+      env: {
+        MIMECAST_CLIENT_ID: 'sim-client',
+        MIMECAST_CLIENT_SECRET: 'wrong-secret-value',
+        MIMECAST_DEV_HOSTS: 'loopback',
+      },
       logger: captureLogger().logger,
     });
     providers.push(provider);
@@ -336,7 +347,7 @@ describe('downloads', () => {
 
 describe('refused hosts', () => {
   it.each([
-    ['another host', 'https://evil.example.com', /host not allowed for credential "default"/],
+    ['another host', 'https://evil.example.com', /for credential "default": host not allowed/],
     ['plain http off loopback', 'http://api.services.mimecast.com', /plain HTTP/],
     ['an API 1.0 host', 'https://eu-api.mimecast.com', /API 1\.0/],
   ])('refuses %s before sending anything', (_what, apiEndpoint, message) => {
@@ -352,6 +363,28 @@ describe('refused hosts', () => {
       ),
     ).toThrow(SourceError);
     expect(sim.control.counters()).toEqual({});
+  });
+
+  it('refuses the simulator on loopback without the development switch, unless the credential names its port', async () => {
+    const { MIMECAST_DEV_HOSTS: _switch, ...withoutSwitch } = ENV;
+    const settings = settingsFor({
+      connection: { apiEndpoint: sim.url, authEndpoint: `${sim.url}/oauth/token` },
+    });
+    const plain = new MimecastClientProvider({ env: withoutSwitch, logger: captureLogger().logger });
+    providers.push(plain);
+    expect(() => plain.forSettings(settings)).toThrow(
+      /connection\.apiEndpoint: refusing http:\/\/127\.0\.0\.1:\d+ for credential "default": loopback .* MIMECAST_DEV_HOSTS=loopback/,
+    );
+    expect(sim.control.counters()).toEqual({});
+    const file = join(mkdtempSync(join(tmpdir(), 'creds-')), 'credentials.json');
+    const credential = { clientId: ENV.MIMECAST_CLIENT_ID, clientSecret: ENV.MIMECAST_CLIENT_SECRET };
+    writeFileSync(file, JSON.stringify({ default: { ...credential, apiHosts: [sim.url] } }));
+    const pinned = new MimecastClientProvider({
+      env: { MIMECAST_CREDENTIALS_FILE: file },
+      logger: captureLogger().logger,
+    });
+    providers.push(pinned);
+    await expect(pinned.forSettings(settings).listInternalDomains()).resolves.not.toHaveLength(0);
   });
 
   it('refuses a missing credential with a clear message', () => {

@@ -1,6 +1,6 @@
-// Guarded deletion end to end (design §2.3): an excluded mailbox's documents are deleted (another
-// source's copy untouched), a scope change over max(5, 10 %) is withheld and reported, and
-// confirmDeletions performs it.
+// Guarded deletion end to end (docs/architecture.md, Registry and deletion guard): an excluded mailbox's
+// documents are deleted (another source's copy untouched), a scope change over max(5, 10 %) is withheld and
+// reported, and confirmDeletions performs it.
 import type { CrawlArchiveInput, CrawlArchiveResult, PassOptions } from '../../common/contracts';
 import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
 import { indexNames } from '../../common/documents';

@@ -1,5 +1,6 @@
-// The liveness check (design §2.2): a mailbox workflow terminated mid-pass never reports; the pass
-// records it as failed at its next check and completes instead of waiting forever.
+// The liveness check (docs/architecture.md, Mailbox workflows and liveness): a mailbox workflow terminated
+// mid-pass never reports; the pass records it as failed at its next check and completes instead of waiting
+// forever.
 import { passResult } from '../../client/pass-result';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CrawlArchiveInput, CrawlArchiveResult } from '../../common/contracts';

@@ -1,4 +1,4 @@
-// Contract tests of the Mimecast API 2.0 simulator: every endpoint, quirk, switch and fault of mimecast-api.md §9.
+// Contract tests of the Mimecast API 2.0 simulator: every endpoint, quirk, switch and fault of simulator/README.md.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { simpleParser } from 'mailparser';

@@ -72,7 +72,11 @@ it('createWorker crawls a pass and /metrics reports API calls and message outcom
   let running: Promise<void> | undefined;
   try {
     crawler = await createWorker({
-      env: { MIMECAST_CLIENT_ID: credential!.clientId, MIMECAST_CLIENT_SECRET: credential!.clientSecret },
+      env: {
+        MIMECAST_CLIENT_ID: credential!.clientId,
+        MIMECAST_CLIENT_SECRET: credential!.clientSecret,
+        MIMECAST_DEV_HOSTS: 'loopback',
+      },
       config: { taskQueue, metricsPort: 0, indexPrefixes: [prefix], shutdownGraceMs: 2_000 },
       serveMetrics: true,
       logger: { debug() {}, info() {}, warn() {}, error() {} },

@@ -1,4 +1,4 @@
-// Determinism guard (design §2.7): the histories recorded from the previous release
+// Determinism guard (docs/architecture.md, Versioning): the histories recorded from the previous release
 // (test/fixtures/histories/crawl-mailbox-*.json: `fetchHistory()` saved with History.toObject by
 // test/integration/mailbox-reconcile.test.ts under RECORD_HISTORIES=1) replay against today's code.
 import { temporal } from '@temporalio/proto';

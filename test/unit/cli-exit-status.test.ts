@@ -9,7 +9,7 @@ const pass = (over: Partial<Verdict>): Verdict => ({
   ...over,
 });
 
-describe('exit status of crawl --wait (design §5)', () => {
+describe('exit status of crawl --wait (docs/architecture.md, Commands and environment)', () => {
   it('is 0 for a completed pass, even with item failures (they are not in this verdict)', () => {
     expect(passExitStatus(pass({}))).toBe(0);
   });

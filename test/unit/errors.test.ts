@@ -1,4 +1,5 @@
-// The error taxonomy (design §2.5): each kind is recognised and mapped to its one action.
+// The error taxonomy (docs/architecture.md, Error scopes): each kind is recognised and mapped to its one
+// action.
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureTypes } from '../../common/contracts';
 import {

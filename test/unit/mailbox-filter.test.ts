@@ -1,4 +1,5 @@
-// The filters of design §3: regex semantics, exclusion wins, aliases/DLs, local domains, hashed keys.
+// The filters of docs/architecture.md, Settings: regex semantics, exclusion wins, aliases/DLs, local domains,
+// hashed keys.
 import { createMailboxFilter, mailboxKeyFor } from '../../activities/mailbox-filter';
 import { parseSettingsLenient, type SourceSettingsInput } from '../../common/settings';
 

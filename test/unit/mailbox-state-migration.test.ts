@@ -1,4 +1,5 @@
-// The carried mailbox state is versioned (design §2.7): older states get defaults, newer ones are refused.
+// The carried mailbox state is versioned (docs/architecture.md, Versioning): older states get defaults, newer
+// ones are refused.
 import { emptyCounters } from '../../common/contracts';
 import {
   MAILBOX_STATE_VERSION,

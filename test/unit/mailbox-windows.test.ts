@@ -1,4 +1,5 @@
-// Window maths of design §2.1: [S, E], 7-day windows oldest first, halving, effective token.
+// Window maths of docs/architecture.md, Tokens and windows: [S, E], 7-day windows oldest first, halving,
+// effective token.
 import {
   effectiveToken,
   halveWindow,

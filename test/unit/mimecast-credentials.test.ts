@@ -30,6 +30,7 @@ describe('resolveCredential', () => {
       clientId: 'id-1',
       clientSecret: SECRET,
       apiHosts: OFFICIAL_API_HOSTS,
+      developmentHosts: [],
     });
   });
 
@@ -69,16 +70,50 @@ describe('resolveCredential', () => {
 describe('assertHostAllowed', () => {
   const cred = { name: 'default', apiHosts: OFFICIAL_API_HOSTS };
 
-  it('allows the official API 2.0 hosts over https and loopback on any port', () => {
+  it('allows the official API 2.0 hosts over https', () => {
     for (const host of OFFICIAL_API_HOSTS)
       expect(() => assertHostAllowed(cred, `https://${host}/oauth/token`)).not.toThrow();
-    expect(() => assertHostAllowed(cred, 'http://127.0.0.1:40123')).not.toThrow();
-    expect(() => assertHostAllowed(cred, 'http://localhost:8089/oauth/token')).not.toThrow();
+  });
+
+  it('refuses loopback unless the credential names it with its port, naming the credential and the setting', () => {
+    for (const url of ['http://127.0.0.1:40123', 'https://localhost:8089/oauth/token']) {
+      expect(() => assertHostAllowed(cred, url, 'connection.authEndpoint')).toThrow(
+        /connection\.authEndpoint: refusing .* for credential "default": loopback is allowed only when the credential names it with its port .*MIMECAST_DEV_HOSTS=loopback/,
+      );
+    }
+    const named = { name: 'lab', apiHosts: ['http://127.0.0.1:8089', 'localhost:9000', '127.0.0.2'] };
+    expect(() => assertHostAllowed(named, 'http://127.0.0.1:8089/api/x')).not.toThrow();
+    expect(() => assertHostAllowed(named, 'http://localhost:9000/oauth/token')).not.toThrow();
+    // The same host on another port, or a bare host without its port, is not enough.
+    expect(() => assertHostAllowed(named, 'http://127.0.0.1:8090')).toThrow(/"lab".apiHosts/);
+    expect(() => assertHostAllowed(named, 'http://127.0.0.2:8089')).toThrow(/names it with its port/);
+  });
+
+  it('allows what the development switch names, from the worker environment', () => {
+    const env = { MIMECAST_CLIENT_ID: 'id', MIMECAST_CLIENT_SECRET: SECRET };
+    const plain = resolveCredential('default', env);
+    expect(plain.developmentHosts).toEqual([]);
+    expect(() => assertHostAllowed(plain, 'http://127.0.0.1:8089')).toThrow(/MIMECAST_DEV_HOSTS/);
+    const dev = resolveCredential('default', { ...env, MIMECAST_DEV_HOSTS: 'loopback' });
+    expect(() => assertHostAllowed(dev, 'http://127.0.0.1:40123')).not.toThrow();
+    expect(() => assertHostAllowed(dev, 'http://[::1]:8089/oauth/token')).not.toThrow();
+    expect(() => assertHostAllowed(dev, 'http://simulator:8089')).toThrow(/plain HTTP/);
+    const docker = resolveCredential('default', { ...env, MIMECAST_DEV_HOSTS: 'simulator' });
+    expect(() => assertHostAllowed(docker, 'http://simulator:8089/api/x')).not.toThrow();
+    expect(() => assertHostAllowed(docker, 'http://127.0.0.1:8089')).toThrow(/loopback/);
+    const pinned = resolveCredential('default', { ...env, MIMECAST_DEV_HOSTS: ' simulator:8089 ' });
+    expect(() => assertHostAllowed(pinned, 'http://simulator:8089')).not.toThrow();
+    expect(() => assertHostAllowed(pinned, 'http://simulator:9000')).toThrow(/plain HTTP/);
   });
 
   it.each([
-    ['another host', 'https://evil.example.com', /host not allowed for credential "default"/],
+    ['another host', 'https://evil.example.com', /for credential "default": host not allowed/],
     ['plain http off loopback', 'http://api.services.mimecast.com', /plain HTTP is allowed only on loopback/],
+    [
+      'another host, naming the fix',
+      'https://evil.example.com',
+      /change connection\.apiEndpoint, or add the host to "default"\.apiHosts/,
+    ],
     ['an API 1.0 host', 'https://eu-api.mimecast.com', /API 1\.0 \(HMAC\) host/],
     ['the global API 1.0 host', 'https://api.mimecast.com', /API 1\.0/],
     ['a look-alike suffix', 'https://api.services.mimecast.com.evil.io', /host not allowed/],

@@ -20,7 +20,7 @@ describe('throttleWaitMs', () => {
   });
 });
 
-describe('failDetails (mimecast-api.md §5.3)', () => {
+describe('failDetails (docs/architecture.md, Mimecast API facts)', () => {
   it('reads nested fail[].errors[]', () => {
     expect(
       failDetails({

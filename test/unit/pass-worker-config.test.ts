@@ -1,4 +1,5 @@
-// The worker's environment (design §5), its activity sizing, and the metrics it exports.
+// The worker's environment (docs/architecture.md, Commands and environment), its activity sizing, and the
+// metrics it exports.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { PrometheusCrawlMetrics, serveMetrics } from '../../workers/metrics';
 import { defaultActivitySlots, describeConfig, readWorkerConfig } from '../../workers/worker-config';
 
 describe('worker configuration', () => {
-  it('has the defaults of design §5', () => {
+  it('has the defaults of docs/architecture.md, Commands and environment', () => {
     const config = readWorkerConfig({});
     expect(config).toMatchObject({
       temporalAddress: '127.0.0.1:7233',

@@ -1,5 +1,5 @@
-// Settings validation (design §3, issue 4 item 1): each invalid input is refused with a message
-// naming the field and the reason; defaults fill what the lenient parser is not given.
+// Settings validation (docs/architecture.md, Settings, issue 4 item 1): each invalid input is refused with a
+// message naming the field and the reason; defaults fill what the lenient parser is not given.
 import { parseSettingsLenient, parseSettingsStrict, SettingsError } from '../../common/settings';
 
 const base = { sourceId: 'acme', messages: { startDate: '2024-01-01' } };
@@ -20,7 +20,7 @@ function withSection(section: string, values: object): object {
 }
 
 describe('strict settings', () => {
-  it('fills every default of design §3', () => {
+  it('fills every default of docs/architecture.md, Settings', () => {
     const s = parseSettingsStrict(base);
     expect(s.connection).toEqual({
       apiEndpoint: 'https://api.services.mimecast.com',
@@ -200,6 +200,39 @@ describe('strict settings', () => {
       }),
     );
     expect(s.connection.apiEndpoint).toBe('http://127.0.0.1:8089');
+  });
+
+  it('accepts plain http to a host the development switch names, and only there', () => {
+    const docker = withSection('connection', {
+      apiEndpoint: 'http://simulator:8089',
+      authEndpoint: 'http://simulator:8089/oauth/token',
+    });
+    expect(problemsOf(docker)).toEqual([
+      expect.stringMatching(/^connection\.apiEndpoint: .*MIMECAST_DEV_HOSTS/),
+      expect.stringMatching(/^connection\.authEndpoint: /),
+    ]);
+    const s = parseSettingsStrict(docker, { developmentHosts: ['simulator'] });
+    expect(s.connection.apiEndpoint).toBe('http://simulator:8089');
+  });
+
+  it('reports the rules across fields together with the field errors', () => {
+    const problems = problemsOf({
+      sourceId: 'acme',
+      messages: { startDate: '2024-03-01', endDate: '2024-01-01', maxMessageBytes: -1 },
+      mailboxes: { excluded: ['.*'] },
+      performance: { pageSize: 0 },
+      connection: { apiEndpoint: 'http://api.services.mimecast.com' },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^messages\.maxMessageBytes: /),
+        expect.stringMatching(/^performance\.pageSize: /),
+        expect.stringMatching(/^messages\.endDate: .* is before messages\.startDate/),
+        expect.stringMatching(/^mailboxes\.excluded\[0\]: .*matches everything/),
+        expect.stringMatching(/^connection\.apiEndpoint: .*refused/),
+      ]),
+    );
+    expect(problems).toHaveLength(5);
   });
 
   it('lists every problem at once', () => {

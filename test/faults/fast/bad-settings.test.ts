@@ -88,7 +88,11 @@ test('an endpoint on a host the credential is not allowed for is refused before 
       },
     }),
     connect: true,
-    env: { MIMECAST_CLIENT_ID: 'sim-client', MIMECAST_CLIENT_SECRET: 'sim-secret' },
+    env: {
+      MIMECAST_CLIENT_ID: 'sim-client',
+      MIMECAST_CLIENT_SECRET: 'sim-secret',
+      MIMECAST_DEV_HOSTS: 'loopback',
+    },
   });
   expect(result.ok).toBe(false);
   expect(result.lines.join('\n')).toMatch(/attacker\.example/);
