@@ -186,6 +186,7 @@ it('[I6] reconcile keeps the document of a listed message whose refetch failed',
     pageInput(address, { passId: 'reconcile', mode: 'reconcile', refetchContent: true }),
   );
   expect(result.counters.failed).toBe(1);
+  await h.refresh(); // as the sweep activity does: "not seen" must be searchable first
   await sweepUnseenMessages(h.es, {
     prefix: h.prefix,
     source: h.sourceId,
