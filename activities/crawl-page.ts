@@ -4,13 +4,13 @@
 // Heartbeats {window, pageToken, nextIndex, inFlightId} before each message and on a timer while it downloads
 // and extracts; a retry after a lost worker records the message that was in flight as failed and skips it
 // (activities/in-flight.ts). A list record that fails validation is an item failure, recorded; the page goes on.
-import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow, View } from '../common/contracts';
+import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
 import { indexNames } from '../common/documents';
 import { MailboxError, classifyError, toApplicationFailure } from '../common/errors';
 import type { SourceSettings } from '../common/settings';
 import { activityRuntime } from './activity-runtime';
-import type { ActivityDeps, ActivityRuntime } from './deps';
+import type { ActivityDeps } from './deps';
 import type { BulkOp } from './elastic/bulk-sink';
 import { messageDocId } from './elastic/document-ids';
 import { clearFailedItemOp, listedMetadataOf, recordFailedItemOp } from './elastic/failed-items';
@@ -27,6 +27,9 @@ import { MAX_PAGE_SIZE } from './mimecast/client';
 import { MimecastFunctionError } from './mimecast/errors';
 import { buildMessageContent } from './message-content';
 import { emptyWritten, writePage, type ItemOutcome, type WrittenDocuments } from './page-write';
+import type { MessageJob, ProcessContext } from './pipeline/message-job';
+
+export type { MessageJob, ProcessContext } from './pipeline/message-job';
 
 export { WORKER_STOPPED_REASON } from './in-flight';
 export { writePage } from './page-write';
@@ -36,25 +39,6 @@ export interface PageHeartbeat extends InFlightDetails {
   window: TimeWindow;
   pageToken?: string;
   nextIndex: number;
-}
-
-/** A message to fetch and index (a list record, or a recorded failure being retried). */
-export interface MessageJob {
-  view: View;
-  record: MimecastMessageRecord;
-}
-
-export interface ProcessContext {
-  deps: ActivityDeps;
-  settings: SourceSettings;
-  client: MimecastClient;
-  address: string;
-  /** The mailbox as stored in documents: lower-cased address, or its keyed hash (privacy). */
-  mailbox: string;
-  domain: string;
-  passId: string;
-  runtime: ActivityRuntime;
-  now: () => Date;
 }
 
 export interface ProcessResult {

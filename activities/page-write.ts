@@ -7,7 +7,7 @@ import { indexNames } from '../common/documents';
 import { toApplicationFailure } from '../common/errors';
 import { BulkSink, type BulkOp, type FailedBulkItem } from './elastic/bulk-sink';
 import { listedMetadataOf, recordFailedItemOp } from './elastic/failed-items';
-import type { MessageJob, ProcessContext } from './crawl-page';
+import type { MessageJob, ProcessContext } from './pipeline/message-job';
 import { receivedIsoOf } from './list-dates';
 
 export type ItemOutcome = 'indexed' | 'failed';

@@ -21,7 +21,9 @@ Environment:
                          TEMPORAL_TLS_SERVER_NAME overrides the TLS server name
   TEMPORAL_API_KEY       API key (Temporal Cloud)
   TEMPORAL_UI_URL        Web UI base for printed links (default http://127.0.0.1:8233)
-  ELASTICSEARCH_URL      Elasticsearch (default http://127.0.0.1:9200); ELASTICSEARCH_API_KEY optional
+  ELASTICSEARCH_URL      Elasticsearch (default http://127.0.0.1:9200), or ELASTICSEARCH_CLOUD_ID;
+                         ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD;
+                         ELASTICSEARCH_CA_CERT (PEM file) or ELASTICSEARCH_CA_FINGERPRINT (as the worker)
   MIMECAST_ADDRESS_HASH_KEY   key of privacy.hashAddresses (restart-mailbox of an unregistered mailbox)`;
 
 const CRAWL_EXIT_HELP = `

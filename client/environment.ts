@@ -1,8 +1,8 @@
 // The CLI's environment (docs/architecture.md, Commands and environment): Temporal, Elasticsearch and the
 // address-hash key, with the shared defaults. Secrets read here stay in memory; they are never printed or
 // sent to workflows.
+import { readElasticConnection, type ElasticConnection } from '../activities/elastic/connection';
 import {
-  DEFAULT_ELASTICSEARCH_URL,
   DEFAULT_NAMESPACE,
   DEFAULT_TASK_QUEUE,
   DEFAULT_TEMPORAL_ADDRESS,
@@ -26,8 +26,10 @@ export interface CliEnvironment {
   temporalApiKey?: string;
   /** Base URL of the Web UI, for links the CLI prints. */
   temporalUiUrl: string;
+  /** ELASTICSEARCH_* variables, read by the connection module the worker uses too. */
+  elasticsearch: ElasticConnection;
+  /** Where Elasticsearch is, without credentials (for messages and printed commands). */
   elasticsearchUrl: string;
-  elasticsearchApiKey?: string;
   /** HMAC key of privacy.hashAddresses (same variable the worker reads). */
   addressHashKey?: string;
 }
@@ -37,6 +39,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
+  const elasticsearch = readElasticConnection(env);
   const cert = nonEmpty(env.TEMPORAL_TLS_CERT);
   const key = nonEmpty(env.TEMPORAL_TLS_KEY);
   const ca = nonEmpty(env.TEMPORAL_TLS_CA);
@@ -55,8 +58,10 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
       /\/$/,
       '',
     ),
-    elasticsearchUrl: nonEmpty(env.ELASTICSEARCH_URL) ?? DEFAULT_ELASTICSEARCH_URL,
-    elasticsearchApiKey: nonEmpty(env.ELASTICSEARCH_API_KEY),
+    elasticsearch,
+    elasticsearchUrl: elasticsearch.url
+      ? elasticsearch.url.replace(/\/\/[^@/]*@/, '//')
+      : `Elastic Cloud ${elasticsearch.cloudId!.split(':')[0]}`,
     addressHashKey: nonEmpty(env.MIMECAST_ADDRESS_HASH_KEY),
   };
 }

@@ -4,7 +4,7 @@
 // the worker rides out an outage and resumes; only a fatal worker error ends the process, with exit status 1,
 // for its supervisor to restart it.
 import { ContentCache } from '../activities/extract/content-cache';
-import { Client as ElasticClient } from '@elastic/elasticsearch';
+import { createElasticClient, elasticConnectionHint } from '../activities/elastic/connection';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { TLSConfig } from '@temporalio/client';
 import {
@@ -18,12 +18,13 @@ import {
 } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../activities';
-import type { ActivityDeps, Logger } from '../activities/deps';
+import type { ActivityDeps } from '../activities/deps';
+import type { Logger } from '../activities/ports';
 import { ExtractionPool } from '../activities/extract/extraction-pool';
 import { ensureIndexTemplatesOnce } from '../activities/index-templates-once';
 import { MimecastClientProvider } from '../activities/mimecast/client-provider';
 import { activityMetricsInterceptor } from './activity-metrics-interceptor';
-import { PrometheusCrawlMetrics, serveMetrics, type MetricsServer } from './metrics';
+import { PrometheusCrawlMetrics, portOrFree, serveMetrics, type MetricsServer } from './metrics';
 import { describeConfig, readWorkerConfig, type WorkerConfig } from './worker-config';
 
 type Env = Record<string, string | undefined>;
@@ -68,13 +69,6 @@ export function createLogger(env: Env = process.env): Logger {
   });
 }
 
-function elasticClient(config: WorkerConfig): ElasticClient {
-  return new ElasticClient({
-    node: config.elasticsearchUrl,
-    ...(config.elasticsearchApiKey ? { auth: { apiKey: config.elasticsearchApiKey } } : {}),
-  });
-}
-
 function temporalTls(config: WorkerConfig): TLSConfig | undefined {
   if (!config.tls) return undefined;
   const { clientCert, clientKey, serverRootCA, serverName } = config.tls;
@@ -111,7 +105,7 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
     for (const close of opened.reverse()) await close().catch((err) => logger.warn({ err }, 'close failed'));
   };
   try {
-    const elastic = options.deps?.elastic ?? elasticClient(config);
+    const elastic = options.deps?.elastic ?? createElasticClient(config.elasticsearch);
     if (!options.deps?.elastic) opened.push(() => elastic.close());
     const mimecast = options.deps?.mimecast ?? new MimecastClientProvider({ env, logger, metrics });
     if (!options.deps?.mimecast) opened.push(() => mimecast.close());
@@ -138,7 +132,12 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
     };
 
     // Templates for the prefixes the worker knows; other prefixes are ensured lazily by the activities.
-    for (const prefix of config.indexPrefixes) await ensureIndexTemplatesOnce(elastic, prefix);
+    for (const prefix of config.indexPrefixes) {
+      await ensureIndexTemplatesOnce(elastic, prefix).catch((err: Error) => {
+        const hint = elasticConnectionHint(err);
+        throw hint ? new Error(`${hint} (${err.message})`, { cause: err }) : err;
+      });
+    }
 
     const connection =
       options.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
@@ -171,6 +170,11 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
     if (options.serveMetrics ?? config.metricsPort > 0) {
       metricsServer = await serveMetrics(metrics, config.metricsPort, options.sdkMetricsUrl);
       opened.push(() => metricsServer!.close());
+      if (config.metricsPort > 0 && metricsServer.port !== config.metricsPort)
+        logger.warn(
+          { wanted: config.metricsPort, metricsPort: metricsServer.port },
+          `metrics port ${config.metricsPort} is taken (another worker on this host?): serving /metrics on ${metricsServer.port}`,
+        );
     }
     logger.info({ config: describeConfig(config), metricsPort: metricsServer?.port }, 'worker ready');
 
@@ -220,8 +224,15 @@ export async function runWorker(env: Env = process.env): Promise<number> {
     return 1;
   }
   let sdkMetricsUrl: string | undefined;
-  const bindAddress = `127.0.0.1:${config.sdkMetricsPort}`;
   const withSdkMetrics = config.metricsPort > 0 && config.sdkMetricsPort > 0;
+  // The SDK's exporter cannot move once installed: a port taken by another worker is swapped first.
+  const sdkMetricsPort = withSdkMetrics ? await portOrFree(config.sdkMetricsPort) : 0;
+  if (withSdkMetrics && sdkMetricsPort !== config.sdkMetricsPort)
+    logger.warn(
+      { wanted: config.sdkMetricsPort, sdkMetricsPort },
+      `SDK metrics port ${config.sdkMetricsPort} is taken (another worker on this host?): the SDK exporter uses ${sdkMetricsPort}`,
+    );
+  const bindAddress = `127.0.0.1:${sdkMetricsPort}`;
   // Must precede every connection; SIGINT/SIGTERM make the runtime shut the worker down gracefully.
   Runtime.install({
     logger: sdkLogger(logger, env),

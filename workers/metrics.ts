@@ -4,7 +4,7 @@
 // scrape gets both.
 import { createServer, type Server } from 'node:http';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CrawlMetrics } from '../activities/deps';
+import type { CrawlMetrics } from '../activities/ports';
 
 export class PrometheusCrawlMetrics implements CrawlMetrics {
   readonly registry = new Registry();
@@ -74,12 +74,42 @@ async function fetchSdkMetrics(sdkMetricsUrl: string | undefined): Promise<strin
   }
 }
 
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** `port` when nothing listens on it at `host`, else a free port the OS picks (0 stays 0). */
+export async function portOrFree(port: number, host = '127.0.0.1'): Promise<number> {
+  if (port === 0) return 0;
+  const probe = createServer();
+  try {
+    await listen(probe, port, host);
+    return port;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    await listen(probe, 0, host);
+    return (probe.address() as { port: number }).port;
+  } finally {
+    if (probe.listening) await new Promise<void>((resolve) => probe.close(() => resolve()));
+  }
+}
+
 export interface MetricsServer {
   port: number;
   close(): Promise<void>;
 }
 
-/** Serves `/metrics` (crawl counters + the SDK's, proxied from sdkMetricsUrl) on `port` (0 = any free port). */
+/**
+ * Serves `/metrics` (crawl counters + the SDK's, proxied from sdkMetricsUrl) on `port` (0 = any free
+ * port); when `port` is taken, on a free one (`port` of the result says which).
+ */
 export async function serveMetrics(
   metrics: PrometheusCrawlMetrics,
   port: number,
@@ -98,10 +128,13 @@ export async function serveMetrics(
       })
       .catch((err: Error) => res.writeHead(500).end(err.message));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  try {
+    await listen(server, port, host);
+  } catch (err) {
+    // A second worker on the same host: take a free port instead of exiting (the caller logs which).
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw err;
+    await listen(server, 0, host);
+  }
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : port,

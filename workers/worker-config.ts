@@ -1,10 +1,15 @@
 // The worker's configuration from its environment (docs/architecture.md, Commands and environment). Secrets
-// (TEMPORAL_API_KEY, ELASTICSEARCH_API_KEY, MIMECAST_ADDRESS_HASH_KEY) are read here and never logged: see
-// `describe`.
+// (TEMPORAL_API_KEY, the Elasticsearch credentials, MIMECAST_ADDRESS_HASH_KEY) are read here and never
+// logged: see `describeConfig`.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import {
-  DEFAULT_ELASTICSEARCH_URL,
+  describeElasticConnection,
+  ElasticConnectionError,
+  readElasticConnection,
+  type ElasticConnection,
+} from '../activities/elastic/connection';
+import {
   DEFAULT_METRICS_PORT,
   DEFAULT_NAMESPACE,
   DEFAULT_TASK_QUEUE,
@@ -25,8 +30,8 @@ export interface WorkerConfig {
   taskQueue: string;
   tls?: TemporalTlsConfig;
   temporalApiKey?: string;
-  elasticsearchUrl: string;
-  elasticsearchApiKey?: string;
+  /** ELASTICSEARCH_* variables, read by the connection module the CLI uses too. */
+  elasticsearch: ElasticConnection;
   /** 0 = no metrics endpoint. */
   metricsPort: number;
   /** Where the SDK's own Prometheus exporter listens (proxied on metricsPort). */
@@ -78,6 +83,15 @@ export function defaultActivitySlots(cores = availableParallelism(), memoryBytes
   return Math.max(4, Math.min(byCpu, byMemory, 200));
 }
 
+function elasticConnectionFrom(env: Env): ElasticConnection {
+  try {
+    return readElasticConnection(env);
+  } catch (err) {
+    if (err instanceof ElasticConnectionError) throw new WorkerConfigError(err.message);
+    throw err;
+  }
+}
+
 export function readWorkerConfig(env: Env = process.env): WorkerConfig {
   const clientCert = pemFrom(env, 'TEMPORAL_TLS_CERT');
   const clientKey = pemFrom(env, 'TEMPORAL_TLS_KEY');
@@ -103,8 +117,7 @@ export function readWorkerConfig(env: Env = process.env): WorkerConfig {
         }
       : {}),
     ...(temporalApiKey ? { temporalApiKey } : {}),
-    elasticsearchUrl: env.ELASTICSEARCH_URL || DEFAULT_ELASTICSEARCH_URL,
-    ...(env.ELASTICSEARCH_API_KEY ? { elasticsearchApiKey: env.ELASTICSEARCH_API_KEY } : {}),
+    elasticsearch: elasticConnectionFrom(env),
     metricsPort,
     sdkMetricsPort: intFrom(env, 'SDK_METRICS_PORT', metricsPort === 0 ? 0 : metricsPort + 1),
     ...(env.MIMECAST_ADDRESS_HASH_KEY ? { addressHashKey: env.MIMECAST_ADDRESS_HASH_KEY } : {}),
@@ -128,8 +141,7 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
       ? { mTLS: Boolean(config.tls.clientCert), customCA: Boolean(config.tls.serverRootCA) }
       : false,
     temporalApiKey: config.temporalApiKey ? '(set)' : undefined,
-    elasticsearchUrl: config.elasticsearchUrl.replace(/\/\/[^@/]*@/, '//***@'),
-    elasticsearchApiKey: config.elasticsearchApiKey ? '(set)' : undefined,
+    elasticsearch: describeElasticConnection(config.elasticsearch),
     metricsPort: config.metricsPort,
     addressHashKey: config.addressHashKey ? '(set)' : undefined,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivityTaskExecutions,

@@ -3,7 +3,7 @@
 import type { CrawlerActivities } from '../../common/contracts';
 import { DEFAULT_EXTRACTION_TIMEOUT_MS } from '../../activities/extract/extraction-pool';
 import { ACTIVITY_OPTIONS, pageActivityOptions } from '../../workflows/activity-options';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { msToNumber } from '@temporalio/common';
 
 const everyActivity: Record<keyof CrawlerActivities, true> = {
   findRunningPasses: true,

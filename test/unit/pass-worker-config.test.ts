@@ -15,7 +15,7 @@ describe('worker configuration', () => {
       temporalAddress: '127.0.0.1:7233',
       namespace: 'default',
       taskQueue: 'mimecast-crawler',
-      elasticsearchUrl: 'http://127.0.0.1:9200',
+      elasticsearch: { url: 'http://127.0.0.1:9200' },
       metricsPort: 9464,
       indexPrefixes: ['mimecast'],
     });
@@ -48,7 +48,7 @@ describe('worker configuration', () => {
       namespace: 'ns.acct',
       taskQueue: 'q1',
       temporalApiKey: 'temporal-secret',
-      elasticsearchApiKey: 'es-secret',
+      elasticsearch: { url: 'https://user:pw@es:9200', apiKey: 'es-secret' },
       metricsPort: 9999,
       addressHashKey: 'hash-secret',
       maxConcurrentActivityTaskExecutions: 12,
