@@ -3,7 +3,7 @@
 // message is recorded and skipped, it may be what kills workers) or an attempt that failed with an
 // error (5xx, throttling over budget, network): that attempt heartbeats `endedWithError` on its
 // way out (Temporal keeps a failing attempt's last heartbeat), and its message is simply retried.
-import type { ActivityRuntime } from './deps';
+import type { ActivityRuntime } from './ports';
 
 export const WORKER_STOPPED_REASON = 'the worker stopped while processing it';
 
