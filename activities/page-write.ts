@@ -3,8 +3,8 @@
 // second, small write), and the window's watermark (commitLast) is written only after that, so
 // it never vouches for a window with an item neither indexed nor recorded.
 import type { MessageCounters } from '../common/contracts';
-import { indexNames } from '../common/documents';
-import { toApplicationFailure } from '../common/errors';
+import { indexNames } from '../common/node/documents';
+import { toApplicationFailure } from '../common/node/errors';
 import { BulkSink, type BulkOp, type FailedBulkItem } from './elastic/bulk-sink';
 import { listedMetadataOf, recordFailedItemOp } from './elastic/failed-items';
 import type { MessageJob, ProcessContext } from './pipeline/message-job';

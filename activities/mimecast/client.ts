@@ -2,7 +2,7 @@
 // paging, record normalisation and downloads (bytes or link). A MimecastClient is a cheap view
 // over a shared ApiTransport, carrying the settings of one source and the CallScope of one activity.
 import { createHash } from 'node:crypto';
-import { ItemError } from '../../common/errors';
+import { ItemError } from '../../common/node/errors';
 import type { ApiTransport, CallContext } from './api-transport';
 import { CallScope, type CallObserver } from './call-scope';
 import { MimecastResponseError, TransientError } from './errors';

@@ -2,7 +2,7 @@
 // simulator and the real Elasticsearch: every item ends indexed or recorded with a reason, and
 // nothing a page-level error or a slow message causes is blamed on a message ([I] items 1, 2, 3, 6, 7).
 import type { CrawlPageInput } from '../../common/contracts';
-import { indexNames } from '../../common/documents';
+import { indexNames } from '../../common/node/documents';
 import { PlainActivityRuntime } from '../../activities/activity-runtime';
 import { crawlPage, type PageHeartbeat } from '../../activities/crawl-page';
 import { messageDocId } from '../../activities/elastic/document-ids';
