@@ -28,6 +28,7 @@ import {
   FailureTypes,
   mailboxWorkflowId,
   PASS_WORKFLOW_TASK_TIMEOUT,
+  passModeFor,
   WorkflowTypes,
   type CrawlArchiveInput,
   type CrawlArchiveResult,
@@ -152,7 +153,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     : PassState.create({
         passId: `${info.workflowId}@${info.firstExecutionRunId}`,
         sourceId: settings.sourceId,
-        mode: options.ignoreDeltaTokens || settings.messages.ignoreDeltaTokens ? 'reconcile' : 'delta',
+        mode: passModeFor('delta', settings, options.ignoreDeltaTokens),
         startedAt: new Date().toISOString(),
       });
   const d = state.data;

@@ -14,7 +14,7 @@ import type {
   TimeWindow,
   View,
 } from '../common/contracts';
-import { addCounters, emptyCounters, VIEWS } from '../common/contracts';
+import { addCounters, emptyCounters, passModeFor, VIEWS } from '../common/contracts';
 import type { SourceSettings } from '../common/settings';
 import {
   type MailboxState,
@@ -229,8 +229,7 @@ export class MailboxCrawlState {
     const request = this.state.queue.shift();
     if (!request) throw new Error('no queued request');
     const settings = request.settings;
-    const mode: PassMode =
-      request.mode === 'delta' && settings.messages.ignoreDeltaTokens ? 'reconcile' : request.mode;
+    const mode: PassMode = passModeFor(request.mode, settings);
     const views: ViewCursor[] = [];
     if (mode !== 'retryFailed') {
       for (const view of VIEWS) {
