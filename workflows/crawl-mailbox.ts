@@ -16,6 +16,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  setWorkflowOptions,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -52,6 +53,7 @@ import {
 import { parseSettingsLenient, type SourceSettings } from '../common/settings';
 import { ACTIVITY_OPTIONS, pageActivityOptions } from './activity-options';
 import { MailboxCrawlState } from './mailbox-crawl-state';
+import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
 /**
  * Continue-as-new mid-pass below the 10,000-event budget per run (docs/architecture.md, Tests and
@@ -190,15 +192,27 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
         ));
       } catch (err) {
         if (isCancellation(err)) throw err;
+        if (droppedMeanwhile(request)) return;
         state.beginPass(Date.now(), {});
         const failure = failureOf(err);
         state.failPass(`could not read the watermarks: ${failure.message}`, failure.kind);
         return;
       }
     }
+    if (droppedMeanwhile(request)) return;
     // Histories recorded before adaptive windows replay with fixed windows.
     const pass = state.beginPass(Date.now(), watermarks, { adaptiveWindows: patched('adaptive-windows') });
     upsert('Running', [{ key: MimecastPassId, value: pass.request.passId }]);
+  }
+
+  /**
+   * A cancel or stop that arrived while the watermarks loaded dropped (and reported) the request:
+   * no pass starts. Another request now at the head gets its own watermarks (new runs only: an
+   * older build started it with these, patch `requeue-dropped-request`).
+   */
+  function droppedMeanwhile(request: CrawlRequest): boolean {
+    const head = state.peekRequest();
+    return head === undefined || (head !== request && patched('requeue-dropped-request'));
   }
 
   function shouldContinueAsNew(): boolean {
@@ -294,12 +308,15 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     return next({ ...input, requests: [], state: state.toCarried() });
   }
 
-  await condition(() => state.hasWork() || state.stopRequested);
-  if (state.stopRequested && !state.pass) {
-    await condition(allHandlersFinished);
-    return;
+  // Waits for a request; one dropped while its watermarks loaded sends the workflow back to waiting.
+  while (!state.pass) {
+    await condition(() => state.hasWork() || state.stopRequested);
+    if (state.stopRequested && !state.pass) {
+      await condition(allHandlersFinished);
+      return;
+    }
+    if (!state.pass) await beginPass();
   }
-  if (!state.pass) await beginPass();
   if ((await runPass()) === 'continueAsNew') await continueAsNewNow();
 
   const { report: mailboxReport, replyTo } = state.finishPass(Date.now());
@@ -315,3 +332,5 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
   }
   await continueAsNewNow();
 }
+
+setWorkflowOptions(FAIL_WORKFLOW_ON, crawlMailbox);
