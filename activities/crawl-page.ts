@@ -21,9 +21,9 @@ import { markingErrorEnd, stoppedIdsAfter, WORKER_STOPPED_REASON, type InFlightD
 import { invalidRecordId, invalidRecordOps } from './invalid-records';
 import { keepAliveIntervalMs, withKeepAlive } from './keep-alive';
 import { receivedIsoOf as isoOf, receivedMs, sameSecond } from './list-dates';
-import { mailboxKeyFor } from './mailbox-filter';
+import { carriedMailboxKey } from './mailbox-filter';
 import type { MessageListPage, MimecastClient, MimecastMessageRecord } from './mimecast/client';
-import { MAX_PAGE_SIZE } from './mimecast/client';
+import { MAX_PAGE_SIZE } from '../common/settings';
 import { MimecastFunctionError } from './mimecast/errors';
 import { buildMessageContent } from './message-content';
 import { emptyWritten, writePage, type ItemOutcome, type WrittenDocuments } from './page-write';
@@ -59,13 +59,14 @@ export function processContext(
   address: string,
   domain: string,
   passId: string,
+  mailboxKey?: string,
 ) {
   const runtime = activityRuntime(deps.runtime);
   const now = deps.now ?? (() => new Date());
   return {
     runtime,
     now,
-    mailbox: mailboxKeyFor(address, settings, deps.addressHashKey),
+    mailbox: carriedMailboxKey({ address, mailboxKey }, settings, deps.addressHashKey),
     address,
     domain,
     passId,
@@ -183,7 +184,14 @@ function trailingFailures(outcomes: ItemOutcome[]): number {
 }
 
 export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Promise<CrawlPageResult> {
-  const base = processContext(deps, input.settings, input.address, input.domain, input.passId);
+  const base = processContext(
+    deps,
+    input.settings,
+    input.address,
+    input.domain,
+    input.passId,
+    input.mailboxKey,
+  );
   const previous = base.runtime.lastHeartbeatDetails<PageHeartbeat>();
   const stoppedIds = stoppedIdsAfter(previous);
   const details: PageHeartbeat = {
