@@ -1,7 +1,7 @@
 // ActivityRuntime implementations (activities/deps.ts): over the Temporal activity Context when an
 // activity runs in a worker, and a plain one for loops outside Temporal (benchmark, tests).
 import { Context } from '@temporalio/activity';
-import type { ActivityRuntime } from './deps';
+import type { ActivityRuntime } from './ports';
 
 /** The runtime of the activity being executed; call it inside the activity function. */
 export function temporalActivityRuntime(): ActivityRuntime {

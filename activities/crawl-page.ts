@@ -3,13 +3,13 @@
 // extract → ONE bulk write (messages, attachments, failed-item records and clears, the window's watermark).
 // Heartbeats {window, pageToken, nextIndex, inFlightId} after each message; a retry after a crash records the
 // message that was in flight as failed and skips it.
-import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow, View } from '../common/contracts';
+import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
 import { indexNames } from '../common/documents';
 import { MailboxError, classifyError, toApplicationFailure } from '../common/errors';
 import type { SourceSettings } from '../common/settings';
 import { activityRuntime } from './activity-runtime';
-import type { ActivityDeps, ActivityRuntime } from './deps';
+import type { ActivityDeps } from './deps';
 import { BulkSink, type BulkOp } from './elastic/bulk-sink';
 import { messageDocId } from './elastic/document-ids';
 import { clearFailedItemOp, recordFailedItemOp } from './elastic/failed-items';
@@ -17,10 +17,13 @@ import { queryLimiterFor } from './elastic/query-limiter';
 import { deleteMessagesWithAttachments } from './elastic/sweep';
 import { watermarkOp } from './elastic/watermarks';
 import { mailboxKeyFor } from './mailbox-filter';
-import type { MimecastClient, MimecastMessageRecord } from './mimecast/client';
+import type { MimecastMessageRecord } from './mimecast/client';
 import { MAX_PAGE_SIZE } from './mimecast/client';
 import { MimecastFunctionError } from './mimecast/errors';
 import { buildMessageContent } from './message-content';
+import type { MessageJob, ProcessContext } from './pipeline/message-job';
+
+export type { MessageJob, ProcessContext } from './pipeline/message-job';
 
 /** What a page heartbeats: enough to know, on a retry after a crash, which message was in flight. */
 export interface PageHeartbeat {
@@ -36,25 +39,6 @@ export const WORKER_STOPPED_REASON = 'the worker stopped while processing it';
 
 /** One message of a page and how it ended. */
 type ItemOutcome = 'indexed' | 'failed';
-
-/** A message to fetch and index (a list record, or a recorded failure being retried). */
-export interface MessageJob {
-  view: View;
-  record: MimecastMessageRecord;
-}
-
-export interface ProcessContext {
-  deps: ActivityDeps;
-  settings: SourceSettings;
-  client: MimecastClient;
-  address: string;
-  /** The mailbox as stored in documents: lower-cased address, or its keyed hash (privacy). */
-  mailbox: string;
-  domain: string;
-  passId: string;
-  runtime: ActivityRuntime;
-  now: () => Date;
-}
 
 export interface ProcessResult {
   ops: BulkOp[];

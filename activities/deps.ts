@@ -5,30 +5,9 @@ import type { Client as TemporalClient } from '@temporalio/client';
 import type { MimecastClientProvider } from './mimecast/client-provider';
 import type { ExtractionPool } from './extract/extraction-pool';
 import type { ContentCache } from './extract/content-cache';
+import type { ActivityRuntime, CrawlMetrics, Logger } from './ports';
 
-export interface Logger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-/** Counters exported on METRICS_PORT (workers/metrics.ts implements it with prom-client). */
-export interface CrawlMetrics {
-  apiCall(endpoint: string, status: number, ms: number): void;
-  throttleWait(ms: number): void;
-  messageOutcome(outcome: string, count?: number): void;
-  contentBytes(count: number): void;
-}
-
-/** Heartbeats and cancellation that work inside Temporal and in a plain loop (the benchmark). */
-export interface ActivityRuntime {
-  heartbeat(details?: unknown): void;
-  /** Details of the last heartbeat of a previous attempt (resume after a crash), if any. */
-  lastHeartbeatDetails<T>(): T | undefined;
-  attempt(): number;
-  cancellationSignal(): AbortSignal | undefined;
-}
+export type { ActivityRuntime, CrawlMetrics, Logger } from './ports';
 
 export interface ActivityDeps {
   elastic: ElasticClient;

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { AttachmentDocument, MessageDocument } from '../common/documents';
 import { ItemError, OversizeError } from '../common/errors';
-import type { ProcessContext, MessageJob } from './crawl-page';
+import type { ProcessContext, MessageJob } from './pipeline/message-job';
 import type { ExtractedPart, ParsedMessage } from './extract/mime-parser';
 import { parseRfc822 } from './extract/mime-parser';
 import {

@@ -6,7 +6,7 @@ import type { SourceSettings } from '../common/settings';
 import { CallScope } from '../activities/mimecast/call-scope';
 import type { MimecastClient } from '../activities/mimecast/client';
 import { MimecastClientProvider } from '../activities/mimecast/client-provider';
-import type { Logger } from '../activities/deps';
+import type { Logger } from '../activities/ports';
 import { ConfigFileError, loadSettingsFile } from './settings-file';
 
 export interface ValidateOptions {

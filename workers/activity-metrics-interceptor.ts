@@ -3,7 +3,7 @@
 // retryFailedItems) are counted here, not inside the business code.
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { MessageCounters } from '../common/contracts';
-import type { CrawlMetrics } from '../activities/deps';
+import type { CrawlMetrics } from '../activities/ports';
 
 /** Counter fields that are message outcomes (the rest are API and byte counts, exported elsewhere). */
 export const MESSAGE_OUTCOMES = [

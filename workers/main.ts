@@ -18,7 +18,8 @@ import {
 } from '@temporalio/worker';
 import pino from 'pino';
 import { createActivities } from '../activities';
-import type { ActivityDeps, Logger } from '../activities/deps';
+import type { ActivityDeps } from '../activities/deps';
+import type { Logger } from '../activities/ports';
 import { ExtractionPool } from '../activities/extract/extraction-pool';
 import { ensureIndexTemplatesOnce } from '../activities/index-templates-once';
 import { MimecastClientProvider } from '../activities/mimecast/client-provider';

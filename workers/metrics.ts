@@ -4,7 +4,7 @@
 // scrape gets both.
 import { createServer, type Server } from 'node:http';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CrawlMetrics } from '../activities/deps';
+import type { CrawlMetrics } from '../activities/ports';
 
 export class PrometheusCrawlMetrics implements CrawlMetrics {
   readonly registry = new Registry();

@@ -66,6 +66,8 @@ import { ACTIVITY_OPTIONS } from './activity-options';
 import { PassState, type InFlightMailbox } from './pass-state';
 import { migratePassState, toCarriedState } from './pass-state-migration';
 
+// The constants below shape the pass's command sequence (timers, child starts per run, upserts,
+// registry writes): a new value goes behind patched() (docs/architecture.md, Versioning).
 export const DEFAULT_LIVENESS_CHECK_MS = 10 * 60 * 1000;
 /** The server refuses more than 2,000 pending children per run; 500 keeps the history small too. */
 export const DEFAULT_MAX_CHILD_STARTS_PER_RUN = 500;

@@ -55,7 +55,8 @@ import { MailboxCrawlState } from './mailbox-crawl-state';
 
 /**
  * Continue-as-new mid-pass below the 10,000-event budget per run (docs/architecture.md, Tests and
- * benchmarks), leaving room for the last page and the report; tests lower it with tuning.
+ * benchmarks), leaving room for the last page and the report; tests lower it with tuning. A new value
+ * changes where running mailboxes continue-as-new on replay: behind patched() (same doc, Versioning).
  */
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 9_000;
 const DEFAULT_RETRY_FAILED_MAX_ATTEMPTS = 5;

@@ -37,6 +37,9 @@ import {
   toMs,
 } from './mailbox-windows';
 
+// Changing a constant below that shapes the command sequence (window growth and halving, the upsert
+// cadence) changes what a replay of a running mailbox expects: put the new value behind patched()
+// (docs/architecture.md, Versioning) and keep test/replay green.
 /** More consecutive item failures than this fail the mailbox pass (docs/architecture.md, Error scopes). */
 export const MAX_CONSECUTIVE_ITEM_FAILURES = 10;
 /** A failure rate above this, over at least `BUDGET_MIN_ITEMS` items, fails the pass (same section). */

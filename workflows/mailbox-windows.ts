@@ -4,6 +4,7 @@
 import type { TimeWindow } from '../common/contracts';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+/** Shapes the command sequence: a new value goes behind patched() (docs/architecture.md, Versioning). */
 export const DEFAULT_WINDOW_DAYS = 7;
 
 /** ms → "YYYY-MM-DDTHH:mm:ssZ", truncated to the second (bounds are whole seconds). */

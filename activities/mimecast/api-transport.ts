@@ -3,7 +3,7 @@
 // 5xx and network errors, the envelope's fail[] check, link GETs, tracing, stats and metrics.
 import { request, type Dispatcher } from 'undici';
 import { classifyError, ItemError } from '../../common/errors';
-import type { CrawlMetrics, Logger } from '../deps';
+import type { CrawlMetrics, Logger } from '../ports';
 import type { CallScope } from './call-scope';
 import { isDevelopmentHost, isLoopback, type ResolvedCredential } from './credentials';
 import {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 import type { SourceSettings } from '../../common/settings';
-import type { CrawlMetrics, Logger } from '../deps';
+import type { CrawlMetrics, Logger } from '../ports';
 import { ApiTransport, DEFAULT_RETRY_POLICY, type RetryPolicy } from './api-transport';
 import { MimecastClient } from './client';
 import { assertHostAllowed, resolveCredential } from './credentials';

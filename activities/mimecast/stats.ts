@@ -1,6 +1,6 @@
 // Periodic API statistics (logging.statsIntervalSeconds; 0 = off): calls, calls/s, HTTP errors,
 // 429s, per endpoint — one log line per interval, counters reset after each line.
-import type { Logger } from '../deps';
+import type { Logger } from '../ports';
 
 interface EndpointStats {
   calls: number;

@@ -2,7 +2,7 @@
 // bodies cut at ~2 KB, never download bodies). Secrets are redacted here, at the source: the
 // Authorization header is never logged, secret-named keys are masked, pre-signed query strings
 // dropped, and any known secret or token value is scrubbed from whatever text remains.
-import type { Logger } from '../deps';
+import type { Logger } from '../ports';
 
 export type TraceLevel = 'None' | 'Calls' | 'All';
 

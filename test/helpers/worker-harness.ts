@@ -34,7 +34,8 @@ import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../../commo
 import { indexNames } from '../../common/documents';
 import { parseSettingsLenient, type SourceSettings, type SourceSettingsInput } from '../../common/settings';
 import { createActivities } from '../../activities';
-import type { ActivityDeps, Logger } from '../../activities/deps';
+import type { ActivityDeps } from '../../activities/deps';
+import type { Logger } from '../../activities/ports';
 import { ensureIndexTemplates, removeIndexTemplates } from '../../activities/elastic/index-templates';
 import { ExtractionPool } from '../../activities/extract/extraction-pool';
 import { MimecastClientProvider } from '../../activities/mimecast/client-provider';

@@ -3,7 +3,7 @@
 import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import type { Logger } from '../../activities/deps';
+import type { Logger } from '../../activities/ports';
 import { ExtractionPool } from '../../activities/extract/extraction-pool';
 import { MimecastClientProvider } from '../../activities/mimecast/client-provider';
 

@@ -1,9 +1,7 @@
 // Reconcile, the watermark and continue-as-new of crawlMailbox, with the real Temporal server,
-// Elasticsearch and the simulator. With RECORD_HISTORIES=1 the runs are saved as replay fixtures.
+// Elasticsearch and the simulator. (Replay fixtures: scripts/record-histories.ts.)
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   VIEWS,
   mailboxWorkflowId,
@@ -69,37 +67,10 @@ async function pass(mailbox: string, passId: string, mode: 'delta' | 'reconcile'
   return h.waitForReport(passId);
 }
 
-/**
- * Saves every run of a workflow as a replay fixture, when asked to (RECORD_HISTORIES=1): the
- * history from `fetchHistory()` as protobuf JSON (`History.toObject`, longs and bytes as strings).
- */
-async function recordHistories(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env.RECORD_HISTORIES !== '1') return;
-  const runs: string[] = [];
-  for await (const run of h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
-    runs.push(run.runId);
-  let i = 0;
-  for (const runId of runs.reverse()) {
-    const history = await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-    const json = temporal.api.history.v1.History.toObject(
-      temporal.api.history.v1.History.fromObject(history),
-      {
-        longs: String,
-        enums: String,
-        bytes: String,
-      },
-    );
-    writeFileSync(
-      path.resolve(__dirname, `../fixtures/histories/crawl-mailbox-${name}-${++i}.json`),
-      JSON.stringify(json),
-    );
-  }
-}
-
 it('reconcile removes messages deleted at the source and fetches content only for missing ones', async () => {
   const mailbox = 'ivan@example.com';
   h.sim.control.addMailbox(mailbox, 'example.com', 12);
-  const handle = await h.startMailbox(mailbox, h.request('rec-1', settings()), tuning);
+  await h.startMailbox(mailbox, h.request('rec-1', settings()), tuning);
   expect((await h.waitForReport('rec-1')).status).toBe('Completed');
 
   const [gone1, gone2, missing] = h.expectedIds(mailbox, 'INBOX');
@@ -127,7 +98,6 @@ it('reconcile removes messages deleted at the source and fetches content only fo
   expect(interrupted.status).toBe('Failed');
   expect(interrupted.counters.deleted).toBe(0);
   expect(await h.indexedIds(mailbox, 'INBOX')).toContain(gone3);
-  await recordHistories(handle, 'reconcile');
 });
 
 it('a dropped index is re-filled by the next delta pass (no watermark, no token)', async () => {
@@ -165,5 +135,4 @@ it('continue-as-new in the middle of a pass (low history threshold) loses nothin
   const EventType = temporal.api.enums.v1.EventType;
   expect(types[types.length - 1]).toBe(String(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW));
   expect(types).not.toContain(String(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED));
-  await recordHistories(handle, 'continue-as-new');
 });
