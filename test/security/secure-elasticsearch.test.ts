@@ -18,12 +18,7 @@ import {
   readElasticConnection,
 } from '../../activities/elastic/connection';
 import { removeIndexTemplates } from '../../activities/elastic/index-templates';
-import {
-  cliRole,
-  mailboxReaderRole,
-  rolesYaml,
-  workerRole,
-} from '../../activities/elastic/security-roles';
+import { cliRole, mailboxReaderRole, rolesYaml, workerRole } from '../../activities/elastic/security-roles';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { createWorker, type CrawlerWorker } from '../../workers/main';
 import { spawnCli, tempDir, uniqueId, writeConfig } from '../integration/cli-harness';
@@ -138,7 +133,9 @@ beforeAll(async () => {
   for (const who of Object.keys(USERS) as (keyof typeof USERS)[]) await waitUntilAuthenticates(who);
 
   sim = await startSimulator({ preset: 'tiny' });
-  connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS });
+  connection = await Connection.connect({
+    address: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
+  });
   temporal = new TemporalClient({ connection });
   const [credential] = sim.credentials;
   crawler = await createWorker({
@@ -186,7 +183,10 @@ describe('Elasticsearch with security on', () => {
 
     await admin.indices.refresh({ index: `${prefix}-*` });
     const expected = sim.control.expectedMessages(READER_MAILBOX, 'INBOX').length;
-    const { count } = await admin.count({ index: `${prefix}-messages`, query: { term: { mailbox: READER_MAILBOX } } });
+    const { count } = await admin.count({
+      index: `${prefix}-messages`,
+      query: { term: { mailbox: READER_MAILBOX } },
+    });
     expect(count).toBeGreaterThanOrEqual(expected);
     expect(expected).toBeGreaterThan(0);
 
