@@ -1,4 +1,5 @@
-// Lint rules of the house style: floating promises, eqeqeq, no Node built-ins in workflow code.
+// Lint rules of the house style: floating promises, eqeqeq, no Node built-ins in workflow code or in the
+// workflow-safe common/ (Node-only shared code lives in common/node/).
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
@@ -30,16 +31,26 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
+    // Workflow code and what the workflow bundle may import (common/, except common/node/).
+    files: ['workflows/**/*.ts', 'common/**/*.ts'],
+    ignores: ['common/node/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: nodeBuiltins.map((name) => ({
             name,
-            message: 'Workflow code must be deterministic: no Node built-ins.',
+            message:
+              'Workflow code and common/ must be deterministic: no Node built-ins (Node-only code: common/node/).',
           })),
-          patterns: ['@temporalio/*/src/*', '@temporalio/*/lib/*', '../activities/*', '../activities/**'],
+          patterns: [
+            '@temporalio/*/src/*',
+            '@temporalio/*/lib/*',
+            '../activities/*',
+            '../activities/**',
+            '../common/node/*',
+            './node/*',
+          ],
         },
       ],
     },

@@ -5,8 +5,8 @@
 // message that was in flight as failed and skips it.
 import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
-import { indexNames } from '../common/documents';
-import { MailboxError, classifyError, toApplicationFailure } from '../common/errors';
+import { indexNames } from '../common/node/documents';
+import { MailboxError, classifyError, toApplicationFailure } from '../common/node/errors';
 import type { SourceSettings } from '../common/settings';
 import { activityRuntime } from './activity-runtime';
 import type { ActivityDeps } from './deps';

@@ -12,8 +12,8 @@ import type {
   SweepUnseenResult,
 } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
-import { indexNames } from '../common/documents';
-import { toApplicationFailure } from '../common/errors';
+import { indexNames } from '../common/node/documents';
+import { toApplicationFailure } from '../common/node/errors';
 import type { ActivityDeps } from './deps';
 import {
   crawlPage,

@@ -3,8 +3,8 @@
 // detail + PLAIN/HTML + get-file; above maxMessageBytes, metadata only (recorded). Attachment text comes from
 // the pool.
 import { createHash } from 'node:crypto';
-import type { AttachmentDocument, MessageDocument } from '../common/documents';
-import { ItemError, OversizeError } from '../common/errors';
+import type { AttachmentDocument, MessageDocument } from '../common/node/documents';
+import { ItemError, OversizeError } from '../common/node/errors';
 import type { ProcessContext, MessageJob } from './pipeline/message-job';
 import type { ExtractedPart, ParsedMessage } from './extract/mime-parser';
 import { parseRfc822 } from './extract/mime-parser';

@@ -24,9 +24,9 @@ import type {
   CrawlerActivities,
 } from '../common/contracts';
 import { passWorkflowId, WorkflowTypes } from '../common/contracts';
-import { toApplicationFailure, SourceError } from '../common/errors';
+import { toApplicationFailure, SourceError } from '../common/node/errors';
 import { stopMailboxSignal } from '../common/messages';
-import { indexNames } from '../common/documents';
+import { indexNames } from '../common/node/documents';
 import { BulkSink, type BulkOp } from './elastic/bulk-sink';
 import { registryDocId } from './elastic/document-ids';
 import { deleteMailboxDocuments as deleteMailboxDocumentsByQuery } from './elastic/mailbox-deletion';

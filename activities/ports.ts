@@ -1,6 +1,7 @@
 // The ports of the activities: what they (and the Mimecast client, the worker's metrics and the CLI)
 // need from the process around them — a logger, crawl metrics and the activity runtime — as interfaces
 // only, so those modules depend on these small contracts rather than on the dependency bag (deps.ts).
+import type { BudgetSnapshot } from './mimecast/api-budget';
 
 export interface Logger {
   debug(obj: object, msg?: string): void;
@@ -15,6 +16,8 @@ export interface CrawlMetrics {
   throttleWait(ms: number): void;
   messageOutcome(outcome: string, count?: number): void;
   contentBytes(count: number): void;
+  /** The app's API concurrency budget after a change (see activities/mimecast/api-budget.ts). */
+  apiBudget?(credential: string, budget: BudgetSnapshot): void;
 }
 
 /** Heartbeats and cancellation that work inside Temporal and in a plain loop (the benchmark). */

@@ -3,8 +3,8 @@
 // registry `<prefix>-mailboxes`. Returns counts only: the pass then pages through the registry.
 import type { Client } from '@elastic/elasticsearch';
 import type { SnapshotScopeInput, SnapshotScopeResult } from '../common/contracts';
-import { indexNames } from '../common/documents';
-import { SourceError, classifyError } from '../common/errors';
+import { indexNames } from '../common/node/documents';
+import { SourceError, classifyError } from '../common/node/errors';
 import { semanticProblems } from '../common/settings';
 import { BulkSink, type BulkOp } from './elastic/bulk-sink';
 import { countRegistry, markUnseenMailboxesGone, registryUpsertOp } from './elastic/registry';

@@ -1,7 +1,7 @@
 // Scenario (c): the documents a crawl produced, re-bulked into scratch indices with the same
 // mappings — how fast this machine's Elasticsearch can take them, with nothing else in the way.
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
-import { indexNames } from '../common/documents';
+import { indexNames } from '../common/node/documents';
 
 export interface RawBulkResult {
   seconds: number;

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
+import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
 import { PRESET_NAMES, type PresetName } from '../simulator';
 import { REPO_ROOT } from './child-process';
 import { machineInfo } from './machine';

@@ -16,7 +16,7 @@ import { runRawBulk } from './raw-bulk';
 import { startSimulatorProcess, simulatorControl, type SimulatorProcess } from './simulator-process';
 import { runTemporalCrawl } from './temporal-crawl';
 import { cpuMeter, pidOfPort } from './child-process';
-import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
+import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
 import { historyStats, terminateSourceWorkflows, type HistoryStats } from './workflow-histories';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
 

@@ -1,7 +1,7 @@
 // The crawler's real worker process (workers/main.ts) as a child of the benchmark: its own task
 // queue, the simulator's credentials in its environment, and its RSS sampled from /proc.
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/defaults';
+import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
 import { spawnTsx, type TsxChild } from './child-process';
 
 export interface WorkerProcess {

@@ -24,7 +24,8 @@ Environment:
   ELASTICSEARCH_URL      Elasticsearch (default http://127.0.0.1:9200), or ELASTICSEARCH_CLOUD_ID;
                          ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD;
                          ELASTICSEARCH_CA_CERT (PEM file) or ELASTICSEARCH_CA_FINGERPRINT (as the worker)
-  MIMECAST_ADDRESS_HASH_KEY   key of privacy.hashAddresses (restart-mailbox of an unregistered mailbox)`;
+  MIMECAST_ADDRESS_HASH_KEY   key of privacy.hashAddresses (restart-mailbox of an unregistered mailbox)
+  PAYLOAD_CODEC_KEYS     keyId:base64Key[,…] of the payload codec (first encrypts), or PAYLOAD_CODEC_KEY_FILE`;
 
 const CRAWL_EXIT_HELP = `
 Exit status with --wait:
@@ -50,6 +51,14 @@ Examples:
   mimecast-crawler schedule create --config source.json --every 1h --reconcile-every 7d
   mimecast-crawler schedule update --config source.json --cron "*/30 * * * *"
   mimecast-crawler schedule trigger --source acme`;
+
+const CODEC_SERVER_HELP = `
+Keys come from PAYLOAD_CODEC_KEYS or PAYLOAD_CODEC_KEY_FILE, as for the worker. CODEC_SERVER_TOKEN,
+when set, must be sent as "Authorization: Bearer <token>" (the Web UI's "Pass the user access
+token" sends its own login's token instead: put the server behind your proxy then).
+Examples:
+  mimecast-crawler codec-server --port 8888
+  temporal workflow show -w crawl:acme --codec-endpoint http://127.0.0.1:8888`;
 
 interface CliDependencies {
   /** Builds the command context; tests inject env, io and short poll intervals. */
@@ -253,6 +262,25 @@ export function buildProgram(io: CliIo, run: Runner): Command {
         const { runWorker } = lazyRequire<typeof import('../workers/main')>('../workers/main');
         return runWorker();
       }),
+    );
+
+  sub('codec-server')
+    .description(
+      "serve Temporal's remote codec protocol (POST /encode, /decode) so the Web UI shows decoded payloads",
+    )
+    .option('--port <n>', 'port', '8888')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--ui-origin <origin...>',
+      'origins allowed by CORS (default: the origin of TEMPORAL_UI_URL, http://127.0.0.1:8233)',
+    )
+    .addHelpText('after', CODEC_SERVER_HELP)
+    .action((opts) =>
+      run(async (ctx) => {
+        const { codecServerCommand } =
+          lazyRequire<typeof import('./commands/codec-server')>('./commands/codec-server');
+        return codecServerCommand(ctx, opts);
+      })(),
     );
 
   sub('simulator')

@@ -1,7 +1,7 @@
 // `mimecast-crawler demo` (run by `npm run demo` once the servers, the simulator and a worker are
 // up): a full pass with the progress bar, where to look, then a delta pass over new messages.
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
-import { indexNames, type MessageDocument } from '../common/documents';
+import { indexNames, type MessageDocument } from '../common/node/documents';
 import type { SourceSettings } from '../common/settings';
 import type { CliContext } from './cli-context';
 import { crawlCommand, type CrawlOutcome } from './commands/crawl';

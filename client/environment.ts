@@ -7,7 +7,7 @@ import {
   DEFAULT_TASK_QUEUE,
   DEFAULT_TEMPORAL_ADDRESS,
   TEMPORAL_UI_PORT,
-} from '../common/defaults';
+} from '../common/node/defaults';
 
 export interface TemporalTlsFiles {
   /** Each is a file path or an inline PEM. */
@@ -32,6 +32,8 @@ export interface CliEnvironment {
   elasticsearchUrl: string;
   /** HMAC key of privacy.hashAddresses (same variable the worker reads). */
   addressHashKey?: string;
+  /** The payload codec's keys, as the worker reads them (codec/encryption-keys.ts). */
+  codecKeys: { PAYLOAD_CODEC_KEYS?: string; PAYLOAD_CODEC_KEY_FILE?: string };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -63,5 +65,9 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
       ? elasticsearch.url.replace(/\/\/[^@/]*@/, '//')
       : `Elastic Cloud ${elasticsearch.cloudId!.split(':')[0]}`,
     addressHashKey: nonEmpty(env.MIMECAST_ADDRESS_HASH_KEY),
+    codecKeys: {
+      PAYLOAD_CODEC_KEYS: nonEmpty(env.PAYLOAD_CODEC_KEYS),
+      PAYLOAD_CODEC_KEY_FILE: nonEmpty(env.PAYLOAD_CODEC_KEY_FILE),
+    },
   };
 }

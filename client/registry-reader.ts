@@ -1,7 +1,7 @@
 // Reads what `status` and `retry-failed` need from Elasticsearch: the mailbox registry and the
 // failed-item counts of one source. A missing index means "nothing yet", not an error.
 import type { Client } from '@elastic/elasticsearch';
-import { indexNames, type RegistryDocument } from '../common/documents';
+import { indexNames, type RegistryDocument } from '../common/node/documents';
 
 function isIndexMissing(err: unknown): boolean {
   const meta = (err as { meta?: { statusCode?: number; body?: { error?: { type?: string } } } }).meta;

@@ -2,6 +2,7 @@
 // with mTLS or an API key. Same variables as the worker (workers/worker-config.ts), plus inline PEMs.
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import { codecDataConverter } from '../codec/data-converter';
 import type { CliEnvironment, TemporalTlsFiles } from './environment';
 
 /** A PEM given inline is used as is; anything else is a path to read. */
@@ -33,5 +34,7 @@ export async function connectTemporal(
     apiKey: env.temporalApiKey,
     connectTimeout: '10s',
   });
-  return { connection, client: new Client({ connection, namespace: env.namespace }) };
+  // The worker's codec: what the CLI starts (and the schedules' arguments) is encrypted the same way.
+  const dataConverter = codecDataConverter(env.codecKeys);
+  return { connection, client: new Client({ connection, namespace: env.namespace, dataConverter }) };
 }

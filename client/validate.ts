@@ -1,7 +1,7 @@
 // `mimecast-crawler validate --config FILE [--connect]`: checks a configuration strictly (every
 // problem names its field and reason) and, with --connect, authenticates and tries each endpoint a
 // crawl needs, naming the missing role or product when Mimecast refuses one.
-import { classifyError } from '../common/errors';
+import { classifyError } from '../common/node/errors';
 import type { SourceSettings } from '../common/settings';
 import { CallScope } from '../activities/mimecast/call-scope';
 import type { MimecastClient } from '../activities/mimecast/client';

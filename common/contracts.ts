@@ -21,7 +21,7 @@ export type PassStatus =
 
 export type MailboxStatus = 'Idle' | 'Running' | 'Completed' | 'Failed' | 'Cancelled' | 'Deleting';
 
-/** Error kinds of docs/architecture.md, Error scopes; each maps to one action (common/errors.ts). */
+/** Error kinds of docs/architecture.md, Error scopes; each maps to one action (common/node/errors.ts). */
 export type ErrorKind = 'item' | 'throttled' | 'transient' | 'mailbox' | 'source';
 
 /** ApplicationFailure `type`s thrown by activities, so workflows can tell the scopes apart. */

@@ -3,7 +3,7 @@
 import { startSimulator, DEFAULT_CREDENTIALS, type RunningSimulator } from './index';
 import { PRESET_NAMES } from './presets';
 import type { PresetName } from './types';
-import { DEFAULT_SIMULATOR_PORT } from '../common/defaults';
+import { DEFAULT_SIMULATOR_PORT } from '../common/node/defaults';
 
 export interface SimulatorCommandOptions {
   port?: number | string;

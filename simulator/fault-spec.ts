@@ -32,7 +32,7 @@ export const DEFAULT_SWITCHES: SimulatorSwitches = {
 
 /**
  * Keys: 429=<rate> 5xx=<rate> latency=<ms> expire=<s> malformed=<rate> slow=<ms> retry-after[=true|false]
- * rate-limit=<limit>/<windowMs> fail=<id>|<id>...
+ * rate-limit=<limit>/<windowMs> quota=<calls per second> fail=<id>|<id>...
  */
 // The FaultSpec field names are accepted too (rate429=0.1,latencyMs=50).
 const ALIASES: Record<string, string> = {
@@ -90,12 +90,19 @@ export function parseFaultSpec(spec: string): Partial<FaultSpec> {
         out.rateLimit = { limit, windowMs };
         break;
       }
+      case 'quota': {
+        // The per-app quota: Q calls per second, a bucket of Q shared by every client of the app.
+        const perSecond = num();
+        if (!(perSecond > 0)) throw new Error(`fault quota: expected calls per second > 0, got ${value}`);
+        out.rateLimit = { limit: perSecond, windowMs: 1000 };
+        break;
+      }
       case 'fail':
         out.failIds = value.split('|').filter(Boolean);
         break;
       default:
         throw new Error(
-          `unknown fault "${key}" (known: 429, 5xx, latency, expire, malformed, slow, retry-after, rate-limit, fail)`,
+          `unknown fault "${key}" (known: 429, 5xx, latency, expire, malformed, slow, retry-after, rate-limit, quota, fail)`,
         );
     }
   }

@@ -23,6 +23,7 @@ import type { Logger } from '../activities/ports';
 import { ExtractionPool } from '../activities/extract/extraction-pool';
 import { ensureIndexTemplatesOnce } from '../activities/index-templates-once';
 import { MimecastClientProvider } from '../activities/mimecast/client-provider';
+import { codecDataConverter } from '../codec/data-converter';
 import { activityMetricsInterceptor } from './activity-metrics-interceptor';
 import { PrometheusCrawlMetrics, portOrFree, serveMetrics, type MetricsServer } from './metrics';
 import { describeConfig, readWorkerConfig, type WorkerConfig } from './worker-config';
@@ -111,11 +112,22 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
     if (!options.deps?.mimecast) opened.push(() => mimecast.close());
     const extraction = options.deps?.extraction ?? new ExtractionPool();
     if (!options.deps?.extraction) opened.push(() => extraction.close());
+    // Payloads leave the worker encrypted when it has codec keys (codec/encryption-keys.ts).
+    const dataConverter = codecDataConverter(env);
+    if (!dataConverter.payloadCodecs)
+      logger.warn(
+        { setting: 'PAYLOAD_CODEC_KEYS' },
+        'no payload codec keys: workflow histories hold payloads in clear text',
+      );
     let temporal = options.deps?.temporal;
     if (!temporal) {
       const clientConnection = await Connection.connect(temporalConnectionOptions(config));
       opened.push(() => clientConnection.close());
-      temporal = new TemporalClient({ connection: clientConnection, namespace: config.namespace });
+      temporal = new TemporalClient({
+        connection: clientConnection,
+        namespace: config.namespace,
+        dataConverter,
+      });
     }
     const contentCache = options.deps?.contentCache ?? contentCacheFromEnv(env);
     const deps: ActivityDeps = {
@@ -153,6 +165,7 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
           ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }
           : { workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
       activities: createActivities(deps),
+      dataConverter,
       interceptors: { activity: [activityMetricsInterceptor(deps.metrics ?? metrics)] },
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTaskExecutions,

@@ -3,8 +3,9 @@
 // Temporal SDK's runtime metrics, which the SDK serves on its own port and METRICS_PORT proxies, so one
 // scrape gets both.
 import { createServer, type Server } from 'node:http';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CrawlMetrics } from '../activities/ports';
+import type { BudgetSnapshot } from '../activities/mimecast/api-budget';
 
 export class PrometheusCrawlMetrics implements CrawlMetrics {
   readonly registry = new Registry();
@@ -43,6 +44,25 @@ export class PrometheusCrawlMetrics implements CrawlMetrics {
     registers: [this.registry],
   });
 
+  private readonly budgetLimit = new Gauge({
+    name: 'mimecast_api_concurrency_limit',
+    help: 'Mimecast API calls the worker allows in flight at once per credential (AIMD budget)',
+    labelNames: ['credential'],
+    registers: [this.registry],
+  });
+  private readonly budgetInFlight = new Gauge({
+    name: 'mimecast_api_calls_in_flight',
+    help: 'Mimecast API calls in flight per credential',
+    labelNames: ['credential'],
+    registers: [this.registry],
+  });
+  private readonly budgetWaiting = new Gauge({
+    name: 'mimecast_api_calls_waiting',
+    help: 'Mimecast API calls queued for a slot of the concurrency budget per credential',
+    labelNames: ['credential'],
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -60,6 +80,11 @@ export class PrometheusCrawlMetrics implements CrawlMetrics {
   }
   contentBytes(count: number): void {
     if (count > 0) this.bytes.inc(count);
+  }
+  apiBudget(credential: string, budget: BudgetSnapshot): void {
+    this.budgetLimit.set({ credential }, budget.limit);
+    this.budgetInFlight.set({ credential }, budget.inFlight);
+    this.budgetWaiting.set({ credential }, budget.waiting);
   }
 }
 

@@ -14,7 +14,7 @@ import {
   DEFAULT_NAMESPACE,
   DEFAULT_TASK_QUEUE,
   DEFAULT_TEMPORAL_ADDRESS,
-} from '../common/defaults';
+} from '../common/node/defaults';
 
 export interface TemporalTlsConfig {
   /** PEM contents (not paths), read at start so a bad path fails fast. */

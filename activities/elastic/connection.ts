@@ -3,7 +3,7 @@
 // connection). Every refusal names the variable to change; secrets never appear in `describe`.
 import { readFileSync } from 'node:fs';
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
-import { DEFAULT_ELASTICSEARCH_URL } from '../../common/defaults';
+import { DEFAULT_ELASTICSEARCH_URL } from '../../common/node/defaults';
 
 type Env = Record<string, string | undefined>;
 

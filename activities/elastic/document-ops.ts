@@ -1,7 +1,7 @@
 // Bulk operations for the documents of one message: index it with its attachments and clear its recorded
 // failure (one request per page, docs/architecture.md, Index contract), or only mark it seen by a pass
 // (reconcile).
-import { indexNames, type AttachmentDocument, type MessageDocument } from '../../common/documents';
+import { indexNames, type AttachmentDocument, type MessageDocument } from '../../common/node/documents';
 import type { BulkOp } from './bulk-sink';
 import { clearFailedItemOp } from './failed-items';
 

@@ -2,7 +2,7 @@
 // for the missing ones), and a scan of a mailbox view's indexed ids. Every query filters on source.
 import type { Client } from '@elastic/elasticsearch';
 import type { View } from '../../common/contracts';
-import { indexNames } from '../../common/documents';
+import { indexNames } from '../../common/node/documents';
 
 export interface ExistingIdsQuery {
   prefix: string;

@@ -2,7 +2,7 @@
 // firstFailedAt kept), clear it when the item later succeeds, and list a mailbox's failures for retry-failed.
 import type { Client } from '@elastic/elasticsearch';
 import type { View } from '../../common/contracts';
-import { indexNames, type FailedItemDocument } from '../../common/documents';
+import { indexNames, type FailedItemDocument } from '../../common/node/documents';
 import type { BulkOp } from './bulk-sink';
 import { failedDocId } from './document-ids';
 

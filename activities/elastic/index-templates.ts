@@ -2,7 +2,7 @@
 // installed idempotently at worker start; also creates missing indices and adds new fields to existing ones.
 import type { Client } from '@elastic/elasticsearch';
 import type { estypes } from '@elastic/elasticsearch';
-import { indexNames, type IndexNames } from '../../common/documents';
+import { indexNames, type IndexNames } from '../../common/node/documents';
 
 type Properties = Record<string, estypes.MappingProperty>;
 

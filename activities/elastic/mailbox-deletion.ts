@@ -2,7 +2,7 @@
 // on source AND mailbox, in heartbeated batches (scan-delete.ts). The registry entry goes last, so a crash
 // midway leaves the mailbox a deletion candidate and the next attempt finishes the job.
 import type { Client } from '@elastic/elasticsearch';
-import { indexNames } from '../../common/documents';
+import { indexNames } from '../../common/node/documents';
 import { deleteRegistryEntry } from './registry';
 import { deleteMatching, type ScanDeleteOptions } from './scan-delete';
 

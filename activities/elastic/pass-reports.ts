@@ -1,7 +1,7 @@
 // One report document per pass in `<prefix>-passes` (docs/architecture.md, Index contract), keyed by source
 // and pass id.
 import type { Client } from '@elastic/elasticsearch';
-import { indexNames, type PassReportDocument } from '../../common/documents';
+import { indexNames, type PassReportDocument } from '../../common/node/documents';
 import { passReportDocId } from './document-ids';
 
 export async function writePassReportDocument(

@@ -3,7 +3,7 @@
 // mailboxes finish.
 import type { Client } from '@elastic/elasticsearch';
 import type { MailboxStatus, RegistryMailbox } from '../../common/contracts';
-import { indexNames, type RegistryDocument } from '../../common/documents';
+import { indexNames, type RegistryDocument } from '../../common/node/documents';
 import { BulkSink, type BulkOp } from './bulk-sink';
 import { registryDocId } from './document-ids';
 

@@ -3,7 +3,7 @@
 // message only gets its lastSeenPass updated, its attachments are not rewritten).
 import type { Client } from '@elastic/elasticsearch';
 import type { View } from '../../common/contracts';
-import { indexNames } from '../../common/documents';
+import { indexNames } from '../../common/node/documents';
 import { BulkSink } from './bulk-sink';
 import { deleteMatching, DeletionIncompleteError, type ScanDeleteOptions } from './scan-delete';
 

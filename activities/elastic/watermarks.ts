@@ -2,7 +2,7 @@
 // view whose every page was indexed, written with the window's last page (commitLast: after its documents).
 import type { Client } from '@elastic/elasticsearch';
 import { VIEWS, type View } from '../../common/contracts';
-import { indexNames, type WatermarkDocument } from '../../common/documents';
+import { indexNames, type WatermarkDocument } from '../../common/node/documents';
 import type { BulkOp } from './bulk-sink';
 import { watermarkDocId } from './document-ids';
 

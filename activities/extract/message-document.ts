@@ -2,7 +2,7 @@
 // settings applied here — blank subject / attachment name defaults (stored only: filters see the raw value),
 // excluded attachment names, body cap, acl = the mailbox owner, context RECEIVED, lastSeenPass, indexedAt.
 import type { View } from '../../common/contracts';
-import type { AddressDocument, AttachmentDocument, MessageDocument } from '../../common/documents';
+import type { AddressDocument, AttachmentDocument, MessageDocument } from '../../common/node/documents';
 import type { SourceSettings } from '../../common/settings';
 import { attachmentDocId, messageDocId } from '../elastic/document-ids';
 import { mimecastDateToIso } from '../mimecast/mimecast-date';

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { MailParser, type AddressObject } from 'mailparser';
-import type { AddressDocument } from '../../common/documents';
+import type { AddressDocument } from '../../common/node/documents';
 import { calendarToText, capText, DEFAULT_MAX_TEXT_CHARS, htmlToPlainText } from './text-extractors';
 import type { TnefFile } from './tnef-decoder';
 

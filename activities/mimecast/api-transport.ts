@@ -1,9 +1,11 @@
 // The HTTP layer shared by every client of one (credential, apiEndpoint, authEndpoint) in a worker
-// process: bearer auth with the token cache, the per-credential throttle gate, bounded retries of
-// 5xx and network errors, the envelope's fail[] check, link GETs, tracing, stats and metrics.
+// process: bearer auth with the token cache, the per-app concurrency budget and throttle gate,
+// bounded retries of 5xx and network errors, the envelope's fail[] check, link GETs, tracing,
+// stats and metrics.
 import { request, type Dispatcher } from 'undici';
-import { classifyError, ItemError } from '../../common/errors';
+import { classifyError, ItemError } from '../../common/node/errors';
 import type { CrawlMetrics, Logger } from '../ports';
+import type { ApiBudget, BudgetSlot } from './api-budget';
 import type { CallScope } from './call-scope';
 import { isDevelopmentHost, isLoopback, type ResolvedCredential } from './credentials';
 import {
@@ -71,6 +73,7 @@ export interface TransportParts {
   authUrl: URL;
   dispatcher: Dispatcher;
   gate: ThrottleGate;
+  budget: ApiBudget;
   tokens: TokenCache;
   stats: ApiStats;
   logger: Logger;
@@ -170,6 +173,46 @@ export class ApiTransport {
       if (slot > 0) await this.wait(slot, ctx, true);
       return;
     }
+  }
+
+  /** A slot of the app's concurrency budget, heartbeating while queued for one. */
+  private async takeSlot(ctx: CallContext): Promise<BudgetSlot> {
+    const budget = this.parts.budget;
+    const slot = budget.tryAcquire() ?? (await this.queueForSlot(budget, ctx));
+    this.reportBudget();
+    return slot;
+  }
+
+  private async queueForSlot(budget: ApiBudget, ctx: CallContext): Promise<BudgetSlot> {
+    const queued = budget.acquire(ctx.signal);
+    const slice = this.parts.retry.waitSliceMs;
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), slice)));
+      const slot = await Promise.race([queued, tick]).finally(() => clearTimeout(timer));
+      if (slot) return slot;
+      ctx.scope.waited(slice, false);
+    }
+  }
+
+  private releaseSlot(slot: BudgetSlot | undefined): void {
+    if (!slot) return;
+    slot.release();
+    this.reportBudget();
+  }
+
+  private reportBudget(): void {
+    this.parts.metrics?.apiBudget?.(this.credential.name, this.parts.budget.snapshot());
+  }
+
+  /** Tells the budget what a response said about the quota. */
+  private noteBudget(slot: BudgetSlot, status: number, headers: ResponseHeaders): void {
+    if (status === 429) slot.throttled();
+    else
+      slot.answered(
+        numericHeader(headers, 'x-ratelimit-limit'),
+        numericHeader(headers, 'x-ratelimit-remaining'),
+      );
   }
 
   private async backoff(failures: number, ctx: CallContext): Promise<void> {
@@ -315,6 +358,22 @@ export class ApiTransport {
     ctx: CallContext,
     download?: { maxBytes: number; what: string },
   ): Promise<ApiResult> {
+    const held: { slot?: BudgetSlot } = {};
+    try {
+      return await this.postAttempts(endpoint, payload, ctx, download, held);
+    } finally {
+      this.releaseSlot(held.slot);
+    }
+  }
+
+  /** The attempts of post(); each holds a budget slot from before the throttle gate to its end. */
+  private async postAttempts(
+    endpoint: string,
+    payload: unknown,
+    ctx: CallContext,
+    download: { maxBytes: number; what: string } | undefined,
+    held: { slot?: BudgetSlot },
+  ): Promise<ApiResult> {
     const url = this.endpointUrl(endpoint);
     let refreshed = false;
     let failures = 0;
@@ -323,6 +382,10 @@ export class ApiTransport {
       await this.backoff(failures, ctx);
     };
     for (;;) {
+      this.releaseSlot(held.slot);
+      held.slot = undefined;
+      const slot = await this.takeSlot(ctx);
+      held.slot = slot;
       await this.passGate(ctx);
       const token = await this.token(ctx);
       const started = performance.now();
@@ -363,6 +426,7 @@ export class ApiTransport {
       const status = res.statusCode;
       this.account(endpoint, status, ms);
       this.noteRateLimit(res.headers);
+      this.noteBudget(slot, status, res.headers);
       const trace = (responseBody?: unknown, note?: string) =>
         ctx.tracer.call({
           method: 'POST',
@@ -461,7 +525,23 @@ export class ApiTransport {
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainAllowed)) {
       throw new ItemError(`${what}: refusing a download link over ${url.protocol} off loopback`);
     }
-    const sameOrigin = url.origin === this.apiBase.origin;
+    // A pre-signed link elsewhere is not an API call: no budget slot, no gate, no token.
+    const slot = url.origin === this.apiBase.origin ? await this.takeSlot(ctx) : undefined;
+    try {
+      return await this.getLinkOnce(url, ctx, maxBytes, what, slot);
+    } finally {
+      this.releaseSlot(slot);
+    }
+  }
+
+  private async getLinkOnce(
+    url: URL,
+    ctx: CallContext,
+    maxBytes: number,
+    what: string,
+    slot: BudgetSlot | undefined,
+  ): Promise<LinkResult> {
+    const sameOrigin = slot !== undefined;
     const headers: Record<string, string> = {};
     if (sameOrigin) {
       await this.passGate(ctx);
@@ -498,7 +578,10 @@ export class ApiTransport {
       ms,
       note: sameOrigin ? 'api origin' : 'foreign origin: no token sent',
     });
-    if (sameOrigin) this.noteRateLimit(res.headers);
+    if (slot) {
+      this.noteRateLimit(res.headers);
+      this.noteBudget(slot, status, res.headers);
+    }
     if (status < 200 || status >= 300) {
       await discard(res.body);
       if (status === 429 && sameOrigin) this.onThrottled(res.headers, ctx, endpoint);

@@ -1,11 +1,13 @@
 // One place per worker process that hands out Mimecast clients: resolves the credential, refuses
 // hosts it is not allowed for, and shares per process what must be shared — one transport per
 // (credential, apiEndpoint, authEndpoint), one token cache per (app, token URL), one throttle
-// gate per app (its quota), and one keep-alive connection pool per origin (an undici Agent).
+// gate and one concurrency budget per app (its quota), and one keep-alive connection pool per
+// origin (an undici Agent).
 import { createHash } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 import type { SourceSettings } from '../../common/settings';
 import type { CrawlMetrics, Logger } from '../ports';
+import { ApiBudget, type BudgetOptions, type BudgetSnapshot } from './api-budget';
 import { ApiTransport, DEFAULT_RETRY_POLICY, type RetryPolicy } from './api-transport';
 import { MimecastClient } from './client';
 import { assertHostAllowed, resolveCredential } from './credentials';
@@ -21,6 +23,8 @@ export interface MimecastClientProviderOptions {
   /** Clock of token expiry (tests); waits use real time. */
   clock?: () => number;
   retry?: Partial<RetryPolicy>;
+  /** The per-app concurrency budget's bounds (tests; the defaults suit the Mimecast API). */
+  budget?: Partial<BudgetOptions>;
   /** Replaces the provider's own keep-alive Agent (tests observe requests through it); not closed by close(). */
   dispatcher?: Dispatcher;
 }
@@ -29,6 +33,7 @@ export class MimecastClientProvider {
   private readonly transports = new Map<string, ApiTransport>();
   private readonly tokenCaches = new Map<string, TokenCache>();
   private readonly gates = new Map<string, ThrottleGate>();
+  private readonly budgets = new Map<string, ApiBudget>();
   private readonly agent?: Agent;
   private readonly dispatcher: Dispatcher;
   private readonly retry: RetryPolicy;
@@ -40,7 +45,8 @@ export class MimecastClientProvider {
       this.dispatcher = this.agent = new Agent({
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 120_000,
-        connections: 32,
+        // Enough for the budget's ceiling: a queued request would hide from the budget's count.
+        connections: 64,
       });
   }
 
@@ -62,6 +68,8 @@ export class MimecastClientProvider {
       const gateKey = credential.clientId;
       const gate = this.gates.get(gateKey) ?? new ThrottleGate();
       this.gates.set(gateKey, gate);
+      const budget = this.budgets.get(gateKey) ?? new ApiBudget(this.opts.budget);
+      this.budgets.set(gateKey, budget);
       const tokenKey = `${credential.clientId}\n${secretDigest}\n${authUrl.href}`;
       let tokens = this.tokenCaches.get(tokenKey);
       const created: ApiTransport = new ApiTransport({
@@ -70,9 +78,10 @@ export class MimecastClientProvider {
         authUrl,
         dispatcher: this.dispatcher,
         gate,
+        budget,
         // The cache fetches through whichever transport created it: same app, same token URL.
         tokens: tokens ?? (tokens = new TokenCache(() => created.fetchToken(), this.opts.clock)),
-        stats: new ApiStats(this.opts.logger, `${credential.name}@${apiBase.host}`),
+        stats: new ApiStats(this.opts.logger, `${credential.name}@${apiBase.host}`, () => budget.snapshot()),
         logger: this.opts.logger,
         metrics: this.opts.metrics,
         retry: this.retry,
@@ -92,6 +101,11 @@ export class MimecastClientProvider {
       authTokenOffsetSeconds: settings.performance.authTokenOffsetSeconds,
       tracer,
     });
+  }
+
+  /** The concurrency budget of each app (client id) this worker has called (diagnostics, tests). */
+  budgetSnapshots(): BudgetSnapshot[] {
+    return [...this.budgets.values()].map((b) => b.snapshot());
   }
 
   /** Token requests made so far for a credential's app (tests, diagnostics). */

@@ -1,7 +1,7 @@
 // The Mimecast API 2.0 client the activities use: one method per endpoint the crawl needs, with
 // paging, record normalisation and downloads (bytes or link). A MimecastClient is a cheap view
 // over a shared ApiTransport, carrying the settings of one source and the CallScope of one activity.
-import { ItemError } from '../../common/errors';
+import { ItemError } from '../../common/node/errors';
 import type { ApiTransport, CallContext } from './api-transport';
 import { CallScope, type CallObserver } from './call-scope';
 import { MimecastResponseError, TransientError } from './errors';

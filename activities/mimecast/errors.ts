@@ -1,8 +1,8 @@
-// Typed errors of the Mimecast client. Each extends a kind of the taxonomy (common/errors.ts), so
+// Typed errors of the Mimecast client. Each extends a kind of the taxonomy (common/node/errors.ts), so
 // callers and `classifyError` know the action without parsing messages.
-import { CrawlerError, SourceError, ThrottledError } from '../../common/errors';
+import { CrawlerError, SourceError, ThrottledError } from '../../common/node/errors';
 
-export { OversizeError, SourceError, ThrottledError, TransientError } from '../../common/errors';
+export { OversizeError, SourceError, ThrottledError, TransientError } from '../../common/node/errors';
 
 export interface MimecastFailDetail {
   code: string;

@@ -1,6 +1,8 @@
 // Periodic API statistics (logging.statsIntervalSeconds; 0 = off): calls, calls/s, HTTP errors,
-// 429s, per endpoint — one log line per interval, counters reset after each line.
+// 429s, per endpoint, and the app's concurrency budget — one log line per interval, counters reset
+// after each line.
 import type { Logger } from '../ports';
+import type { BudgetSnapshot } from './api-budget';
 
 interface EndpointStats {
   calls: number;
@@ -15,6 +17,8 @@ export interface ApiStatsSnapshot {
   throttled: number;
   seconds: number;
   endpoints: Record<string, EndpointStats>;
+  /** The app's concurrency budget now: limit, calls in flight and queued, increases and cuts so far. */
+  budget?: BudgetSnapshot;
 }
 
 export class ApiStats {
@@ -26,6 +30,7 @@ export class ApiStats {
   constructor(
     private readonly logger: Logger,
     private readonly label: string,
+    private readonly budget?: () => BudgetSnapshot,
     private readonly now: () => number = Date.now,
   ) {
     this.since = now();
@@ -51,6 +56,7 @@ export class ApiStats {
       throttled: sum('throttled'),
       seconds: Math.round(seconds),
       endpoints,
+      ...(this.budget ? { budget: this.budget() } : {}),
     };
   }
 

@@ -3,7 +3,7 @@
 // bearer token appears in workflow histories, worker logs or the index.
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type { Client } from '@temporalio/client';
-import { indexNames } from '../../common/documents';
+import { indexNames } from '../../common/node/documents';
 import type { SourceSettings } from '../../common/settings';
 import type { RunningSimulator } from '../../simulator';
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { indexNames } from '../../common/documents';
+import { indexNames } from '../../common/node/documents';
 import { passWorkflowId, type CrawlArchiveInput, type CrawlArchiveResult } from '../../common/contracts';
 import { parseSettingsLenient, type SourceSettings } from '../../common/settings';
 import { removeIndexTemplates } from '../../activities/elastic/index-templates';

@@ -9,7 +9,7 @@ import {
   DEFAULT_ELASTICSEARCH_URL,
   DEFAULT_NAMESPACE,
   DEFAULT_TEMPORAL_ADDRESS,
-} from '../../common/defaults';
+} from '../../common/node/defaults';
 
 const run = promisify(execFile);
 const SCRIPTS = path.resolve(__dirname, '../../scripts');

@@ -30,8 +30,8 @@ import type {
   View,
 } from '../../common/contracts';
 import { mailboxWorkflowId } from '../../common/contracts';
-import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../../common/defaults';
-import { indexNames } from '../../common/documents';
+import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../../common/node/defaults';
+import { indexNames } from '../../common/node/documents';
 import { parseSettingsLenient, type SourceSettings, type SourceSettingsInput } from '../../common/settings';
 import { createActivities } from '../../activities';
 import type { ActivityDeps } from '../../activities/deps';

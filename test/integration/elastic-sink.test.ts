@@ -3,7 +3,7 @@
 // attachment recorded without stopping the page, rejected documents recorded as failures,
 // watermarks, registry paging, the reconcile sweep, mailbox deletion and pass reports.
 import { Client } from '@elastic/elasticsearch';
-import { indexNames } from '../../common/documents';
+import { indexNames } from '../../common/node/documents';
 import { parseSettingsLenient, type SourceSettings } from '../../common/settings';
 import { emptyCounters } from '../../common/contracts';
 import { BulkSink, type BulkOp } from '../../activities/elastic/bulk-sink';

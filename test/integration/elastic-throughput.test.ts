@@ -2,7 +2,7 @@
 // docs/architecture.md, Index contract) through BulkSink into the real Elasticsearch. Prints docs/s; asserts
 // nothing is lost.
 import { Client } from '@elastic/elasticsearch';
-import { indexNames, type MessageDocument } from '../../common/documents';
+import { indexNames, type MessageDocument } from '../../common/node/documents';
 import { BulkSink, type BulkOp } from '../../activities/elastic/bulk-sink';
 import { messageDocId } from '../../activities/elastic/document-ids';
 import { ensureIndexTemplates, removeIndexTemplates } from '../../activities/elastic/index-templates';

@@ -8,7 +8,7 @@ import {
   type CrawlPageResult,
   type CrawlerActivities,
 } from '../../common/contracts';
-import { indexNames } from '../../common/documents';
+import { indexNames } from '../../common/node/documents';
 import { crawlRequestedSignal } from '../../common/messages';
 import { messageDocId } from '../../activities/elastic/document-ids';
 import { ensureIndexTemplates } from '../../activities/elastic/index-templates';

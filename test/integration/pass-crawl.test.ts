@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { CrawlArchiveInput, CrawlArchiveResult, CrawlerActivities } from '../../common/contracts';
 import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
-import { indexNames } from '../../common/documents';
+import { indexNames } from '../../common/node/documents';
 import {
   cancelPassUpdate,
   mailboxProgressQuery,

@@ -3,7 +3,7 @@
 // reported, and confirmDeletions performs it.
 import type { CrawlArchiveInput, CrawlArchiveResult, PassOptions } from '../../common/contracts';
 import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
-import { indexNames } from '../../common/documents';
+import { indexNames } from '../../common/node/documents';
 import type { SourceSettings } from '../../common/settings';
 import { WorkerHarness } from '../helpers/worker-harness';
 import { terminateSource } from '../helpers/terminate-source';

@@ -2,9 +2,9 @@
 // "gone" mailboxes, incomplete snapshots, and which out-of-scope entries are deletion candidates.
 import { randomBytes } from 'node:crypto';
 import { Client as ElasticClient } from '@elastic/elasticsearch';
-import { DEFAULT_ELASTICSEARCH_URL } from '../../common/defaults';
-import { indexNames, type RegistryDocument } from '../../common/documents';
-import { TransientError } from '../../common/errors';
+import { DEFAULT_ELASTICSEARCH_URL } from '../../common/node/defaults';
+import { indexNames, type RegistryDocument } from '../../common/node/documents';
+import { TransientError } from '../../common/node/errors';
 import { parseSettingsLenient, type SourceSettingsInput } from '../../common/settings';
 import { ensureIndexTemplates, removeIndexTemplates } from '../../activities/elastic/index-templates';
 import { updateRegistryStatus } from '../../activities/elastic/registry';

@@ -737,6 +737,45 @@ describe('simulator contract', () => {
       }
     });
 
+    it('quota=Q: Q calls per second in one bucket per app, shared by all its clients, refilled at Q/s', async () => {
+      let at = Date.UTC(2026, 5, 15, 12, 0, 0);
+      const s = await startSimulator({
+        preset: 'tiny',
+        clock: () => at,
+        credentials: [
+          { clientId: 'a', clientSecret: 'x' },
+          { clientId: 'b', clientSecret: 'y' },
+        ],
+        faults: parseFaultSpec('quota=10'),
+      });
+      try {
+        // Two workers of app "a" (each its own token) and one of app "b".
+        const workers = [await getToken(s, 'a', 'x'), await getToken(s, 'a', 'x')];
+        const other = await getToken(s, 'b', 'y');
+        const domains = (t: string) => call(s, t, '/api/domain/get-internal-domain', { data: [] });
+        const statuses: number[] = [];
+        for (let i = 0; i < 10; i++) statuses.push((await domains(workers[i % 2]!)).status);
+        // The two token requests took 2 of the 10: 8 calls pass, whichever worker makes them.
+        expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429, 429]);
+        const last = await domains(workers[0]!);
+        expect(last.headers.get('x-ratelimit-limit')).toBe('10');
+        expect(last.headers.get('x-ratelimit-remaining')).toBe('0');
+        expect(Number(last.headers.get('x-ratelimit-reset'))).toBe(100);
+        expect((await domains(other)).status).toBe(200);
+        // Refilled at Q per second: after 500 ms, 5 more calls between the two workers.
+        at += 500;
+        const refilled: number[] = [];
+        for (let i = 0; i < 6; i++) refilled.push((await domains(workers[i % 2]!)).status);
+        expect(refilled).toEqual([200, 200, 200, 200, 200, 429]);
+        // Never more than Q banked, however long the app is idle.
+        at += 60_000;
+        const full = await domains(workers[1]!);
+        expect(full.headers.get('x-ratelimit-remaining')).toBe('9');
+      } finally {
+        await s.close();
+      }
+    });
+
     it('injects seeded, reproducible 429s and 5xx', async () => {
       const run = async () => {
         const s = await startSimulator({ preset: 'tiny', seed: 99, faults: '429=0.3,5xx=0.2' });
@@ -809,6 +848,8 @@ describe('simulator contract', () => {
         slowDownloadMs: 20,
       });
       expect(parseFaultSpec('rate429=0.1,latencyMs=50')).toEqual({ rate429: 0.1, latencyMs: 50 });
+      expect(parseFaultSpec('quota=200')).toEqual({ rateLimit: { limit: 200, windowMs: 1000 } });
+      expect(() => parseFaultSpec('quota=0')).toThrow();
       expect(() => parseFaultSpec('bogus=1')).toThrow();
     });
   });

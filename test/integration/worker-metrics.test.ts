@@ -9,7 +9,7 @@ import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client, Connection } from '@temporalio/client';
 import type { CrawlArchiveInput, CrawlArchiveResult } from '../../common/contracts';
 import { passWorkflowId } from '../../common/contracts';
-import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../../common/defaults';
+import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../../common/node/defaults';
 import { parseSettingsLenient } from '../../common/settings';
 import { removeIndexTemplates } from '../../activities/elastic/index-templates';
 import { startSimulator, type RunningSimulator } from '../../simulator';

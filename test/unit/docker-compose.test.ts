@@ -10,7 +10,7 @@ import {
   DEFAULT_TASK_QUEUE,
   DEFAULT_TEMPORAL_ADDRESS,
   TEMPORAL_UI_PORT,
-} from '../../common/defaults';
+} from '../../common/node/defaults';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../common/search-attributes';
 
 const root = path.resolve(__dirname, '../..');

@@ -10,7 +10,7 @@ import {
   ThrottledError,
   toApplicationFailure,
   TransientError,
-} from '../../common/errors';
+} from '../../common/node/errors';
 import { forbiddenError, MimecastFunctionError, MimecastHttpError } from '../../activities/mimecast/errors';
 
 describe('classifyError', () => {

@@ -7,7 +7,7 @@ import {
   OFFICIAL_API_HOSTS,
   resolveCredential,
 } from '../../activities/mimecast/credentials';
-import { SourceError } from '../../common/errors';
+import { SourceError } from '../../common/node/errors';
 
 const SECRET = 'S3cr3t-never-shown';
 let dir: string;

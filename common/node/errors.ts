@@ -3,9 +3,9 @@
 // anything else, which is classified by its shape) and `toApplicationFailure` turns them into the
 // ApplicationFailure the workflows and Temporal's retry policy act on.
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureTypes, type ErrorKind } from './contracts';
+import { FailureTypes, type ErrorKind } from '../contracts';
 
-export type { ErrorKind } from './contracts';
+export type { ErrorKind } from '../contracts';
 
 /** Base of the crawler's own errors: the kind is decided where the error is raised. */
 export class CrawlerError extends Error {
