@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_METRICS_PORT } from '../../common/defaults';
+import { DEFAULT_METRICS_PORT } from '../../common/node/defaults';
 import { writeWorkflowBundle } from '../../workers/workflow-bundle';
 
 jest.setTimeout(240_000);

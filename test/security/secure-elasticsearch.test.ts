@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
-import { DEFAULT_TEMPORAL_ADDRESS } from '../../common/defaults';
+import { DEFAULT_TEMPORAL_ADDRESS } from '../../common/node/defaults';
 import {
   createElasticClient,
   elasticConnectionHint,
