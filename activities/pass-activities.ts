@@ -40,7 +40,7 @@ import { readDeletionCandidatesPage } from './deletion-candidates';
 import { activityRuntime } from './activity-runtime';
 import type { ActivityDeps } from './deps';
 import { ensureIndexTemplatesOnce } from './index-templates-once';
-import { mailboxKeyFor } from './mailbox-filter';
+import { carriedMailboxKey } from './mailbox-filter';
 import { snapshotScope as runSnapshot } from './snapshot-scope';
 
 export type PassActivities = Pick<
@@ -242,7 +242,11 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
         const rt = runtime();
         const address = input.address.toLowerCase();
         // Documents carry the mailbox key (the keyed hash with privacy.hashAddresses); the registry the address.
-        const mailbox = mailboxKeyFor(address, input.settings, deps.addressHashKey);
+        const mailbox = carriedMailboxKey(
+          { address, mailboxKey: input.mailboxKey },
+          input.settings,
+          deps.addressHashKey,
+        );
         const result = await deleteMailboxDocumentsByQuery(
           deps.elastic,
           { prefix: input.settings.index.prefix, source: input.settings.sourceId, mailbox, address },
