@@ -16,9 +16,9 @@ import { clearFailedItemOp, recordFailedItemOp } from './elastic/failed-items';
 import { queryLimiterFor } from './elastic/query-limiter';
 import { deleteMessagesWithAttachments } from './elastic/sweep';
 import { watermarkOp } from './elastic/watermarks';
-import { mailboxKeyFor } from './mailbox-filter';
+import { carriedMailboxKey } from './mailbox-filter';
 import type { MimecastMessageRecord } from './mimecast/client';
-import { MAX_PAGE_SIZE } from './mimecast/client';
+import { MAX_PAGE_SIZE } from '../common/settings';
 import { MimecastFunctionError } from './mimecast/errors';
 import { buildMessageContent } from './message-content';
 import type { MessageJob, ProcessContext } from './pipeline/message-job';
@@ -74,13 +74,14 @@ export function processContext(
   address: string,
   domain: string,
   passId: string,
+  mailboxKey?: string,
 ) {
   const runtime = activityRuntime(deps.runtime);
   const now = deps.now ?? (() => new Date());
   return {
     runtime,
     now,
-    mailbox: mailboxKeyFor(address, settings, deps.addressHashKey),
+    mailbox: carriedMailboxKey({ address, mailboxKey }, settings, deps.addressHashKey),
     address,
     domain,
     passId,
@@ -254,7 +255,7 @@ export async function writePage(
 
 export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Promise<CrawlPageResult> {
   const { settings, view, window } = input;
-  const base = processContext(deps, settings, input.address, input.domain, input.passId);
+  const base = processContext(deps, settings, input.address, input.domain, input.passId, input.mailboxKey);
   const { runtime } = base;
   const previous = runtime.lastHeartbeatDetails<PageHeartbeat>();
   const stoppedIds = new Set<string>(previous?.stoppedIds ?? []);

@@ -27,7 +27,7 @@ import { countFailedItems, listFailedItems } from './elastic/failed-items';
 import { queryLimiterFor } from './elastic/query-limiter';
 import { sweepUnseenMessages } from './elastic/sweep';
 import { readWatermarks } from './elastic/watermarks';
-import { mailboxKeyFor } from './mailbox-filter';
+import { carriedMailboxKey } from './mailbox-filter';
 
 /** Recorded failures retried per activity call page (each needs its content fetched again). */
 const RETRY_PAGE = 100;
@@ -50,7 +50,7 @@ export function createMailboxActivities(deps: ActivityDeps) {
   return {
     async loadWatermarks(input: LoadWatermarksInput): Promise<LoadWatermarksResult> {
       const { settings } = input;
-      const mailbox = mailboxKeyFor(input.address, settings, deps.addressHashKey);
+      const mailbox = carriedMailboxKey(input, settings, deps.addressHashKey);
       return wrap(async () => ({
         watermarks: await readWatermarks(deps.elastic, {
           prefix: settings.index.prefix,
@@ -70,7 +70,14 @@ export function createMailboxActivities(deps: ActivityDeps) {
      */
     async retryFailedItems(input: RetryFailedItemsInput): Promise<RetryFailedItemsResult> {
       const { settings } = input;
-      const base = processContext(deps, settings, input.address, input.domain, input.passId);
+      const base = processContext(
+        deps,
+        settings,
+        input.address,
+        input.domain,
+        input.passId,
+        input.mailboxKey,
+      );
       const { runtime } = base;
       const previous = runtime.lastHeartbeatDetails<RetryHeartbeat>();
       const stoppedIds = new Set(previous?.stoppedIds ?? []);
@@ -152,7 +159,7 @@ export function createMailboxActivities(deps: ActivityDeps) {
     async sweepUnseen(input: SweepUnseenInput): Promise<SweepUnseenResult> {
       const { settings } = input;
       const runtime = processContext(deps, settings, input.address, '', input.passId).runtime;
-      const mailbox = mailboxKeyFor(input.address, settings, deps.addressHashKey);
+      const mailbox = carriedMailboxKey(input, settings, deps.addressHashKey);
       const prefix = settings.index.prefix;
       return wrap(async () => {
         // The pass's lastSeenPass updates must be searchable before "not seen" may mean "deleted":

@@ -43,7 +43,7 @@ import { activityRuntime } from './activity-runtime';
 import { describeStarter, startIdentity } from './pass-starter';
 import type { ActivityDeps } from './deps';
 import { ensureIndexTemplatesOnce } from './index-templates-once';
-import { mailboxKeyFor } from './mailbox-filter';
+import { carriedMailboxKey } from './mailbox-filter';
 import { snapshotScope as runSnapshot } from './snapshot-scope';
 
 export type PassActivities = Pick<
@@ -258,7 +258,11 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
         const rt = runtime();
         const address = input.address.toLowerCase();
         // Documents carry the mailbox key (the keyed hash with privacy.hashAddresses); the registry the address.
-        const mailbox = mailboxKeyFor(address, input.settings, deps.addressHashKey);
+        const mailbox = carriedMailboxKey(
+          { address, mailboxKey: input.mailboxKey },
+          input.settings,
+          deps.addressHashKey,
+        );
         const result = await deleteMailboxDocumentsByQuery(
           deps.elastic,
           { prefix: input.settings.index.prefix, source: input.settings.sourceId, mailbox, address },

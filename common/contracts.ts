@@ -9,6 +9,20 @@ export const VIEWS: readonly View[] = ['INBOX', 'SENT'];
 /** delta: windows from the tokens; reconcile: whole range, sweep unseen; retryFailed: only recorded failures. */
 export type PassMode = 'delta' | 'reconcile' | 'retryFailed';
 
+/**
+ * The one rule for a pass's mode: a requested delta pass reconciles when this pass asks for it
+ * (`crawl --ignore-delta-tokens`) or the source's settings do (`messages.ignoreDeltaTokens`).
+ */
+export function passModeFor(
+  requested: PassMode,
+  settings: Pick<SourceSettings, 'messages'>,
+  ignoreDeltaTokens = false,
+): PassMode {
+  return requested === 'delta' && (ignoreDeltaTokens || settings.messages.ignoreDeltaTokens)
+    ? 'reconcile'
+    : requested;
+}
+
 export type PassStatus =
   | 'Enumerating'
   | 'Crawling'
@@ -165,10 +179,11 @@ export interface CrawlArchiveInput {
   tuning?: PassTuning;
 }
 
+/** Each default is a named constant in the workflow that reads it; none is restated here. */
 export interface PassTuning {
-  /** Period of the liveness check of in-flight mailboxes (default 10 minutes). */
+  /** Period of the liveness check of in-flight mailboxes (DEFAULT_LIVENESS_CHECK_MS). */
   livenessCheckMs?: number;
-  /** Continue-as-new after this many child starts in one run (default 500; the server refuses > 2,000 pending). */
+  /** Continue-as-new after this many child starts in one run (DEFAULT_MAX_CHILD_STARTS_PER_RUN). */
   maxChildStartsPerRun?: number;
   /** Registry entries read per page (default max(100, parallelism)). */
   registryPageSize?: number;
@@ -216,14 +231,15 @@ export interface CrawlMailboxInput {
   tuning?: MailboxTuning;
 }
 
+/** Each default is a named constant in the workflow that reads it; none is restated here. */
 export interface MailboxTuning {
-  /** Continue-as-new mid-pass once the history has this many events (default 10,000). */
+  /** Continue-as-new mid-pass once the history has this many events (DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS). */
   continueAsNewAfterEvents?: number;
-  /** Window length in days (default 7). */
+  /** Window length in days (DEFAULT_WINDOW_DAYS). */
   windowDays?: number;
-  /** Overrides of the crawlPage retry policy (default: ~10 attempts, backoff capped at 60 s). */
+  /** Overrides of the crawlPage retry policy (default: workflows/activity-options.ts). */
   pageRetry?: { maximumAttempts?: number; initialIntervalMs?: number; maximumIntervalMs?: number };
-  /** Recorded failures are retried until they failed this often (default 5). */
+  /** Recorded failures are retried until they failed this often (DEFAULT_RETRY_FAILED_MAX_ATTEMPTS). */
   retryFailedMaxAttempts?: number;
 }
 
@@ -382,6 +398,8 @@ export interface WritePassReportResult {
 export interface LoadWatermarksInput {
   settings: SourceSettings;
   address: string;
+  /** The mailbox key, computed once at the snapshot and carried (absent in inputs of older builds: computed then). */
+  mailboxKey?: string;
 }
 export interface LoadWatermarksResult {
   /** End of the last completed window per view, from `<prefix>-state`; absent = no watermark. */
@@ -391,6 +409,8 @@ export interface LoadWatermarksResult {
 export interface CrawlPageInput {
   settings: SourceSettings;
   address: string;
+  /** The mailbox key, computed once at the snapshot and carried (absent in inputs of older builds: computed then). */
+  mailboxKey?: string;
   domain: string;
   view: View;
   passId: string;
@@ -433,6 +453,8 @@ export interface CrawlPageResult {
 export interface RetryFailedItemsInput {
   settings: SourceSettings;
   address: string;
+  /** The mailbox key, computed once at the snapshot and carried (absent in inputs of older builds: computed then). */
+  mailboxKey?: string;
   domain: string;
   passId: string;
   /** Items that failed more often than this are left alone (bounded retries). */
@@ -443,6 +465,8 @@ export type RetryFailedItemsResult = { counters: MessageCounters; remaining: num
 export interface SweepUnseenInput {
   settings: SourceSettings;
   address: string;
+  /** The mailbox key, computed once at the snapshot and carried (absent in inputs of older builds: computed then). */
+  mailboxKey?: string;
   view: View;
   passId: string;
 }
@@ -477,6 +501,8 @@ export interface StopMailboxWorkflowResult {
 export interface DeleteMailboxDocumentsInput {
   settings: SourceSettings;
   address: string;
+  /** The mailbox key, computed once at the snapshot and carried (absent in inputs of older builds: computed then). */
+  mailboxKey?: string;
 }
 export interface DeleteMailboxDocumentsResult {
   deleted: number;

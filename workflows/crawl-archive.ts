@@ -9,6 +9,7 @@ import {
   CancellationScope,
   ChildWorkflowCancellationType,
   condition,
+  ContinueAsNew,
   makeContinueAsNewFunc,
   executeChild,
   getExternalWorkflowHandle,
@@ -17,6 +18,7 @@ import {
   ParentClosePolicy,
   proxyActivities,
   setHandler,
+  setWorkflowOptions,
   sleep,
   startChild,
   upsertSearchAttributes,
@@ -28,6 +30,7 @@ import {
   FailureTypes,
   mailboxWorkflowId,
   PASS_WORKFLOW_TASK_TIMEOUT,
+  passModeFor,
   WorkflowTypes,
   type CrawlArchiveInput,
   type CrawlArchiveResult,
@@ -67,6 +70,7 @@ import { parseSettingsLenient, SettingsError, type SourceSettings } from '../com
 import { ACTIVITY_OPTIONS } from './activity-options';
 import { PassState, type InFlightMailbox } from './pass-state';
 import { migratePassState, toCarriedState } from './pass-state-migration';
+import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
 // The constants below shape the pass's command sequence (timers, child starts per run, upserts,
 // registry writes): a new value goes behind patched() (docs/architecture.md, Versioning).
@@ -128,6 +132,8 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
   return progress;
 }
 
+setWorkflowOptions(FAIL_WORKFLOW_ON, crawlArchive);
+
 async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
   const info = workflowInfo();
   const tuning: PassTuning = input.tuning ?? {};
@@ -154,7 +160,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     : PassState.create({
         passId: `${info.workflowId}@${info.firstExecutionRunId}`,
         sourceId: settings.sourceId,
-        mode: options.ignoreDeltaTokens || settings.messages.ignoreDeltaTokens ? 'reconcile' : 'delta',
+        mode: passModeFor('delta', settings, options.ignoreDeltaTokens),
         startedAt: new Date().toISOString(),
       });
   const d = state.data;
@@ -537,8 +543,9 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
       });
       throw err;
     }
-    const message = sourceErrorMessage(err);
-    if (message === undefined) throw err;
+    if (err instanceof ContinueAsNew) throw err;
+    // Anything else is a fault of the pass itself: recorded as the pass's failure, not a task retried for ever.
+    const message = sourceErrorMessage(err) ?? `the pass workflow failed: ${errorMessage(err)}`;
     // Source error (docs/architecture.md, Error scopes): stop dispatching, let in-flight mailboxes stop, one
     // actionable message.
     state.failSource(message);

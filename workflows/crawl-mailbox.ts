@@ -16,6 +16,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  setWorkflowOptions,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -52,6 +53,7 @@ import {
 import { parseSettingsLenient, type SourceSettings } from '../common/settings';
 import { ACTIVITY_OPTIONS, pageActivityOptions } from './activity-options';
 import { MailboxCrawlState } from './mailbox-crawl-state';
+import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
 /**
  * Continue-as-new mid-pass below the 10,000-event budget per run (docs/architecture.md, Tests and
@@ -182,19 +184,35 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     if (request.mode !== 'retryFailed') {
       try {
         ({ watermarks } = await finishing(() =>
-          loadWatermarks({ settings: request.settings, address: identity.address }),
+          loadWatermarks({
+            settings: request.settings,
+            address: identity.address,
+            mailboxKey: identity.mailboxKey,
+          }),
         ));
       } catch (err) {
         if (isCancellation(err)) throw err;
+        if (droppedMeanwhile(request)) return;
         state.beginPass(Date.now(), {});
         const failure = failureOf(err);
         state.failPass(`could not read the watermarks: ${failure.message}`, failure.kind);
         return;
       }
     }
+    if (droppedMeanwhile(request)) return;
     // Histories recorded before adaptive windows replay with fixed windows.
     const pass = state.beginPass(Date.now(), watermarks, { adaptiveWindows: patched('adaptive-windows') });
     upsert('Running', [{ key: MimecastPassId, value: pass.request.passId }]);
+  }
+
+  /**
+   * A cancel or stop that arrived while the watermarks loaded dropped (and reported) the request:
+   * no pass starts. Another request now at the head gets its own watermarks (new runs only: an
+   * older build started it with these, patch `requeue-dropped-request`).
+   */
+  function droppedMeanwhile(request: CrawlRequest): boolean {
+    const head = state.peekRequest();
+    return head === undefined || (head !== request && patched('requeue-dropped-request'));
   }
 
   function shouldContinueAsNew(): boolean {
@@ -229,6 +247,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
                 retryFailedItems({
                   settings,
                   address: identity.address,
+                  mailboxKey: identity.mailboxKey,
                   domain: identity.domain,
                   passId,
                   maxAttempts: tuning.retryFailedMaxAttempts ?? DEFAULT_RETRY_FAILED_MAX_ATTEMPTS,
@@ -242,6 +261,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
                 crawlPage({
                   settings,
                   address: identity.address,
+                  mailboxKey: identity.mailboxKey,
                   domain: identity.domain,
                   view: step.view,
                   passId,
@@ -259,7 +279,13 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
             break;
           case 'sweep': {
             const { deleted } = await finishing(() =>
-              sweepUnseen({ settings, address: identity.address, view: step.view, passId }),
+              sweepUnseen({
+                settings,
+                address: identity.address,
+                mailboxKey: identity.mailboxKey,
+                view: step.view,
+                passId,
+              }),
             );
             state.applySweep(step.view, deleted);
             break;
@@ -282,12 +308,15 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     return next({ ...input, requests: [], state: state.toCarried() });
   }
 
-  await condition(() => state.hasWork() || state.stopRequested);
-  if (state.stopRequested && !state.pass) {
-    await condition(allHandlersFinished);
-    return;
+  // Waits for a request; one dropped while its watermarks loaded sends the workflow back to waiting.
+  while (!state.pass) {
+    await condition(() => state.hasWork() || state.stopRequested);
+    if (state.stopRequested && !state.pass) {
+      await condition(allHandlersFinished);
+      return;
+    }
+    if (!state.pass) await beginPass();
   }
-  if (!state.pass) await beginPass();
   if ((await runPass()) === 'continueAsNew') await continueAsNewNow();
 
   const { report: mailboxReport, replyTo } = state.finishPass(Date.now());
@@ -303,3 +332,5 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
   }
   await continueAsNewNow();
 }
+
+setWorkflowOptions(FAIL_WORKFLOW_ON, crawlMailbox);

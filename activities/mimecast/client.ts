@@ -2,6 +2,7 @@
 // paging, record normalisation and downloads (bytes or link). A MimecastClient is a cheap view
 // over a shared ApiTransport, carrying the settings of one source and the CallScope of one activity.
 import { ItemError } from '../../common/node/errors';
+import { MAX_PAGE_SIZE } from '../../common/settings';
 import type { ApiTransport, CallContext } from './api-transport';
 import { CallScope, type CallObserver } from './call-scope';
 import { MimecastResponseError, TransientError } from './errors';
@@ -30,8 +31,6 @@ export const ENDPOINTS = {
   file: '/api/archive/get-file',
 } as const;
 
-/** The API's largest page (docs/architecture.md, Mimecast API facts: never above 500). */
-export const MAX_PAGE_SIZE = 500;
 /** A link that fails is re-requested from the API this many times in all (never retried as-is). */
 const LINK_REQUESTS = 3;
 /** Guard against a server that keeps answering `next` with records forever. */

@@ -320,6 +320,18 @@ describe('cancel, pause, stop and restart', () => {
     expect(state.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Cancelled' } });
     expect(() => state.validateRestart({})).toThrow(/stopping/);
   });
+
+  it('a stop requested before continue-as-new is carried to the next run', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.stop('deleting');
+    const next = new MailboxCrawlState(identity, state.toCarried());
+    expect(next.stopRequested).toBe(true);
+    expect(next.stopReason).toBe('deleting');
+    expect(next.nextStep()).toMatchObject({ kind: 'finish', outcome: { status: 'Cancelled' } });
+    expect(() => next.validateRestart({})).toThrow(/stopping/);
+  });
 });
 
 it('carries tokens, queue and the cursor of a pass through continue-as-new', () => {
