@@ -90,6 +90,11 @@ export interface MessageCounters {
   /** Outside [startDate, endDate] although listed (defensive; the API filters already). */
   skippedByDate: number;
   failed: number;
+  /**
+   * Indexed, but incompletely (oversize, unreadable MIME or attachment text, an attachment that
+   * Elasticsearch rejected): also recorded in `<prefix>-failed`, so the next pass retries it.
+   */
+  incomplete: number;
   /** Removed: expired/recalled under expiredPolicy=delete, or swept by reconcile. */
   deleted: number;
   attachmentsIndexed: number;
@@ -111,6 +116,7 @@ export function emptyCounters(): MessageCounters {
     skippedBySubject: 0,
     skippedByDate: 0,
     failed: 0,
+    incomplete: 0,
     deleted: 0,
     attachmentsIndexed: 0,
     attachmentsSkipped: 0,

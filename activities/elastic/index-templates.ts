@@ -78,6 +78,8 @@ const failedProperties: Properties = {
   attempts: integer,
   firstFailedAt: date,
   lastFailedAt: date,
+  // Kept for a retry to index the message like any other; never searched.
+  listed: { type: 'object', enabled: false },
 };
 
 const registryProperties: Properties = {

@@ -69,12 +69,25 @@ export interface AttachmentDocument {
   indexedAt: string;
 }
 
+/** What get-message-list said about a message, kept with its failure so a retry indexes it fully. */
+export interface ListedMetadata {
+  subject: string;
+  from?: { emailAddress: string; displayableName: string };
+  to: { emailAddress: string; displayableName: string }[];
+  size: number;
+  attachmentCount: number;
+  expired?: boolean;
+  recalled?: boolean;
+}
+
 export interface FailedItemDocument {
   source: string;
   mailbox: string;
   view: View;
   mimecastId: string;
   received?: string;
+  /** The list record's metadata (absent for a record that failed validation). */
+  listed?: ListedMetadata;
   reason: string;
   kind: string;
   attempts: number;
