@@ -375,6 +375,27 @@ export interface WritePassReportInput {
   settings: SourceSettings;
   progress: PassProgress;
   finishedAt: string;
+  /** Where to learn who started the pass: the first run's start event, and the schedule if any. */
+  starter?: PassStarterRef;
+}
+
+/** What the pass workflow knows of its start; the activity adds the start event's identity. */
+export interface PassStarterRef {
+  workflowId: string;
+  firstExecutionRunId: string;
+  /** The `TemporalScheduledById` search attribute of a scheduled run. */
+  scheduleId?: string;
+}
+
+/** Who or what started a pass, as the pass report records it. */
+export interface PassStarter {
+  /** `cli` (mimecast-crawler, with user and host), `schedule`, or `temporal` (any other client). */
+  kind: 'cli' | 'schedule' | 'temporal';
+  scheduleId?: string;
+  /** The Temporal identity of the client that started the first run, when it could be read. */
+  identity?: string;
+  user?: string;
+  host?: string;
 }
 export interface WritePassReportResult {
   reportId: string;

@@ -115,6 +115,9 @@ const passProperties: Properties = {
   mode: keyword,
   startedAt: date,
   messagesIndexed: long,
+  startedBy: {
+    properties: { kind: keyword, scheduleId: keyword, identity: keyword, user: keyword, host: keyword },
+  },
 };
 
 export const INDEX_PROPERTIES: Record<keyof IndexNames, Properties> = {

@@ -1,6 +1,6 @@
 // Shapes of the Elasticsearch documents (docs/architecture.md, Index contract). Mappings live in
 // activities/elastic/; these types are what the sink writes and what the CLI and tests read back.
-import type { MailboxStatus, PassProgress, View } from '../contracts';
+import type { MailboxStatus, PassProgress, PassStarter, View } from '../contracts';
 
 export function indexNames(prefix: string) {
   return {
@@ -130,4 +130,6 @@ export interface PassReportDocument {
   mode?: string;
   startedAt?: string;
   messagesIndexed?: number;
+  /** Who or what started the pass (CLI user and host, schedule id, or the Temporal identity). */
+  startedBy?: PassStarter;
 }
