@@ -9,6 +9,7 @@ export type PresetName =
   | 'latency-32'
   | 'demo'
   | 'hostile'
+  | 'odd'
   | 'many-mailboxes';
 
 export type View = 'INBOX' | 'SENT';
@@ -40,6 +41,10 @@ export interface FaultSpec {
   failIds: string[];
   malformedJsonRate: number;
   slowDownloadMs: number;
+  /** Share of messages whose downloads trickle over slowDownloadMs (0: every download does). */
+  slowShare: number;
+  /** Share of list records served with a defect (no id, no or a bad `received`, a mistyped size). */
+  oddRecordShare: number;
   retryAfterHeader: boolean;
   rateLimit: { limit: number; windowMs: number } | null;
 }

@@ -9,6 +9,7 @@ import {
   CancellationScope,
   ChildWorkflowCancellationType,
   condition,
+  ContinueAsNew,
   makeContinueAsNewFunc,
   executeChild,
   patched,
@@ -18,6 +19,7 @@ import {
   ParentClosePolicy,
   proxyActivities,
   setHandler,
+  setWorkflowOptions,
   sleep,
   startChild,
   upsertSearchAttributes,
@@ -29,6 +31,7 @@ import {
   FailureTypes,
   mailboxWorkflowId,
   PASS_WORKFLOW_TASK_TIMEOUT,
+  passModeFor,
   WorkflowTypes,
   type CrawlArchiveInput,
   type CrawlArchiveResult,
@@ -38,6 +41,7 @@ import {
   type DeleteMailboxInput,
   type DeleteMailboxResult,
   type MailboxStatus,
+  type PassStarterRef,
   type PassStatus,
   type PassTuning,
 } from '../common/contracts';
@@ -61,11 +65,13 @@ import {
   MimecastMailbox,
   MimecastPassId,
   MimecastSource,
+  TemporalScheduledById,
 } from '../common/search-attributes';
 import { parseSettingsLenient, SettingsError, type SourceSettings } from '../common/settings';
 import { ACTIVITY_OPTIONS } from './activity-options';
 import { PassState, type InFlightMailbox } from './pass-state';
 import { migratePassState, toCarriedState } from './pass-state-migration';
+import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
 // The constants below shape the pass's command sequence (timers, child starts per run, upserts,
 // registry writes): a new value goes behind patched() (docs/architecture.md, Versioning).
@@ -129,6 +135,8 @@ export async function crawlArchive(input: CrawlArchiveInput): Promise<CrawlArchi
   return progress;
 }
 
+setWorkflowOptions(FAIL_WORKFLOW_ON, crawlArchive);
+
 async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
   const info = workflowInfo();
   const tuning: PassTuning = input.tuning ?? {};
@@ -155,7 +163,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     : PassState.create({
         passId: `${info.workflowId}@${info.firstExecutionRunId}`,
         sourceId: settings.sourceId,
-        mode: options.ignoreDeltaTokens || settings.messages.ignoreDeltaTokens ? 'reconcile' : 'delta',
+        mode: passModeFor('delta', settings, options.ignoreDeltaTokens),
         startedAt: new Date().toISOString(),
       });
   const d = state.data;
@@ -471,6 +479,20 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     }
   }
 
+  /** The first run's start, and the schedule that started it (its search attribute survives continue-as-new). */
+  function passStarterRef(): PassStarterRef {
+    const info = workflowInfo();
+    const scheduleId =
+      info.typedSearchAttributes.get(TemporalScheduledById) ??
+      // Older servers send it without a type; the untyped map still has it.
+      (info.searchAttributes?.[TemporalScheduledById.name]?.[0] as string | undefined);
+    return {
+      workflowId: info.workflowId,
+      firstExecutionRunId: info.firstExecutionRunId,
+      ...(scheduleId ? { scheduleId } : {}),
+    };
+  }
+
   async function continueAsNewNow(): Promise<never> {
     await condition(() => outcomesWritten() && allHandlersFinished());
     upsertProgress(true);
@@ -490,6 +512,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
         settings,
         progress: state.progress(),
         finishedAt: new Date().toISOString(),
+        starter: passStarterRef(),
       });
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -534,8 +557,9 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
       });
       throw err;
     }
-    const message = sourceErrorMessage(err);
-    if (message === undefined) throw err;
+    if (err instanceof ContinueAsNew) throw err;
+    // Anything else is a fault of the pass itself: recorded as the pass's failure, not a task retried for ever.
+    const message = sourceErrorMessage(err) ?? `the pass workflow failed: ${errorMessage(err)}`;
     // Source error (docs/architecture.md, Error scopes): stop dispatching, let in-flight mailboxes stop, one
     // actionable message.
     state.failSource(message);

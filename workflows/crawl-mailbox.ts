@@ -16,6 +16,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  setWorkflowOptions,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -58,6 +59,7 @@ import {
   probedViews,
   STEADY_STATE_PATCH,
 } from './steady-state';
+import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
 /**
  * Continue-as-new mid-pass below the 10,000-event budget per run (docs/architecture.md, Tests and
@@ -196,7 +198,8 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
 
   /**
    * Steady state: one activity reads the watermarks and crawls the first page of each view when it
-   * needs no content; a mailbox with nothing new is done when it returns. False: not applicable.
+   * needs no content; a mailbox with nothing new is done when it returns. False: not applicable
+   * (the usual path runs); true: handled (a pass began, or the request was dropped meanwhile).
    */
   async function beginPassByProbe(request: CrawlRequest): Promise<boolean> {
     const nowMs = Date.now();
@@ -208,6 +211,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
         probeMailbox({
           settings: request.settings,
           address: identity.address,
+          mailboxKey: identity.mailboxKey,
           domain: identity.domain,
           passId: request.passId,
           views,
@@ -215,11 +219,13 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
       );
     } catch (err) {
       if (isCancellation(err)) throw err;
+      if (droppedMeanwhile(request)) return true;
       state.beginPass(nowMs, {});
       const failure = failureOf(err);
       state.failPass(`could not read the watermarks: ${failure.message}`, failure.kind);
       return true;
     }
+    if (droppedMeanwhile(request)) return true;
     state.beginPass(nowMs, probed.watermarks, { adaptiveWindows: patched('adaptive-windows') });
     state.applyProbedPages(views, probed.pages);
     runningUpsertPending = true;
@@ -234,19 +240,35 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     if (request.mode !== 'retryFailed') {
       try {
         ({ watermarks } = await finishing(() =>
-          loadWatermarks({ settings: request.settings, address: identity.address }),
+          loadWatermarks({
+            settings: request.settings,
+            address: identity.address,
+            mailboxKey: identity.mailboxKey,
+          }),
         ));
       } catch (err) {
         if (isCancellation(err)) throw err;
+        if (droppedMeanwhile(request)) return;
         state.beginPass(Date.now(), {});
         const failure = failureOf(err);
         state.failPass(`could not read the watermarks: ${failure.message}`, failure.kind);
         return;
       }
     }
+    if (droppedMeanwhile(request)) return;
     // Histories recorded before adaptive windows replay with fixed windows.
     const pass = state.beginPass(Date.now(), watermarks, { adaptiveWindows: patched('adaptive-windows') });
     upsert('Running', [{ key: MimecastPassId, value: pass.request.passId }]);
+  }
+
+  /**
+   * A cancel or stop that arrived while the watermarks loaded dropped (and reported) the request:
+   * no pass starts. Another request now at the head gets its own watermarks (new runs only: an
+   * older build started it with these, patch `requeue-dropped-request`).
+   */
+  function droppedMeanwhile(request: CrawlRequest): boolean {
+    const head = state.peekRequest();
+    return head === undefined || (head !== request && patched('requeue-dropped-request'));
   }
 
   function shouldContinueAsNew(): boolean {
@@ -285,6 +307,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
                 retryFailedItems({
                   settings,
                   address: identity.address,
+                  mailboxKey: identity.mailboxKey,
                   domain: identity.domain,
                   passId,
                   maxAttempts: tuning.retryFailedMaxAttempts ?? DEFAULT_RETRY_FAILED_MAX_ATTEMPTS,
@@ -298,6 +321,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
                 crawlPage({
                   settings,
                   address: identity.address,
+                  mailboxKey: identity.mailboxKey,
                   domain: identity.domain,
                   view: step.view,
                   passId,
@@ -315,7 +339,13 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
             break;
           case 'sweep': {
             const { deleted } = await finishing(() =>
-              sweepUnseen({ settings, address: identity.address, view: step.view, passId }),
+              sweepUnseen({
+                settings,
+                address: identity.address,
+                mailboxKey: identity.mailboxKey,
+                view: step.view,
+                passId,
+              }),
             );
             state.applySweep(step.view, deleted);
             break;
@@ -339,12 +369,15 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
   }
 
   for (;;) {
-    await condition(() => state.hasWork() || state.stopRequested);
-    if (state.stopRequested && !state.pass) {
-      await condition(allHandlersFinished);
-      return;
+    // Waits for a request; one dropped while its watermarks loaded sends the workflow back to waiting.
+    while (!state.pass) {
+      await condition(() => state.hasWork() || state.stopRequested);
+      if (state.stopRequested && !state.pass) {
+        await condition(allHandlersFinished);
+        return;
+      }
+      if (!state.pass) await beginPass();
     }
-    if (!state.pass) await beginPass();
     if ((await runPass()) === 'continueAsNew') await continueAsNewNow();
 
     const passId = state.pass!.request.passId;
@@ -382,3 +415,5 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     }
   }
 }
+
+setWorkflowOptions(FAIL_WORKFLOW_ON, crawlMailbox);

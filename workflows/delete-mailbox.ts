@@ -1,7 +1,12 @@
 // deleteMailbox: removes one out-of-scope mailbox (docs/architecture.md, Registry and deletion guard). Stops
 // its mailbox workflow first and waits for it to close, so no page lands after the delete; then deletes that
 // source's documents of that mailbox from every index and marks the registry entry.
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  setWorkflowOptions,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   mailboxWorkflowId,
   type CrawlerActivities,
@@ -11,6 +16,7 @@ import {
 import { CrawlStatus } from '../common/search-attributes';
 import { parseSettingsLenient } from '../common/settings';
 import { ACTIVITY_OPTIONS } from './activity-options';
+import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
 const { stopMailboxWorkflow } = proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.stopMailboxWorkflow);
 const { deleteMailboxDocuments } = proxyActivities<CrawlerActivities>(
@@ -34,7 +40,13 @@ export async function deleteMailbox(input: DeleteMailboxInput): Promise<DeleteMa
     reason: `mailbox ${input.mailboxKey} left the scope of source ${settings.sourceId} (pass ${passId})`,
   });
   // Removes the registry entry last, so a deletion cut short stays a candidate for the next pass.
-  const { deleted } = await deleteMailboxDocuments({ settings, address: input.address });
+  const { deleted } = await deleteMailboxDocuments({
+    settings,
+    address: input.address,
+    mailboxKey: input.mailboxKey,
+  });
   upsertSearchAttributes([{ key: CrawlStatus, value: 'Completed' }]);
   return { address: input.address, deleted, mailboxWorkflowClosed: closed };
 }
+
+setWorkflowOptions(FAIL_WORKFLOW_ON, deleteMailbox);

@@ -15,7 +15,7 @@ import type {
   TimeWindow,
   View,
 } from '../common/contracts';
-import { addCounters, emptyCounters, VIEWS } from '../common/contracts';
+import { addCounters, emptyCounters, passModeFor, VIEWS } from '../common/contracts';
 import type { SourceSettings } from '../common/settings';
 import {
   type MailboxState,
@@ -37,6 +37,7 @@ import {
   splitWindows,
   toMs,
 } from './mailbox-windows';
+import { invariantFailure } from './workflow-failures';
 
 // Changing a constant below that shapes the command sequence (window growth and halving, the upsert
 // cadence) changes what a replay of a running mailbox expects: put the new value behind patched()
@@ -87,8 +88,6 @@ export type MailboxStep =
 
 export class MailboxCrawlState {
   readonly state: MailboxState;
-  stopRequested = false;
-  stopReason?: string;
 
   constructor(
     readonly identity: MailboxIdentity,
@@ -100,6 +99,15 @@ export class MailboxCrawlState {
 
   toCarried(): MailboxCarriedState {
     return toCarriedState(this.state);
+  }
+
+  /** Carried in the state, so a stop that arrives while the run continues-as-new still closes the workflow. */
+  get stopRequested(): boolean {
+    return this.state.stopReason !== undefined;
+  }
+
+  get stopReason(): string | undefined {
+    return this.state.stopReason;
   }
 
   get pass(): PassCursor | undefined {
@@ -205,8 +213,7 @@ export class MailboxCrawlState {
 
   /** Stop: finish the current page, drop the queue, then the workflow closes. */
   stop(reason: string): CrawlRequest[] {
-    this.stopRequested = true;
-    this.stopReason = reason;
+    this.state.stopReason = reason;
     return this.cancel(undefined, `mailbox stopped: ${reason}`);
   }
 
@@ -228,10 +235,9 @@ export class MailboxCrawlState {
     options: { adaptiveWindows?: boolean } = {},
   ): PassCursor {
     const request = this.state.queue.shift();
-    if (!request) throw new Error('no queued request');
+    if (!request) throw invariantFailure('no queued request');
     const settings = request.settings;
-    const mode: PassMode =
-      request.mode === 'delta' && settings.messages.ignoreDeltaTokens ? 'reconcile' : request.mode;
+    const mode: PassMode = passModeFor(request.mode, settings);
     const views: ViewCursor[] = [];
     if (mode !== 'retryFailed') {
       for (const view of VIEWS) {
@@ -331,7 +337,7 @@ export class MailboxCrawlState {
   /** Applies one page's result: counters, error budget, and the window/page cursor. */
   applyPage(result: CrawlPageResult): void {
     const cursor = this.currentView();
-    if (!cursor) throw new Error('no window in progress');
+    if (!cursor) throw invariantFailure('no window in progress');
     this.applyPageTo(cursor, result);
   }
 
@@ -355,7 +361,9 @@ export class MailboxCrawlState {
     const pass = this.requirePass();
     addCounters(pass.counters, result.counters);
     this.state.messagesIndexedTotal += result.counters.indexed;
-    this.state.failedOutstanding += result.counters.failed;
+    // Indexed-but-recorded items (oversize, unparseable, extraction problems) are outstanding too.
+    // Results recorded before the counter existed lack it: replay sees the same decisions.
+    this.state.failedOutstanding += result.counters.failed + (result.counters.incomplete ?? 0);
     pass.pagesDone += 1;
     for (const second of result.boundaryOverflowSeconds) {
       if (!pass.boundaryOverflowSeconds.includes(second) && pass.boundaryOverflowSeconds.length < 20) {
@@ -558,7 +566,7 @@ export class MailboxCrawlState {
   }
 
   private requirePass(): PassCursor {
-    if (!this.state.pass) throw new Error('no pass in progress');
+    if (!this.state.pass) throw invariantFailure('no pass in progress');
     return this.state.pass;
   }
 

@@ -11,6 +11,7 @@ import type {
   View,
 } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
+import { invariantFailure } from './workflow-failures';
 
 /** Bump when the shape changes, and add a step to `MIGRATIONS`. */
 export const MAILBOX_STATE_VERSION = 1;
@@ -77,6 +78,8 @@ export interface MailboxStateV1 {
   paused: boolean;
   lastError?: string;
   lastPassAt?: string;
+  /** A stop requested (stopMailbox) and not yet carried out: a run that continues-as-new passes it on. */
+  stopReason?: string;
 }
 
 export type MailboxState = MailboxStateV1;
@@ -92,6 +95,20 @@ export function initialMailboxState(): MailboxState {
     status: 'Idle',
     paused: false,
   };
+}
+
+/**
+ * A state written by a newer build. Deliberately NOT a workflow failure: failing would drop the
+ * mailbox's tokens, while retrying the workflow task lets a newer worker (a rolling deploy) take the
+ * run over. Meanwhile the pass's liveness check records the mailbox as making no progress.
+ */
+export class NewerMailboxStateError extends Error {
+  constructor(version: number) {
+    super(
+      `mailbox state version ${version} is newer than this build understands (${MAILBOX_STATE_VERSION}); deploy the newer worker`,
+    );
+    this.name = 'NewerMailboxStateError';
+  }
 }
 
 /** One step per old version: `MIGRATIONS[n]` turns a version-n state into version n+1. */
@@ -111,14 +128,10 @@ export function migrateMailboxState(carried: MailboxCarriedState | undefined): M
   if (!carried) return initialMailboxState();
   let state: Record<string, unknown> = { ...carried };
   let version = typeof carried.version === 'number' ? carried.version : 0;
-  if (version > MAILBOX_STATE_VERSION) {
-    throw new Error(
-      `mailbox state version ${version} is newer than this build understands (${MAILBOX_STATE_VERSION}); deploy the newer worker`,
-    );
-  }
+  if (version > MAILBOX_STATE_VERSION) throw new NewerMailboxStateError(version);
   while (version < MAILBOX_STATE_VERSION) {
     const step = MIGRATIONS[version];
-    if (!step) throw new Error(`no migration from mailbox state version ${version}`);
+    if (!step) throw invariantFailure(`no migration from mailbox state version ${version}`);
     state = step(state);
     version += 1;
   }

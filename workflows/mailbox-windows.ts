@@ -2,6 +2,7 @@
 // its split into fixed windows (oldest first), halving a rejected window, and the effective delta token.
 // Times are ISO-8601 UTC at one-second resolution ("2024-01-31T23:59:59Z"); bounds are inclusive.
 import type { TimeWindow } from '../common/contracts';
+import { invariantFailure } from './workflow-failures';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Shapes the command sequence: a new value goes behind patched() (docs/architecture.md, Versioning). */
@@ -14,7 +15,7 @@ export function isoSecond(ms: number): string {
 
 export function toMs(iso: string): number {
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new Error(`not a date: ${iso}`);
+  if (Number.isNaN(ms)) throw invariantFailure(`not a date: ${iso}`);
   return ms;
 }
 
