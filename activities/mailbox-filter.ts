@@ -75,6 +75,18 @@ export function createMailboxFilter(settings: SourceSettings): MailboxFilter {
   };
 }
 
+/**
+ * The mailbox key a mailbox activity was given (computed once, at the snapshot), or, for an input
+ * scheduled by an older build that did not carry it, computed here.
+ */
+export function carriedMailboxKey(
+  input: { address: string; mailboxKey?: string },
+  settings: SourceSettings,
+  hashKey: string | undefined,
+): string {
+  return input.mailboxKey ?? mailboxKeyFor(input.address, settings, hashKey);
+}
+
 /** The key of a mailbox in workflow ids and search attributes: the address, or its keyed hash (privacy). */
 export function mailboxKeyFor(
   address: string,

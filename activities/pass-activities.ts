@@ -22,6 +22,8 @@ import type {
   WritePassReportInput,
   WritePassReportResult,
   CrawlerActivities,
+  PassStarter,
+  PassStarterRef,
 } from '../common/contracts';
 import { passWorkflowId, WorkflowTypes } from '../common/contracts';
 import { toApplicationFailure, SourceError } from '../common/node/errors';
@@ -38,9 +40,10 @@ import {
 } from './elastic/registry';
 import { readDeletionCandidatesPage } from './deletion-candidates';
 import { activityRuntime } from './activity-runtime';
+import { describeStarter, startIdentity } from './pass-starter';
 import type { ActivityDeps } from './deps';
 import { ensureIndexTemplatesOnce } from './index-templates-once';
-import { mailboxKeyFor } from './mailbox-filter';
+import { carriedMailboxKey } from './mailbox-filter';
 import { describeMailboxWorkflows } from './mailbox-liveness';
 import { snapshotScope as runSnapshot } from './snapshot-scope';
 
@@ -80,6 +83,17 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
     return deps.temporal;
   };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** The report still gets written when the start event cannot be read (it names the schedule then). */
+  async function passStarter(ref: PassStarterRef): Promise<PassStarter> {
+    let identity: string | undefined;
+    try {
+      identity = deps.temporal ? await startIdentity(deps.temporal, ref) : undefined;
+    } catch (err) {
+      deps.logger.warn({ err, workflowId: ref.workflowId }, 'could not read who started the pass');
+    }
+    return describeStarter(ref, identity);
+  }
 
   async function workflowStatus(workflowId: string): Promise<string> {
     try {
@@ -154,12 +168,14 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
       typed(async () => {
         await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
         const settingsHash = createHash('sha256').update(JSON.stringify(input.settings)).digest('hex');
+        const startedBy = input.starter ? await passStarter(input.starter) : undefined;
         const reportId = await writePassReportDocument(deps.elastic, input.settings.index.prefix, {
           source: input.settings.sourceId,
           passId: input.progress.passId,
           settingsHash,
           progress: input.progress,
           finishedAt: input.finishedAt,
+          ...(startedBy ? { startedBy } : {}),
         });
         deps.logger.info(
           { source: input.settings.sourceId, passId: input.progress.passId, status: input.progress.status },
@@ -230,7 +246,11 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
         const rt = runtime();
         const address = input.address.toLowerCase();
         // Documents carry the mailbox key (the keyed hash with privacy.hashAddresses); the registry the address.
-        const mailbox = mailboxKeyFor(address, input.settings, deps.addressHashKey);
+        const mailbox = carriedMailboxKey(
+          { address, mailboxKey: input.mailboxKey },
+          input.settings,
+          deps.addressHashKey,
+        );
         const result = await deleteMailboxDocumentsByQuery(
           deps.elastic,
           { prefix: input.settings.index.prefix, source: input.settings.sourceId, mailbox, address },

@@ -9,6 +9,20 @@ export const VIEWS: readonly View[] = ['INBOX', 'SENT'];
 /** delta: windows from the tokens; reconcile: whole range, sweep unseen; retryFailed: only recorded failures. */
 export type PassMode = 'delta' | 'reconcile' | 'retryFailed';
 
+/**
+ * The one rule for a pass's mode: a requested delta pass reconciles when this pass asks for it
+ * (`crawl --ignore-delta-tokens`) or the source's settings do (`messages.ignoreDeltaTokens`).
+ */
+export function passModeFor(
+  requested: PassMode,
+  settings: Pick<SourceSettings, 'messages'>,
+  ignoreDeltaTokens = false,
+): PassMode {
+  return requested === 'delta' && (ignoreDeltaTokens || settings.messages.ignoreDeltaTokens)
+    ? 'reconcile'
+    : requested;
+}
+
 export type PassStatus =
   | 'Enumerating'
   | 'Crawling'
@@ -76,6 +90,11 @@ export interface MessageCounters {
   /** Outside [startDate, endDate] although listed (defensive; the API filters already). */
   skippedByDate: number;
   failed: number;
+  /**
+   * Indexed, but incompletely (oversize, unreadable MIME or attachment text, an attachment that
+   * Elasticsearch rejected): also recorded in `<prefix>-failed`, so the next pass retries it.
+   */
+  incomplete: number;
   /** Removed: expired/recalled under expiredPolicy=delete, or swept by reconcile. */
   deleted: number;
   attachmentsIndexed: number;
@@ -97,6 +116,7 @@ export function emptyCounters(): MessageCounters {
     skippedBySubject: 0,
     skippedByDate: 0,
     failed: 0,
+    incomplete: 0,
     deleted: 0,
     attachmentsIndexed: 0,
     attachmentsSkipped: 0,
@@ -165,15 +185,16 @@ export interface CrawlArchiveInput {
   tuning?: PassTuning;
 }
 
+/** Each default is a named constant in the workflow that reads it; none is restated here. */
 export interface PassTuning {
-  /** Period of the liveness check of in-flight mailboxes (default 10 minutes). */
+  /** Period of the liveness check of in-flight mailboxes (DEFAULT_LIVENESS_CHECK_MS). */
   livenessCheckMs?: number;
   /**
    * A running mailbox whose progress mark did not change over this many consecutive liveness checks
-   * is recorded as failed (default 3: 30 minutes at the default period).
+   * is recorded as failed (DEFAULT_STALLED_CHECKS).
    */
   stalledChecks?: number;
-  /** Continue-as-new after this many child starts in one run (default 500; the server refuses > 2,000 pending). */
+  /** Continue-as-new after this many child starts in one run (DEFAULT_MAX_CHILD_STARTS_PER_RUN). */
   maxChildStartsPerRun?: number;
   /** Registry entries read per page (default max(100, parallelism)). */
   registryPageSize?: number;
@@ -221,14 +242,15 @@ export interface CrawlMailboxInput {
   tuning?: MailboxTuning;
 }
 
+/** Each default is a named constant in the workflow that reads it; none is restated here. */
 export interface MailboxTuning {
-  /** Continue-as-new mid-pass once the history has this many events (default 10,000). */
+  /** Continue-as-new mid-pass once the history has this many events (DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS). */
   continueAsNewAfterEvents?: number;
-  /** Window length in days (default 7). */
+  /** Window length in days (DEFAULT_WINDOW_DAYS). */
   windowDays?: number;
-  /** Overrides of the crawlPage retry policy (default: ~10 attempts, backoff capped at 60 s). */
+  /** Overrides of the crawlPage retry policy (default: workflows/activity-options.ts). */
   pageRetry?: { maximumAttempts?: number; initialIntervalMs?: number; maximumIntervalMs?: number };
-  /** Recorded failures are retried until they failed this often (default 5). */
+  /** Recorded failures are retried until they failed this often (DEFAULT_RETRY_FAILED_MAX_ATTEMPTS). */
   retryFailedMaxAttempts?: number;
 }
 
@@ -372,6 +394,27 @@ export interface WritePassReportInput {
   settings: SourceSettings;
   progress: PassProgress;
   finishedAt: string;
+  /** Where to learn who started the pass: the first run's start event, and the schedule if any. */
+  starter?: PassStarterRef;
+}
+
+/** What the pass workflow knows of its start; the activity adds the start event's identity. */
+export interface PassStarterRef {
+  workflowId: string;
+  firstExecutionRunId: string;
+  /** The `TemporalScheduledById` search attribute of a scheduled run. */
+  scheduleId?: string;
+}
+
+/** Who or what started a pass, as the pass report records it. */
+export interface PassStarter {
+  /** `cli` (mimecast-crawler, with user and host), `schedule`, or `temporal` (any other client). */
+  kind: 'cli' | 'schedule' | 'temporal';
+  scheduleId?: string;
+  /** The Temporal identity of the client that started the first run, when it could be read. */
+  identity?: string;
+  user?: string;
+  host?: string;
 }
 export interface WritePassReportResult {
   reportId: string;
@@ -380,6 +423,8 @@ export interface WritePassReportResult {
 export interface LoadWatermarksInput {
   settings: SourceSettings;
   address: string;
+  /** The mailbox key, computed once at the snapshot and carried (absent in inputs of older builds: computed then). */
+  mailboxKey?: string;
 }
 export interface LoadWatermarksResult {
   /** End of the last completed window per view, from `<prefix>-state`; absent = no watermark. */
@@ -389,6 +434,8 @@ export interface LoadWatermarksResult {
 export interface CrawlPageInput {
   settings: SourceSettings;
   address: string;
+  /** The mailbox key, computed once at the snapshot and carried (absent in inputs of older builds: computed then). */
+  mailboxKey?: string;
   domain: string;
   view: View;
   passId: string;
@@ -431,6 +478,8 @@ export interface CrawlPageResult {
 export interface RetryFailedItemsInput {
   settings: SourceSettings;
   address: string;
+  /** The mailbox key, computed once at the snapshot and carried (absent in inputs of older builds: computed then). */
+  mailboxKey?: string;
   domain: string;
   passId: string;
   /** Items that failed more often than this are left alone (bounded retries). */
@@ -441,6 +490,8 @@ export type RetryFailedItemsResult = { counters: MessageCounters; remaining: num
 export interface SweepUnseenInput {
   settings: SourceSettings;
   address: string;
+  /** The mailbox key, computed once at the snapshot and carried (absent in inputs of older builds: computed then). */
+  mailboxKey?: string;
   view: View;
   passId: string;
 }
@@ -475,6 +526,8 @@ export interface StopMailboxWorkflowResult {
 export interface DeleteMailboxDocumentsInput {
   settings: SourceSettings;
   address: string;
+  /** The mailbox key, computed once at the snapshot and carried (absent in inputs of older builds: computed then). */
+  mailboxKey?: string;
 }
 export interface DeleteMailboxDocumentsResult {
   deleted: number;

@@ -26,7 +26,9 @@ function isoSecond(endOfDay: boolean) {
   });
 }
 
-const PAGE_SIZE_RULE = 'must be between 1 and 500 (the API never pages above 500)';
+/** The API's largest page (docs/architecture.md, Mimecast API facts): the bound of `performance.pageSize`. */
+export const MAX_PAGE_SIZE = 500;
+const PAGE_SIZE_RULE = `must be between 1 and ${MAX_PAGE_SIZE} (the API never pages above ${MAX_PAGE_SIZE})`;
 
 function sectionShapes() {
   return {
@@ -64,7 +66,7 @@ function sectionShapes() {
       statsIntervalSeconds: z.number().int().min(0, 'must be ≥ 0 (0 turns the stats lines off)').default(60),
     },
     performance: {
-      pageSize: z.number().int().min(1, PAGE_SIZE_RULE).max(500, PAGE_SIZE_RULE).default(100),
+      pageSize: z.number().int().min(1, PAGE_SIZE_RULE).max(MAX_PAGE_SIZE, PAGE_SIZE_RULE).default(100),
       retryAfterMultiplier: z
         .number()
         .positive('must be > 0 (ms of wait per second the API advises)')

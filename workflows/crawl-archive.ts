@@ -30,6 +30,7 @@ import {
   FailureTypes,
   mailboxWorkflowId,
   PASS_WORKFLOW_TASK_TIMEOUT,
+  passModeFor,
   WorkflowTypes,
   type CrawlArchiveInput,
   type CrawlArchiveResult,
@@ -39,6 +40,7 @@ import {
   type DeleteMailboxInput,
   type DeleteMailboxResult,
   type MailboxStatus,
+  type PassStarterRef,
   type PassStatus,
   type PassTuning,
 } from '../common/contracts';
@@ -62,6 +64,7 @@ import {
   MimecastMailbox,
   MimecastPassId,
   MimecastSource,
+  TemporalScheduledById,
 } from '../common/search-attributes';
 import { parseSettingsLenient, SettingsError, type SourceSettings } from '../common/settings';
 import { ACTIVITY_OPTIONS } from './activity-options';
@@ -159,7 +162,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     : PassState.create({
         passId: `${info.workflowId}@${info.firstExecutionRunId}`,
         sourceId: settings.sourceId,
-        mode: options.ignoreDeltaTokens || settings.messages.ignoreDeltaTokens ? 'reconcile' : 'delta',
+        mode: passModeFor('delta', settings, options.ignoreDeltaTokens),
         startedAt: new Date().toISOString(),
       });
   const d = state.data;
@@ -483,6 +486,20 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     }
   }
 
+  /** The first run's start, and the schedule that started it (its search attribute survives continue-as-new). */
+  function passStarterRef(): PassStarterRef {
+    const info = workflowInfo();
+    const scheduleId =
+      info.typedSearchAttributes.get(TemporalScheduledById) ??
+      // Older servers send it without a type; the untyped map still has it.
+      (info.searchAttributes?.[TemporalScheduledById.name]?.[0] as string | undefined);
+    return {
+      workflowId: info.workflowId,
+      firstExecutionRunId: info.firstExecutionRunId,
+      ...(scheduleId ? { scheduleId } : {}),
+    };
+  }
+
   async function continueAsNewNow(): Promise<never> {
     await condition(() => outcomesWritten() && allHandlersFinished());
     upsertProgress(true);
@@ -502,6 +519,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
         settings,
         progress: state.progress(),
         finishedAt: new Date().toISOString(),
+        starter: passStarterRef(),
       });
     } catch (err) {
       if (isCancellation(err)) throw err;

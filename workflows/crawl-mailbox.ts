@@ -184,7 +184,11 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     if (request.mode !== 'retryFailed') {
       try {
         ({ watermarks } = await finishing(() =>
-          loadWatermarks({ settings: request.settings, address: identity.address }),
+          loadWatermarks({
+            settings: request.settings,
+            address: identity.address,
+            mailboxKey: identity.mailboxKey,
+          }),
         ));
       } catch (err) {
         if (isCancellation(err)) throw err;
@@ -243,6 +247,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
                 retryFailedItems({
                   settings,
                   address: identity.address,
+                  mailboxKey: identity.mailboxKey,
                   domain: identity.domain,
                   passId,
                   maxAttempts: tuning.retryFailedMaxAttempts ?? DEFAULT_RETRY_FAILED_MAX_ATTEMPTS,
@@ -256,6 +261,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
                 crawlPage({
                   settings,
                   address: identity.address,
+                  mailboxKey: identity.mailboxKey,
                   domain: identity.domain,
                   view: step.view,
                   passId,
@@ -273,7 +279,13 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
             break;
           case 'sweep': {
             const { deleted } = await finishing(() =>
-              sweepUnseen({ settings, address: identity.address, view: step.view, passId }),
+              sweepUnseen({
+                settings,
+                address: identity.address,
+                mailboxKey: identity.mailboxKey,
+                view: step.view,
+                passId,
+              }),
             );
             state.applySweep(step.view, deleted);
             break;

@@ -40,7 +40,11 @@ export async function deleteMailbox(input: DeleteMailboxInput): Promise<DeleteMa
     reason: `mailbox ${input.mailboxKey} left the scope of source ${settings.sourceId} (pass ${passId})`,
   });
   // Removes the registry entry last, so a deletion cut short stays a candidate for the next pass.
-  const { deleted } = await deleteMailboxDocuments({ settings, address: input.address });
+  const { deleted } = await deleteMailboxDocuments({
+    settings,
+    address: input.address,
+    mailboxKey: input.mailboxKey,
+  });
   upsertSearchAttributes([{ key: CrawlStatus, value: 'Completed' }]);
   return { address: input.address, deleted, mailboxWorkflowClosed: closed };
 }

@@ -14,7 +14,7 @@ import type {
   TimeWindow,
   View,
 } from '../common/contracts';
-import { addCounters, emptyCounters, VIEWS } from '../common/contracts';
+import { addCounters, emptyCounters, passModeFor, VIEWS } from '../common/contracts';
 import type { SourceSettings } from '../common/settings';
 import {
   type MailboxState,
@@ -236,8 +236,7 @@ export class MailboxCrawlState {
     const request = this.state.queue.shift();
     if (!request) throw invariantFailure('no queued request');
     const settings = request.settings;
-    const mode: PassMode =
-      request.mode === 'delta' && settings.messages.ignoreDeltaTokens ? 'reconcile' : request.mode;
+    const mode: PassMode = passModeFor(request.mode, settings);
     const views: ViewCursor[] = [];
     if (mode !== 'retryFailed') {
       for (const view of VIEWS) {
@@ -341,7 +340,9 @@ export class MailboxCrawlState {
     if (!cursor) throw invariantFailure('no window in progress');
     addCounters(pass.counters, result.counters);
     this.state.messagesIndexedTotal += result.counters.indexed;
-    this.state.failedOutstanding += result.counters.failed;
+    // Indexed-but-recorded items (oversize, unparseable, extraction problems) are outstanding too.
+    // Results recorded before the counter existed lack it: replay sees the same decisions.
+    this.state.failedOutstanding += result.counters.failed + (result.counters.incomplete ?? 0);
     pass.pagesDone += 1;
     for (const second of result.boundaryOverflowSeconds) {
       if (!pass.boundaryOverflowSeconds.includes(second) && pass.boundaryOverflowSeconds.length < 20) {

@@ -11,6 +11,7 @@ import {
 import {
   PASS_WORKFLOW_TASK_TIMEOUT,
   WorkflowTypes,
+  passModeFor,
   passWorkflowId,
   type CrawlArchiveInput,
   type PassOptions,
@@ -75,7 +76,7 @@ export async function crawlCommand(ctx: CrawlContext, opts: CrawlCommandOptions)
     }
     throw err;
   }
-  const mode = options.ignoreDeltaTokens || settings.messages.ignoreDeltaTokens ? 'reconcile' : 'delta';
+  const mode = passModeFor('delta', settings, options.ignoreDeltaTokens);
   io.out(
     `Started ${mode} pass of source ${settings.sourceId}: workflow ${workflowId} (run ${handle.firstExecutionRunId})`,
   );

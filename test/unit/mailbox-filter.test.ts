@@ -1,6 +1,6 @@
 // The filters of docs/architecture.md, Settings: regex semantics, exclusion wins, aliases/DLs, local domains,
 // hashed keys.
-import { createMailboxFilter, mailboxKeyFor } from '../../activities/mailbox-filter';
+import { carriedMailboxKey, createMailboxFilter, mailboxKeyFor } from '../../activities/mailbox-filter';
 import { parseSettingsLenient, type SourceSettingsInput } from '../../common/settings';
 
 function settings(extra: Partial<SourceSettingsInput> = {}) {
@@ -82,6 +82,16 @@ describe('mailbox key', () => {
   it('refuses to hash without a key rather than leaking the address', () => {
     expect(() => mailboxKeyFor('a@x.com', settings({ privacy: { hashAddresses: true } }), undefined)).toThrow(
       /MIMECAST_ADDRESS_HASH_KEY/,
+    );
+  });
+
+  it('uses the key a mailbox activity was given, and computes it for inputs of older builds', () => {
+    const s = settings({ privacy: { hashAddresses: true } });
+    // Carried from the snapshot: no hash computed (no key is even needed).
+    expect(carriedMailboxKey({ address: 'a@x.com', mailboxKey: 'carried' }, s, undefined)).toBe('carried');
+    // An input scheduled before the key was carried: the same key as the snapshot computes.
+    expect(carriedMailboxKey({ address: 'A@x.com' }, s, 'secret-1')).toBe(
+      mailboxKeyFor('a@x.com', s, 'secret-1'),
     );
   });
 });
