@@ -197,6 +197,11 @@ export interface CrawlArchiveInput {
 export interface PassTuning {
   /** Period of the liveness check of in-flight mailboxes (DEFAULT_LIVENESS_CHECK_MS). */
   livenessCheckMs?: number;
+  /**
+   * A running mailbox whose progress mark did not change over this many consecutive liveness checks
+   * is recorded as failed (DEFAULT_STALLED_CHECKS).
+   */
+  stalledChecks?: number;
   /** Continue-as-new after this many child starts in one run (DEFAULT_MAX_CHILD_STARTS_PER_RUN). */
   maxChildStartsPerRun?: number;
   /** Registry entries read per page (default max(100, parallelism)). */
@@ -377,6 +382,20 @@ export interface DescribeMailboxesInput {
 export interface DescribeMailboxesResult {
   /** Mailbox workflows that are closed or not found, with their status. */
   notRunning: { workflowId: string; status: string }[];
+  /** Running ones (absent from results of older builds): what the pass compares between checks. */
+  running?: RunningMailboxDescription[];
+}
+
+export interface RunningMailboxDescription {
+  workflowId: string;
+  /**
+   * Changes whenever the workflow makes progress: its history length, and each pending activity's
+   * attempt, start and last heartbeat. Workflow task attempts are left out: a task that keeps
+   * failing is no progress.
+   */
+  progressMark: string;
+  /** What it is doing, for the failure reason ("workflow task attempt 7", "crawlPage attempt 3 …"). */
+  detail: string;
 }
 
 export interface WritePassReportInput {
