@@ -44,6 +44,7 @@ import { describeStarter, startIdentity } from './pass-starter';
 import type { ActivityDeps } from './deps';
 import { ensureIndexTemplatesOnce } from './index-templates-once';
 import { carriedMailboxKey } from './mailbox-filter';
+import { describeMailboxWorkflows } from './mailbox-liveness';
 import { snapshotScope as runSnapshot } from './snapshot-scope';
 
 export type PassActivities = Pick<
@@ -63,8 +64,6 @@ export type PassActivities = Pick<
 export const STOP_GRACE_MS = 120_000;
 const CANCEL_GRACE_MS = 30_000;
 const STOP_POLL_MS = 1_000;
-/** Describe calls in flight at once during a liveness check. */
-const DESCRIBE_CONCURRENCY = 16;
 
 /** Runs an activity body; whatever it throws leaves as a typed failure (docs/architecture.md, Error scopes). */
 async function typed<T>(body: () => Promise<T>): Promise<T> {
@@ -163,18 +162,7 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
       }),
 
     describeMailboxes: (input: DescribeMailboxesInput): Promise<DescribeMailboxesResult> =>
-      typed(async () => {
-        const notRunning: DescribeMailboxesResult['notRunning'] = [];
-        const queue = [...input.workflowIds];
-        const worker = async () => {
-          for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-            const status = await workflowStatus(id);
-            if (status !== 'RUNNING') notRunning.push({ workflowId: id, status });
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(DESCRIBE_CONCURRENCY, queue.length) }, worker));
-        return { notRunning };
-      }),
+      typed(() => describeMailboxWorkflows(temporal(), input.workflowIds)),
 
     writePassReport: (input: WritePassReportInput): Promise<WritePassReportResult> =>
       typed(async () => {

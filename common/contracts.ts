@@ -158,6 +158,12 @@ export interface FailedMailbox {
   kind: ErrorKind;
 }
 
+/** A mailbox whose listing had boundary seconds over one page of 500 (its views with them were not swept). */
+export interface BoundaryOverflow {
+  address: string;
+  seconds: string[];
+}
+
 export interface PassProgress {
   passId: string;
   sourceId: string;
@@ -171,6 +177,8 @@ export interface PassProgress {
   /** Capped list; `failedMailboxesTotal` has the real count. */
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;
+  /** Mailboxes with overflowed boundary seconds (capped list), named in the pass report. */
+  boundaryOverflow?: BoundaryOverflow[];
   /** Set when the pass failed for a source-level reason (docs/architecture.md, Error scopes). */
   error?: string;
 }
@@ -189,6 +197,11 @@ export interface CrawlArchiveInput {
 export interface PassTuning {
   /** Period of the liveness check of in-flight mailboxes (DEFAULT_LIVENESS_CHECK_MS). */
   livenessCheckMs?: number;
+  /**
+   * A running mailbox whose progress mark did not change over this many consecutive liveness checks
+   * is recorded as failed (DEFAULT_STALLED_CHECKS).
+   */
+  stalledChecks?: number;
   /** Continue-as-new after this many child starts in one run (DEFAULT_MAX_CHILD_STARTS_PER_RUN). */
   maxChildStartsPerRun?: number;
   /** Registry entries read per page (default max(100, parallelism)). */
@@ -377,6 +390,20 @@ export interface DescribeMailboxesInput {
 export interface DescribeMailboxesResult {
   /** Mailbox workflows that are closed or not found, with their status. */
   notRunning: { workflowId: string; status: string }[];
+  /** Running ones (absent from results of older builds): what the pass compares between checks. */
+  running?: RunningMailboxDescription[];
+}
+
+export interface RunningMailboxDescription {
+  workflowId: string;
+  /**
+   * Changes whenever the workflow makes progress: its history length, and each pending activity's
+   * attempt, start and last heartbeat. Workflow task attempts are left out: a task that keeps
+   * failing is no progress.
+   */
+  progressMark: string;
+  /** What it is doing, for the failure reason ("workflow task attempt 7", "crawlPage attempt 3 …"). */
+  detail: string;
 }
 
 export interface WritePassReportInput {
@@ -508,9 +535,13 @@ export interface SweepUnseenInput {
   mailboxKey?: string;
   view: View;
   passId: string;
+  /** Boundary seconds of this pass that overflowed one page of 500: a view holding any is not swept. */
+  boundaryOverflowSeconds?: string[];
 }
 export interface SweepUnseenResult {
   deleted: number;
+  /** Overflowed seconds this view holds documents in: the sweep was skipped for this pass. */
+  notSweptForOverflow?: string[];
 }
 
 export interface UpdateRegistryStatusInput {

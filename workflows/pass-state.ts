@@ -3,6 +3,7 @@
 import {
   addCounters,
   emptyCounters,
+  type BoundaryOverflow,
   type ErrorKind,
   type FailedMailbox,
   type MailboxReport,
@@ -28,6 +29,10 @@ export type RegistryScope = 'inScope' | 'outOfScope';
 export interface InFlightMailbox extends RegistryMailbox {
   /** Workflow time when it was dispatched (ISO). */
   since: string;
+  /** The progress mark its workflow showed at the last liveness check. */
+  progressMark?: string;
+  /** Consecutive liveness checks that found the same mark. */
+  checksWithoutProgress?: number;
 }
 
 export interface RegistryCursor {
@@ -64,6 +69,8 @@ export interface PassStateData {
   messages: MessageCounters;
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;
+  /** Absent in state carried from older runs. */
+  boundaryOverflow?: BoundaryOverflow[];
   deletions: {
     candidates: number;
     performed: number;
@@ -223,6 +230,11 @@ export class PassState {
     if (!this.isInFlight(report.mailboxKey)) return false;
     delete d.inFlight[report.mailboxKey];
     addCounters(d.messages, report.counters);
+    if (report.boundaryOverflowSeconds?.length) {
+      d.boundaryOverflow ??= [];
+      if (d.boundaryOverflow.length < FAILED_MAILBOXES_CAP)
+        d.boundaryOverflow.push({ address: report.address, seconds: [...report.boundaryOverflowSeconds] });
+    }
     if (report.status === 'Completed' || report.status === 'Cancelled') {
       d.mailboxes.completed++;
     } else {
@@ -243,6 +255,23 @@ export class PassState {
     delete this.data.inFlight[mailboxKey];
     this.addFailure({ address: entry.address, mailboxKey, reason, kind });
     return true;
+  }
+
+  /**
+   * Compares a running mailbox's progress mark with the one of the last check and returns how many
+   * consecutive checks saw no change. Counting checks (not time) keeps an outage of the whole
+   * system from looking like one stuck mailbox; a paused pass counts nothing.
+   */
+  observeProgress(mailboxKey: string, mark: string): number {
+    const entry = this.data.inFlight[mailboxKey];
+    if (!entry) return 0;
+    if (this.data.paused || entry.progressMark !== mark) {
+      entry.progressMark = mark;
+      entry.checksWithoutProgress = 0;
+      return 0;
+    }
+    entry.checksWithoutProgress = (entry.checksWithoutProgress ?? 0) + 1;
+    return entry.checksWithoutProgress;
   }
 
   private addFailure(failure: FailedMailbox): void {
@@ -348,6 +377,7 @@ export class PassState {
       failedMailboxes: d.failedMailboxes.slice(),
       failedMailboxesTotal: d.failedMailboxesTotal,
     };
+    if (d.boundaryOverflow?.length) progress.boundaryOverflow = d.boundaryOverflow.map((o) => ({ ...o }));
     if (d.error) progress.error = d.error;
     return progress;
   }

@@ -255,5 +255,18 @@ describe('Elasticsearch with security on', () => {
     } finally {
       await Promise.all([pinned.close(), untrusted.close(), wrongPassword.close()]);
     }
+
+    // What a user sees: the CLI and the worker name the variable to set.
+    const cli = await spawnCli(['status', '--source', sourceId, '--prefix', prefix], withoutCa);
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/certificate is not trusted: set ELASTICSEARCH_CA_CERT/);
+    await expect(
+      createWorker({
+        env: withoutCa,
+        config: { taskQueue: `${taskQueue}-untrusted`, metricsPort: 0, indexPrefixes: [prefix] },
+        serveMetrics: false,
+        logger: { debug() {}, info() {}, warn() {}, error() {} },
+      }),
+    ).rejects.toThrow(/ELASTICSEARCH_CA_CERT/);
   });
 });

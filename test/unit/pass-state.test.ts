@@ -223,3 +223,38 @@ describe('carried state', () => {
     expect(() => migratePassState({ version: 99 })).toThrow(/version 99/);
   });
 });
+
+describe('[I6] boundary seconds that overflowed one page of 500', () => {
+  it('are named in the pass report, per mailbox', () => {
+    const s = newState();
+    s.addRegistryPage({ mailboxes: [mb(1), mb(2)], nextSearchAfter: undefined });
+    s.takeNext(2, NOW);
+    s.takeNext(2, NOW);
+    s.applyReport(report(1, { boundaryOverflowSeconds: ['2024-04-02T10:00:00Z'] }));
+    s.applyReport(report(2));
+    expect(s.progress().boundaryOverflow).toEqual([
+      { address: 'u1@x.com', seconds: ['2024-04-02T10:00:00Z'] },
+    ]);
+  });
+});
+
+describe('PassState liveness of running mailboxes', () => {
+  it('counts consecutive checks without progress, resets on progress, and counts nothing while paused', () => {
+    const s = newState();
+    s.addRegistryPage({ mailboxes: [mb(1)] });
+    s.takeNext(5, NOW);
+    expect(s.observeProgress('u1@x.com', 'events=10')).toBe(0);
+    expect(s.observeProgress('u1@x.com', 'events=10')).toBe(1);
+    expect(s.observeProgress('u1@x.com', 'events=10')).toBe(2);
+    expect(s.observeProgress('u1@x.com', 'events=12')).toBe(0);
+    expect(s.observeProgress('u1@x.com', 'events=12')).toBe(1);
+    s.pause();
+    expect(s.observeProgress('u1@x.com', 'events=12')).toBe(0);
+    s.resume();
+    expect(s.observeProgress('u1@x.com', 'events=12')).toBe(1);
+    // carried through continue-as-new
+    const next = new PassState(migratePassState(toCarriedState(s.data)));
+    expect(next.observeProgress('u1@x.com', 'events=12')).toBe(2);
+    expect(next.observeProgress('u9@x.com', 'events=1')).toBe(0);
+  });
+});
