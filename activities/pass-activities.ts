@@ -22,6 +22,8 @@ import type {
   WritePassReportInput,
   WritePassReportResult,
   CrawlerActivities,
+  PassStarter,
+  PassStarterRef,
 } from '../common/contracts';
 import { passWorkflowId, WorkflowTypes } from '../common/contracts';
 import { toApplicationFailure, SourceError } from '../common/node/errors';
@@ -38,9 +40,11 @@ import {
 } from './elastic/registry';
 import { readDeletionCandidatesPage } from './deletion-candidates';
 import { activityRuntime } from './activity-runtime';
+import { describeStarter, startIdentity } from './pass-starter';
 import type { ActivityDeps } from './deps';
 import { ensureIndexTemplatesOnce } from './index-templates-once';
 import { carriedMailboxKey } from './mailbox-filter';
+import { describeMailboxWorkflows } from './mailbox-liveness';
 import { snapshotScope as runSnapshot } from './snapshot-scope';
 
 export type PassActivities = Pick<
@@ -60,8 +64,6 @@ export type PassActivities = Pick<
 export const STOP_GRACE_MS = 120_000;
 const CANCEL_GRACE_MS = 30_000;
 const STOP_POLL_MS = 1_000;
-/** Describe calls in flight at once during a liveness check. */
-const DESCRIBE_CONCURRENCY = 16;
 
 /** Runs an activity body; whatever it throws leaves as a typed failure (docs/architecture.md, Error scopes). */
 async function typed<T>(body: () => Promise<T>): Promise<T> {
@@ -81,6 +83,17 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
     return deps.temporal;
   };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** The report still gets written when the start event cannot be read (it names the schedule then). */
+  async function passStarter(ref: PassStarterRef): Promise<PassStarter> {
+    let identity: string | undefined;
+    try {
+      identity = deps.temporal ? await startIdentity(deps.temporal, ref) : undefined;
+    } catch (err) {
+      deps.logger.warn({ err, workflowId: ref.workflowId }, 'could not read who started the pass');
+    }
+    return describeStarter(ref, identity);
+  }
 
   async function workflowStatus(workflowId: string): Promise<string> {
     try {
@@ -149,29 +162,20 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
       }),
 
     describeMailboxes: (input: DescribeMailboxesInput): Promise<DescribeMailboxesResult> =>
-      typed(async () => {
-        const notRunning: DescribeMailboxesResult['notRunning'] = [];
-        const queue = [...input.workflowIds];
-        const worker = async () => {
-          for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-            const status = await workflowStatus(id);
-            if (status !== 'RUNNING') notRunning.push({ workflowId: id, status });
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(DESCRIBE_CONCURRENCY, queue.length) }, worker));
-        return { notRunning };
-      }),
+      typed(() => describeMailboxWorkflows(temporal(), input.workflowIds)),
 
     writePassReport: (input: WritePassReportInput): Promise<WritePassReportResult> =>
       typed(async () => {
         await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
         const settingsHash = createHash('sha256').update(JSON.stringify(input.settings)).digest('hex');
+        const startedBy = input.starter ? await passStarter(input.starter) : undefined;
         const reportId = await writePassReportDocument(deps.elastic, input.settings.index.prefix, {
           source: input.settings.sourceId,
           passId: input.progress.passId,
           settingsHash,
           progress: input.progress,
           finishedAt: input.finishedAt,
+          ...(startedBy ? { startedBy } : {}),
         });
         deps.logger.info(
           { source: input.settings.sourceId, passId: input.progress.passId, status: input.progress.status },

@@ -90,6 +90,11 @@ export interface MessageCounters {
   /** Outside [startDate, endDate] although listed (defensive; the API filters already). */
   skippedByDate: number;
   failed: number;
+  /**
+   * Indexed, but incompletely (oversize, unreadable MIME or attachment text, an attachment that
+   * Elasticsearch rejected): also recorded in `<prefix>-failed`, so the next pass retries it.
+   */
+  incomplete: number;
   /** Removed: expired/recalled under expiredPolicy=delete, or swept by reconcile. */
   deleted: number;
   attachmentsIndexed: number;
@@ -111,6 +116,7 @@ export function emptyCounters(): MessageCounters {
     skippedBySubject: 0,
     skippedByDate: 0,
     failed: 0,
+    incomplete: 0,
     deleted: 0,
     attachmentsIndexed: 0,
     attachmentsSkipped: 0,
@@ -183,6 +189,11 @@ export interface CrawlArchiveInput {
 export interface PassTuning {
   /** Period of the liveness check of in-flight mailboxes (DEFAULT_LIVENESS_CHECK_MS). */
   livenessCheckMs?: number;
+  /**
+   * A running mailbox whose progress mark did not change over this many consecutive liveness checks
+   * is recorded as failed (DEFAULT_STALLED_CHECKS).
+   */
+  stalledChecks?: number;
   /** Continue-as-new after this many child starts in one run (DEFAULT_MAX_CHILD_STARTS_PER_RUN). */
   maxChildStartsPerRun?: number;
   /** Registry entries read per page (default max(100, parallelism)). */
@@ -363,12 +374,47 @@ export interface DescribeMailboxesInput {
 export interface DescribeMailboxesResult {
   /** Mailbox workflows that are closed or not found, with their status. */
   notRunning: { workflowId: string; status: string }[];
+  /** Running ones (absent from results of older builds): what the pass compares between checks. */
+  running?: RunningMailboxDescription[];
+}
+
+export interface RunningMailboxDescription {
+  workflowId: string;
+  /**
+   * Changes whenever the workflow makes progress: its history length, and each pending activity's
+   * attempt, start and last heartbeat. Workflow task attempts are left out: a task that keeps
+   * failing is no progress.
+   */
+  progressMark: string;
+  /** What it is doing, for the failure reason ("workflow task attempt 7", "crawlPage attempt 3 …"). */
+  detail: string;
 }
 
 export interface WritePassReportInput {
   settings: SourceSettings;
   progress: PassProgress;
   finishedAt: string;
+  /** Where to learn who started the pass: the first run's start event, and the schedule if any. */
+  starter?: PassStarterRef;
+}
+
+/** What the pass workflow knows of its start; the activity adds the start event's identity. */
+export interface PassStarterRef {
+  workflowId: string;
+  firstExecutionRunId: string;
+  /** The `TemporalScheduledById` search attribute of a scheduled run. */
+  scheduleId?: string;
+}
+
+/** Who or what started a pass, as the pass report records it. */
+export interface PassStarter {
+  /** `cli` (mimecast-crawler, with user and host), `schedule`, or `temporal` (any other client). */
+  kind: 'cli' | 'schedule' | 'temporal';
+  scheduleId?: string;
+  /** The Temporal identity of the client that started the first run, when it could be read. */
+  identity?: string;
+  user?: string;
+  host?: string;
 }
 export interface WritePassReportResult {
   reportId: string;

@@ -40,6 +40,7 @@ import {
   type DeleteMailboxInput,
   type DeleteMailboxResult,
   type MailboxStatus,
+  type PassStarterRef,
   type PassStatus,
   type PassTuning,
 } from '../common/contracts';
@@ -63,6 +64,7 @@ import {
   MimecastMailbox,
   MimecastPassId,
   MimecastSource,
+  TemporalScheduledById,
 } from '../common/search-attributes';
 import { parseSettingsLenient, SettingsError, type SourceSettings } from '../common/settings';
 import { ACTIVITY_OPTIONS } from './activity-options';
@@ -73,6 +75,8 @@ import { FAIL_WORKFLOW_ON } from './workflow-failures';
 // The constants below shape the pass's command sequence (timers, child starts per run, upserts,
 // registry writes): a new value goes behind patched() (docs/architecture.md, Versioning).
 export const DEFAULT_LIVENESS_CHECK_MS = 10 * 60 * 1000;
+/** A running mailbox whose progress mark stays the same over this many checks is recorded as failed. */
+export const DEFAULT_STALLED_CHECKS = 3;
 /** The server refuses more than 2,000 pending children per run; 500 keeps the history small too. */
 export const DEFAULT_MAX_CHILD_STARTS_PER_RUN = 500;
 /** MessagesIndexed is upserted after this many mailbox reports (and at every status change). */
@@ -165,6 +169,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
   const crawlWindow = settings.parallelism.mailboxCrawling;
   const deleteWindow = settings.parallelism.mailboxDeletion;
   const livenessMs = tuning.livenessCheckMs ?? DEFAULT_LIVENESS_CHECK_MS;
+  const stalledChecks = tuning.stalledChecks ?? DEFAULT_STALLED_CHECKS;
   const maxChildStarts = tuning.maxChildStartsPerRun ?? DEFAULT_MAX_CHILD_STARTS_PER_RUN;
   const registryPageSize = tuning.registryPageSize ?? Math.max(100, crawlWindow);
 
@@ -395,16 +400,34 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     );
     if (byWorkflowId.size === 0) return;
     const pendingStarts = dispatching.size;
-    const { notRunning } = await acts.describeMailboxes({ workflowIds: [...byWorkflowId.keys()] });
+    const { notRunning, running = [] } = await acts.describeMailboxes({
+      workflowIds: [...byWorkflowId.keys()],
+    });
+    const fail = (key: string, reason: string) => {
+      const address = d.inFlight[key]?.address;
+      if (state.markFailed(key, reason)) {
+        if (address) recordRegistryStatus(address, 'Failed');
+        generation++;
+      }
+    };
     for (const gone of notRunning) {
       const key = byWorkflowId.get(gone.workflowId);
       // A start still in progress may not be visible yet; the next check decides.
       if (key === undefined || pendingStarts > 0) continue;
-      const address = d.inFlight[key]?.address;
-      if (state.markFailed(key, `the mailbox workflow is ${gone.status} and did not report to this pass`)) {
-        if (address) recordRegistryStatus(address, 'Failed');
-        generation++;
-      }
+      fail(key, `the mailbox workflow is ${gone.status} and did not report to this pass`);
+    }
+    // Running but not moving (failing workflow tasks, no worker, no activity progress): the pass
+    // records it and goes on, so a schedule's next pass is not buffered behind it for ever.
+    const stalledMs = stalledChecks * livenessMs;
+    const stalledFor =
+      stalledMs < 120_000 ? `${stalledMs / 1000} s` : `${Math.round(stalledMs / 60_000)} min`;
+    for (const r of running) {
+      const key = byWorkflowId.get(r.workflowId);
+      if (key === undefined || state.observeProgress(key, r.progressMark) < stalledChecks) continue;
+      fail(
+        key,
+        `the mailbox workflow is running but made no progress over ${stalledChecks} liveness checks (${stalledFor}): ${r.detail}`,
+      );
     }
   }
 
@@ -463,6 +486,20 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     }
   }
 
+  /** The first run's start, and the schedule that started it (its search attribute survives continue-as-new). */
+  function passStarterRef(): PassStarterRef {
+    const info = workflowInfo();
+    const scheduleId =
+      info.typedSearchAttributes.get(TemporalScheduledById) ??
+      // Older servers send it without a type; the untyped map still has it.
+      (info.searchAttributes?.[TemporalScheduledById.name]?.[0] as string | undefined);
+    return {
+      workflowId: info.workflowId,
+      firstExecutionRunId: info.firstExecutionRunId,
+      ...(scheduleId ? { scheduleId } : {}),
+    };
+  }
+
   async function continueAsNewNow(): Promise<never> {
     await condition(() => outcomesWritten() && allHandlersFinished());
     upsertProgress(true);
@@ -482,6 +519,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
         settings,
         progress: state.progress(),
         finishedAt: new Date().toISOString(),
+        starter: passStarterRef(),
       });
     } catch (err) {
       if (isCancellation(err)) throw err;

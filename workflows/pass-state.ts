@@ -28,6 +28,10 @@ export type RegistryScope = 'inScope' | 'outOfScope';
 export interface InFlightMailbox extends RegistryMailbox {
   /** Workflow time when it was dispatched (ISO). */
   since: string;
+  /** The progress mark its workflow showed at the last liveness check. */
+  progressMark?: string;
+  /** Consecutive liveness checks that found the same mark. */
+  checksWithoutProgress?: number;
 }
 
 export interface RegistryCursor {
@@ -243,6 +247,23 @@ export class PassState {
     delete this.data.inFlight[mailboxKey];
     this.addFailure({ address: entry.address, mailboxKey, reason, kind });
     return true;
+  }
+
+  /**
+   * Compares a running mailbox's progress mark with the one of the last check and returns how many
+   * consecutive checks saw no change. Counting checks (not time) keeps an outage of the whole
+   * system from looking like one stuck mailbox; a paused pass counts nothing.
+   */
+  observeProgress(mailboxKey: string, mark: string): number {
+    const entry = this.data.inFlight[mailboxKey];
+    if (!entry) return 0;
+    if (this.data.paused || entry.progressMark !== mark) {
+      entry.progressMark = mark;
+      entry.checksWithoutProgress = 0;
+      return 0;
+    }
+    entry.checksWithoutProgress = (entry.checksWithoutProgress ?? 0) + 1;
+    return entry.checksWithoutProgress;
   }
 
   private addFailure(failure: FailedMailbox): void {

@@ -43,6 +43,13 @@ interface Slot {
   task?: QueuedTask & { id: number; timer: NodeJS.Timeout };
 }
 
+/**
+ * Per-file budget by default. Below the heartbeat timeout of the activities that extract
+ * (workflows/activity-options.ts; a unit test holds them apart), so one slow file never looks like
+ * a lost worker even between keep-alive heartbeats.
+ */
+export const DEFAULT_EXTRACTION_TIMEOUT_MS = 20_000;
+
 /** A thread that cannot even load its parsers within this time is broken, not slow. */
 const START_TIMEOUT_MS = 120_000;
 
@@ -75,7 +82,7 @@ export class ExtractionPool {
   constructor(options: ExtractionPoolOptions = {}) {
     this.threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
     this.memoryLimitMb = options.memoryLimitMb ?? 256;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_EXTRACTION_TIMEOUT_MS;
     this.maxTextChars = options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
   }
 

@@ -1,6 +1,7 @@
 // A crawler worker in its own process, for tests that SIGKILL it mid-page. Configured by the
 // WORKER_PROCESS_CONFIG environment variable (JSON); prints "ready" once it polls its task queue.
 import { Client as ElasticClient } from '@elastic/elasticsearch';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { Logger } from '../../activities/ports';
@@ -19,8 +20,11 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.env.WORKER_PROCESS_CONFIG ?? '{}') as WorkerProcessConfig;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+  const connection = await Connection.connect({ address: config.temporalAddress });
   const deps = {
     elastic: new ElasticClient({ node: config.elasticsearchUrl }),
+    // The pass activities describe and stop mailbox workflows (a pass may run on this worker).
+    temporal: new Client({ connection, namespace: 'default' }),
     mimecast: new MimecastClientProvider({
       env: {
         MIMECAST_CLIENT_ID: config.clientId,

@@ -223,3 +223,24 @@ describe('carried state', () => {
     expect(() => migratePassState({ version: 99 })).toThrow(/version 99/);
   });
 });
+
+describe('PassState liveness of running mailboxes', () => {
+  it('counts consecutive checks without progress, resets on progress, and counts nothing while paused', () => {
+    const s = newState();
+    s.addRegistryPage({ mailboxes: [mb(1)] });
+    s.takeNext(5, NOW);
+    expect(s.observeProgress('u1@x.com', 'events=10')).toBe(0);
+    expect(s.observeProgress('u1@x.com', 'events=10')).toBe(1);
+    expect(s.observeProgress('u1@x.com', 'events=10')).toBe(2);
+    expect(s.observeProgress('u1@x.com', 'events=12')).toBe(0);
+    expect(s.observeProgress('u1@x.com', 'events=12')).toBe(1);
+    s.pause();
+    expect(s.observeProgress('u1@x.com', 'events=12')).toBe(0);
+    s.resume();
+    expect(s.observeProgress('u1@x.com', 'events=12')).toBe(1);
+    // carried through continue-as-new
+    const next = new PassState(migratePassState(toCarriedState(s.data)));
+    expect(next.observeProgress('u1@x.com', 'events=12')).toBe(2);
+    expect(next.observeProgress('u9@x.com', 'events=1')).toBe(0);
+  });
+});
