@@ -27,6 +27,7 @@ import { countFailedItems, listFailedItems } from './elastic/failed-items';
 import { markingErrorEnd, stoppedIdsAfter, type InFlightDetails } from './in-flight';
 import { INVALID_RECORD_KIND } from './invalid-records';
 import { queryLimiterFor } from './elastic/query-limiter';
+import { overflowedSecondsOfView } from './elastic/overflow-guard';
 import { sweepUnseenMessages } from './elastic/sweep';
 import { readWatermarks } from './elastic/watermarks';
 import { carriedMailboxKey } from './mailbox-filter';
@@ -183,6 +184,16 @@ export function createMailboxActivities(deps: ActivityDeps) {
         // an explicit refresh here is a correctness step, not a write-path refresh=true.
         await deps.elastic.indices.refresh({ index: indexNames(prefix).messages });
         const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
+        const overflowed = await limiter.run(() =>
+          overflowedSecondsOfView(deps.elastic, {
+            prefix,
+            source: settings.sourceId,
+            mailbox,
+            view: input.view,
+            seconds: input.boundaryOverflowSeconds ?? [],
+          }),
+        );
+        if (overflowed.length) return { deleted: 0, notSweptForOverflow: overflowed };
         const result = await limiter.run(() =>
           sweepUnseenMessages(
             deps.elastic,

@@ -158,6 +158,12 @@ export interface FailedMailbox {
   kind: ErrorKind;
 }
 
+/** A mailbox whose listing had boundary seconds over one page of 500 (its views with them were not swept). */
+export interface BoundaryOverflow {
+  address: string;
+  seconds: string[];
+}
+
 export interface PassProgress {
   passId: string;
   sourceId: string;
@@ -171,6 +177,8 @@ export interface PassProgress {
   /** Capped list; `failedMailboxesTotal` has the real count. */
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;
+  /** Mailboxes with overflowed boundary seconds (capped list), named in the pass report. */
+  boundaryOverflow?: BoundaryOverflow[];
   /** Set when the pass failed for a source-level reason (docs/architecture.md, Error scopes). */
   error?: string;
 }
@@ -494,9 +502,13 @@ export interface SweepUnseenInput {
   mailboxKey?: string;
   view: View;
   passId: string;
+  /** Boundary seconds of this pass that overflowed one page of 500: a view holding any is not swept. */
+  boundaryOverflowSeconds?: string[];
 }
 export interface SweepUnseenResult {
   deleted: number;
+  /** Overflowed seconds this view holds documents in: the sweep was skipped for this pass. */
+  notSweptForOverflow?: string[];
 }
 
 export interface UpdateRegistryStatusInput {

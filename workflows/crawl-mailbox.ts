@@ -285,6 +285,8 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
                 mailboxKey: identity.mailboxKey,
                 view: step.view,
                 passId,
+                // The activity skips a view that holds any of them (not a command change: input only).
+                boundaryOverflowSeconds: [...pass.boundaryOverflowSeconds],
               }),
             );
             state.applySweep(step.view, deleted);
