@@ -3,6 +3,7 @@
 import {
   addCounters,
   emptyCounters,
+  type BoundaryOverflow,
   type ErrorKind,
   type FailedMailbox,
   type MailboxReport,
@@ -75,6 +76,8 @@ export interface PassStateData {
   failedMailboxesTotal: number;
   /** Absent in states carried by older builds. */
   failedKeys?: string[];
+  /** Absent in state carried from older runs. */
+  boundaryOverflow?: BoundaryOverflow[];
   deletions: {
     candidates: number;
     performed: number;
@@ -238,6 +241,11 @@ export class PassState {
     if (!this.isInFlight(report.mailboxKey)) return this.applyRestartReport(report);
     delete d.inFlight[report.mailboxKey];
     addCounters(d.messages, report.counters);
+    if (report.boundaryOverflowSeconds?.length) {
+      d.boundaryOverflow ??= [];
+      if (d.boundaryOverflow.length < FAILED_MAILBOXES_CAP)
+        d.boundaryOverflow.push({ address: report.address, seconds: [...report.boundaryOverflowSeconds] });
+    }
     if (report.status === 'Completed' || report.status === 'Cancelled') {
       d.mailboxes.completed++;
     } else {
@@ -404,6 +412,7 @@ export class PassState {
       failedMailboxes: d.failedMailboxes.slice(),
       failedMailboxesTotal: d.failedMailboxesTotal,
     };
+    if (d.boundaryOverflow?.length) progress.boundaryOverflow = d.boundaryOverflow.map((o) => ({ ...o }));
     if (d.error) progress.error = d.error;
     return progress;
   }
