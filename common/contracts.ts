@@ -158,6 +158,12 @@ export interface FailedMailbox {
   kind: ErrorKind;
 }
 
+/** A mailbox whose listing had boundary seconds over one page of 500 (its views with them were not swept). */
+export interface BoundaryOverflow {
+  address: string;
+  seconds: string[];
+}
+
 export interface PassProgress {
   passId: string;
   sourceId: string;
@@ -171,6 +177,8 @@ export interface PassProgress {
   /** Capped list; `failedMailboxesTotal` has the real count. */
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;
+  /** Mailboxes with overflowed boundary seconds (capped list), named in the pass report. */
+  boundaryOverflow?: BoundaryOverflow[];
   /** Set when the pass failed for a source-level reason (docs/architecture.md, Error scopes). */
   error?: string;
 }
@@ -248,6 +256,12 @@ export interface MailboxTuning {
   continueAsNewAfterEvents?: number;
   /** Window length in days (DEFAULT_WINDOW_DAYS). */
   windowDays?: number;
+  /**
+   * Between passes, continue-as-new once the history has this many events (0 = after every pass;
+   * DEFAULT_CONTINUE_AS_NEW_BETWEEN_PASSES_AFTER_EVENTS); until then the workflow waits for the
+   * next pass in the same run (patch `steady-state`).
+   */
+  continueAsNewBetweenPassesAfterEvents?: number;
   /** Overrides of the crawlPage retry policy (default: workflows/activity-options.ts). */
   pageRetry?: { maximumAttempts?: number; initialIntervalMs?: number; maximumIntervalMs?: number };
   /** Recorded failures are retried until they failed this often (DEFAULT_RETRY_FAILED_MAX_ATTEMPTS). */
@@ -328,6 +342,8 @@ export interface RegistryMailbox {
   address: string;
   mailboxKey: string;
   domain: string;
+  /** Its workflow reported to a pass before (registry status not Idle): it is most likely running. */
+  reported?: boolean;
 }
 
 export interface SnapshotScopeInput {
@@ -431,6 +447,31 @@ export interface LoadWatermarksResult {
   watermarks: Partial<Record<View, string>>;
 }
 
+/** The first window of a view as the mailbox workflow planned it from its own delta token. */
+export interface ProbedView {
+  view: View;
+  window: TimeWindow;
+  token: string;
+}
+
+/** Steady-state fast path: the watermarks and the first page of every view in one activity. */
+export interface ProbeMailboxInput {
+  settings: SourceSettings;
+  address: string;
+  mailboxKey: string;
+  domain: string;
+  passId: string;
+  views: ProbedView[];
+}
+export interface ProbeMailboxResult {
+  watermarks: Partial<Record<View, string>>;
+  /**
+   * The first page of each view that had nothing to fetch, already written (its watermark too);
+   * a view absent here is crawled page by page as usual.
+   */
+  pages: Partial<Record<View, CrawlPageResult>>;
+}
+
 export interface CrawlPageInput {
   settings: SourceSettings;
   address: string;
@@ -494,9 +535,13 @@ export interface SweepUnseenInput {
   mailboxKey?: string;
   view: View;
   passId: string;
+  /** Boundary seconds of this pass that overflowed one page of 500: a view holding any is not swept. */
+  boundaryOverflowSeconds?: string[];
 }
 export interface SweepUnseenResult {
   deleted: number;
+  /** Overflowed seconds this view holds documents in: the sweep was skipped for this pass. */
+  notSweptForOverflow?: string[];
 }
 
 export interface UpdateRegistryStatusInput {
@@ -541,6 +586,7 @@ export interface CrawlerActivities {
   writePassReport(input: WritePassReportInput): Promise<WritePassReportResult>;
   loadWatermarks(input: LoadWatermarksInput): Promise<LoadWatermarksResult>;
   crawlPage(input: CrawlPageInput): Promise<CrawlPageResult>;
+  probeMailbox(input: ProbeMailboxInput): Promise<ProbeMailboxResult>;
   retryFailedItems(input: RetryFailedItemsInput): Promise<RetryFailedItemsResult>;
   sweepUnseen(input: SweepUnseenInput): Promise<SweepUnseenResult>;
   updateRegistryStatus(input: UpdateRegistryStatusInput): Promise<void>;

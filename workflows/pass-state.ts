@@ -3,6 +3,7 @@
 import {
   addCounters,
   emptyCounters,
+  type BoundaryOverflow,
   type ErrorKind,
   type FailedMailbox,
   type MailboxReport,
@@ -68,6 +69,8 @@ export interface PassStateData {
   messages: MessageCounters;
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;
+  /** Absent in state carried from older runs. */
+  boundaryOverflow?: BoundaryOverflow[];
   deletions: {
     candidates: number;
     performed: number;
@@ -227,6 +230,11 @@ export class PassState {
     if (!this.isInFlight(report.mailboxKey)) return false;
     delete d.inFlight[report.mailboxKey];
     addCounters(d.messages, report.counters);
+    if (report.boundaryOverflowSeconds?.length) {
+      d.boundaryOverflow ??= [];
+      if (d.boundaryOverflow.length < FAILED_MAILBOXES_CAP)
+        d.boundaryOverflow.push({ address: report.address, seconds: [...report.boundaryOverflowSeconds] });
+    }
     if (report.status === 'Completed' || report.status === 'Cancelled') {
       d.mailboxes.completed++;
     } else {
@@ -369,6 +377,7 @@ export class PassState {
       failedMailboxes: d.failedMailboxes.slice(),
       failedMailboxesTotal: d.failedMailboxesTotal,
     };
+    if (d.boundaryOverflow?.length) progress.boundaryOverflow = d.boundaryOverflow.map((o) => ({ ...o }));
     if (d.error) progress.error = d.error;
     return progress;
   }

@@ -224,6 +224,20 @@ describe('carried state', () => {
   });
 });
 
+describe('[I6] boundary seconds that overflowed one page of 500', () => {
+  it('are named in the pass report, per mailbox', () => {
+    const s = newState();
+    s.addRegistryPage({ mailboxes: [mb(1), mb(2)], nextSearchAfter: undefined });
+    s.takeNext(2, NOW);
+    s.takeNext(2, NOW);
+    s.applyReport(report(1, { boundaryOverflowSeconds: ['2024-04-02T10:00:00Z'] }));
+    s.applyReport(report(2));
+    expect(s.progress().boundaryOverflow).toEqual([
+      { address: 'u1@x.com', seconds: ['2024-04-02T10:00:00Z'] },
+    ]);
+  });
+});
+
 describe('PassState liveness of running mailboxes', () => {
   it('counts consecutive checks without progress, resets on progress, and counts nothing while paused', () => {
     const s = newState();
