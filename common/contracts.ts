@@ -256,6 +256,12 @@ export interface MailboxTuning {
   continueAsNewAfterEvents?: number;
   /** Window length in days (DEFAULT_WINDOW_DAYS). */
   windowDays?: number;
+  /**
+   * Between passes, continue-as-new once the history has this many events (0 = after every pass;
+   * DEFAULT_CONTINUE_AS_NEW_BETWEEN_PASSES_AFTER_EVENTS); until then the workflow waits for the
+   * next pass in the same run (patch `steady-state`).
+   */
+  continueAsNewBetweenPassesAfterEvents?: number;
   /** Overrides of the crawlPage retry policy (default: workflows/activity-options.ts). */
   pageRetry?: { maximumAttempts?: number; initialIntervalMs?: number; maximumIntervalMs?: number };
   /** Recorded failures are retried until they failed this often (DEFAULT_RETRY_FAILED_MAX_ATTEMPTS). */
@@ -336,6 +342,8 @@ export interface RegistryMailbox {
   address: string;
   mailboxKey: string;
   domain: string;
+  /** Its workflow reported to a pass before (registry status not Idle): it is most likely running. */
+  reported?: boolean;
 }
 
 export interface SnapshotScopeInput {
@@ -437,6 +445,31 @@ export interface LoadWatermarksInput {
 export interface LoadWatermarksResult {
   /** End of the last completed window per view, from `<prefix>-state`; absent = no watermark. */
   watermarks: Partial<Record<View, string>>;
+}
+
+/** The first window of a view as the mailbox workflow planned it from its own delta token. */
+export interface ProbedView {
+  view: View;
+  window: TimeWindow;
+  token: string;
+}
+
+/** Steady-state fast path: the watermarks and the first page of every view in one activity. */
+export interface ProbeMailboxInput {
+  settings: SourceSettings;
+  address: string;
+  mailboxKey: string;
+  domain: string;
+  passId: string;
+  views: ProbedView[];
+}
+export interface ProbeMailboxResult {
+  watermarks: Partial<Record<View, string>>;
+  /**
+   * The first page of each view that had nothing to fetch, already written (its watermark too);
+   * a view absent here is crawled page by page as usual.
+   */
+  pages: Partial<Record<View, CrawlPageResult>>;
 }
 
 export interface CrawlPageInput {
@@ -553,6 +586,7 @@ export interface CrawlerActivities {
   writePassReport(input: WritePassReportInput): Promise<WritePassReportResult>;
   loadWatermarks(input: LoadWatermarksInput): Promise<LoadWatermarksResult>;
   crawlPage(input: CrawlPageInput): Promise<CrawlPageResult>;
+  probeMailbox(input: ProbeMailboxInput): Promise<ProbeMailboxResult>;
   retryFailedItems(input: RetryFailedItemsInput): Promise<RetryFailedItemsResult>;
   sweepUnseen(input: SweepUnseenInput): Promise<SweepUnseenResult>;
   updateRegistryStatus(input: UpdateRegistryStatusInput): Promise<void>;

@@ -12,6 +12,7 @@ import {
   ContinueAsNew,
   makeContinueAsNewFunc,
   executeChild,
+  patched,
   getExternalWorkflowHandle,
   isCancellation,
   log,
@@ -74,6 +75,8 @@ import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
 // The constants below shape the pass's command sequence (timers, child starts per run, upserts,
 // registry writes): a new value goes behind patched() (docs/architecture.md, Versioning).
+/** Patch: mailboxes whose workflow reported before are signalled before any start is tried. */
+const SIGNAL_REPORTED_MAILBOXES_FIRST = 'signal-reported-mailboxes-first';
 export const DEFAULT_LIVENESS_CHECK_MS = 10 * 60 * 1000;
 /** A running mailbox whose progress mark stays the same over this many checks is recorded as failed. */
 export const DEFAULT_STALLED_CHECKS = 3;
@@ -316,6 +319,17 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
       requests: [request],
       ...(tuning.mailboxTuning ? { tuning: tuning.mailboxTuning } : {}),
     };
+    // A mailbox that reported before waits for its next pass: signalling it first saves a failed
+    // start and a workflow task (counted like a start, so a run's history stays as bounded).
+    if (m.reported && patched(SIGNAL_REPORTED_MAILBOXES_FIRST)) {
+      childStartsThisRun++;
+      try {
+        await getExternalWorkflowHandle(workflowId).signal(crawlRequestedSignal, request);
+        return;
+      } catch (err) {
+        if (!isSignalTargetNotFound(err)) throw err;
+      }
+    }
     for (let attempt = 1; attempt <= DISPATCH_ATTEMPTS; attempt++) {
       try {
         childStartsThisRun++;

@@ -19,6 +19,11 @@ import {
 export const PASS_STATE_VERSION = 1;
 /** The failed list is capped so the state (and every continue-as-new payload) stays small. */
 export const FAILED_MAILBOXES_CAP = 100;
+/**
+ * Keys of mailboxes this pass recorded as failed, kept (up to this many) so a mailbox restarted
+ * with restart-mailbox, which reports under this pass's id, moves from failed to done.
+ */
+export const FAILED_KEYS_CAP = 1_000;
 /** Deletion guard: at most max(5, 10 %) of the known mailboxes (docs/architecture.md, Registry and deletion guard). */
 export const DELETION_GUARD_MIN = 5;
 export const DELETION_GUARD_FRACTION = 0.1;
@@ -69,6 +74,8 @@ export interface PassStateData {
   messages: MessageCounters;
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;
+  /** Absent in states carried by older builds. */
+  failedKeys?: string[];
   /** Absent in state carried from older runs. */
   boundaryOverflow?: BoundaryOverflow[];
   deletions: {
@@ -134,6 +141,7 @@ export class PassState {
       mailboxes: { dispatched: 0, completed: 0, failed: 0 },
       messages: emptyCounters(),
       failedMailboxes: [],
+      failedKeys: [],
       failedMailboxesTotal: 0,
       deletions: { candidates: 0, performed: 0, withheld: 0, failed: 0, allowed: false },
     });
@@ -223,11 +231,14 @@ export class PassState {
 
   // --- reports from mailboxes
 
-  /** Applies a mailbox report; false when it belongs to another pass or the mailbox is not in flight. */
+  /**
+   * Applies a mailbox report; false when it belongs to another pass, or the mailbox is neither in
+   * flight nor a failed one reporting again after restart-mailbox.
+   */
   applyReport(report: MailboxReport): boolean {
     const d = this.data;
     if (report.passId !== d.passId) return false;
-    if (!this.isInFlight(report.mailboxKey)) return false;
+    if (!this.isInFlight(report.mailboxKey)) return this.applyRestartReport(report);
     delete d.inFlight[report.mailboxKey];
     addCounters(d.messages, report.counters);
     if (report.boundaryOverflowSeconds?.length) {
@@ -246,6 +257,29 @@ export class PassState {
       });
     }
     return true;
+  }
+
+  /** A mailbox this pass recorded as failed reports again (restart-mailbox): done moves it from failed to completed. */
+  private applyRestartReport(report: MailboxReport): boolean {
+    const d = this.data;
+    const key = report.mailboxKey;
+    if (d.phase === 'done' || !d.failedKeys?.includes(key)) return false;
+    if (report.status === 'Completed') {
+      addCounters(d.messages, report.counters);
+      d.failedKeys = d.failedKeys.filter((k) => k !== key);
+      d.failedMailboxes = d.failedMailboxes.filter((f) => f.mailboxKey !== key);
+      d.mailboxes.failed--;
+      d.failedMailboxesTotal--;
+      d.mailboxes.completed++;
+      return true;
+    }
+    if (report.status === 'Failed') {
+      addCounters(d.messages, report.counters);
+      const listed = d.failedMailboxes.find((f) => f.mailboxKey === key);
+      if (listed) listed.reason = report.error ?? listed.reason;
+      return true;
+    }
+    return false;
   }
 
   /** A mailbox that could not be dispatched, or closed without reporting (liveness check). */
@@ -278,6 +312,7 @@ export class PassState {
     const d = this.data;
     d.mailboxes.failed++;
     d.failedMailboxesTotal++;
+    if ((d.failedKeys ??= []).length < FAILED_KEYS_CAP) d.failedKeys.push(failure.mailboxKey);
     if (d.failedMailboxes.length < FAILED_MAILBOXES_CAP) d.failedMailboxes.push(failure);
   }
 
