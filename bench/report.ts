@@ -1,6 +1,8 @@
 // Prints the benchmark's figures side by side and checks them against the targets of issue 9.
 import type { MachineInfo } from './machine';
 import type { HugeResult, LatencyResult, ThroughputResult } from './scenarios';
+import type { SteadyStateResult } from './steady-state';
+import { formatSteadyState, steadyTargetChecks } from './steady-state-report';
 
 export interface BenchResults {
   startedAt: string;
@@ -11,6 +13,7 @@ export interface BenchResults {
   throughput?: ThroughputResult;
   latency?: LatencyResult;
   huge?: HugeResult;
+  steadyState?: SteadyStateResult;
   loadAverageEnd?: number;
 }
 
@@ -75,6 +78,7 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
       met: maxEvents <= 10_000,
     });
   }
+  if (r.steadyState) checks.push(...steadyTargetChecks(r.steadyState));
   return checks;
 }
 
@@ -187,6 +191,7 @@ export function formatReport(r: BenchResults): string {
       `${h.figures.messages} messages in ${f1(h.figures.seconds)} s = ${f1(h.figures.perSecond)}/s; **peak worker RSS ${h.peakRssMb.toFixed(0)} MB during the crawl** (${h.lifetimePeakRssMb.toFixed(0)} MB over the worker's life, start-up bundling included); ${h.histories.runs} runs, largest ${h.histories.maxEvents} events (${h.histories.maxRun}).`,
     );
   }
+  if (r.steadyState) out.push(...formatSteadyState(r.steadyState));
   const checks = targetChecks(r);
   if (checks.length) {
     out.push(

@@ -33,9 +33,10 @@ export interface BenchContext {
   workflowBundlePath?: string;
 }
 
-function startWorker(ctx: BenchContext): Promise<WorkerProcess> {
+export function startWorker(ctx: BenchContext, env: Record<string, string> = {}): Promise<WorkerProcess> {
   return startWorkerProcess({
     ...SIM_CREDENTIAL,
+    env,
     ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
   });
 }
@@ -68,7 +69,7 @@ function figures(
 }
 
 /** The shared servers' processes, to account their CPU (undefined when not local). */
-function serverPids(): Record<string, number | undefined> {
+export function serverPids(): Record<string, number | undefined> {
   const temporalPort = Number((process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS).split(':').pop());
   const esPort = Number(new URL(process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL).port || 9200);
   return { temporal: pidOfPort(temporalPort), elasticsearch: pidOfPort(esPort) };
@@ -118,7 +119,7 @@ export interface HugeResult {
 const MB = 1024 * 1024;
 
 /** Plain-loop dependencies: the same classes the worker wires, in this process. */
-function plainDeps(es: ElasticClient): { deps: ActivityDeps; close(): Promise<void> } {
+export function plainDeps(es: ElasticClient): { deps: ActivityDeps; close(): Promise<void> } {
   const mimecast = new MimecastClientProvider({
     env: {
       MIMECAST_CLIENT_ID: SIM_CREDENTIAL.clientId,
@@ -137,7 +138,7 @@ function plainDeps(es: ElasticClient): { deps: ActivityDeps; close(): Promise<vo
   };
 }
 
-async function withSources<T>(
+export async function withSources<T>(
   ctx: BenchContext,
   body: (track: (s: BenchSource) => BenchSource) => Promise<T>,
 ): Promise<T> {

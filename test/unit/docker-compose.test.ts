@@ -145,6 +145,7 @@ describe('docker-compose.yml', () => {
       'client/environment.ts',
       'activities/mimecast/credentials.ts',
       'activities/elastic/connection.ts',
+      'codec/encryption-keys.ts',
     ]
       .map(read)
       .join('\n');
