@@ -1,5 +1,6 @@
 // Test tiers: unit (pure logic, seconds), integration (simulator, real Temporal and Elasticsearch),
-// faults (private server instances that get killed and restarted). Select with --selectProjects.
+// faults (private server instances that get killed and restarted), security (a second Elasticsearch node
+// with security on: scripts/elasticsearch.sh start --name secure --security). Select with --selectProjects.
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = {
   transform,
@@ -27,6 +28,12 @@ module.exports = {
       ...common,
       displayName: 'faults',
       testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      slowTestThreshold: 120,
+    },
+    {
+      ...common,
+      displayName: 'security',
+      testMatch: ['<rootDir>/test/security/**/*.test.ts'],
       slowTestThreshold: 120,
     },
   ],

@@ -11,6 +11,7 @@ export function temporalActivityRuntime(): ActivityRuntime {
     lastHeartbeatDetails: <T>() => ctx.info.heartbeatDetails as T | undefined,
     attempt: () => ctx.info.attempt,
     cancellationSignal: () => ctx.cancellationSignal,
+    heartbeatTimeoutMs: () => ctx.info.heartbeatTimeoutMs,
   };
 }
 
@@ -20,6 +21,7 @@ export interface PlainRuntimeOptions {
   attempt?: number;
   signal?: AbortSignal;
   onHeartbeat?: (details: unknown) => void;
+  heartbeatTimeoutMs?: number;
 }
 
 /** A runtime without Temporal: remembers the last heartbeat so a caller can resume from it. */
@@ -40,6 +42,9 @@ export class PlainActivityRuntime implements ActivityRuntime {
   }
   cancellationSignal(): AbortSignal | undefined {
     return this.options.signal;
+  }
+  heartbeatTimeoutMs(): number | undefined {
+    return this.options.heartbeatTimeoutMs;
   }
 }
 

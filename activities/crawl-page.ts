@@ -1,8 +1,9 @@
 // The page activity (docs/architecture.md, Tokens and windows; Error scopes): list one page of a window →
 // subject filter on the list record → expired/recalled policy → skip what the index already holds → content →
 // extract → ONE bulk write (messages, attachments, failed-item records and clears, the window's watermark).
-// Heartbeats {window, pageToken, nextIndex, inFlightId} after each message; a retry after a crash records the
-// message that was in flight as failed and skips it.
+// Heartbeats {window, pageToken, nextIndex, inFlightId} before each message and on a timer while it downloads
+// and extracts; a retry after a lost worker records the message that was in flight as failed and skips it
+// (activities/in-flight.ts). A list record that fails validation is an item failure, recorded; the page goes on.
 import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
 import { indexNames } from '../common/node/documents';
@@ -10,58 +11,42 @@ import { MailboxError, classifyError, toApplicationFailure } from '../common/nod
 import type { SourceSettings } from '../common/settings';
 import { activityRuntime } from './activity-runtime';
 import type { ActivityDeps } from './deps';
-import { BulkSink, type BulkOp } from './elastic/bulk-sink';
+import type { BulkOp } from './elastic/bulk-sink';
 import { messageDocId } from './elastic/document-ids';
-import { clearFailedItemOp, recordFailedItemOp } from './elastic/failed-items';
+import { clearFailedItemOp, listedMetadataOf, recordFailedItemOp } from './elastic/failed-items';
 import { queryLimiterFor } from './elastic/query-limiter';
 import { deleteMessagesWithAttachments } from './elastic/sweep';
 import { watermarkOp } from './elastic/watermarks';
+import { markingErrorEnd, stoppedIdsAfter, WORKER_STOPPED_REASON, type InFlightDetails } from './in-flight';
+import { invalidRecordId, invalidRecordOps } from './invalid-records';
+import { keepAliveIntervalMs, withKeepAlive } from './keep-alive';
+import { receivedIsoOf as isoOf, receivedMs, sameSecond } from './list-dates';
 import { carriedMailboxKey } from './mailbox-filter';
-import type { MimecastMessageRecord } from './mimecast/client';
+import type { MessageListPage, MimecastClient, MimecastMessageRecord } from './mimecast/client';
 import { MAX_PAGE_SIZE } from '../common/settings';
 import { MimecastFunctionError } from './mimecast/errors';
 import { buildMessageContent } from './message-content';
+import { emptyWritten, writePage, type ItemOutcome, type WrittenDocuments } from './page-write';
 import type { MessageJob, ProcessContext } from './pipeline/message-job';
 
 export type { MessageJob, ProcessContext } from './pipeline/message-job';
 
-/** What a page heartbeats: enough to know, on a retry after a crash, which message was in flight. */
-export interface PageHeartbeat {
+export { WORKER_STOPPED_REASON } from './in-flight';
+export { writePage } from './page-write';
+
+/** What a page heartbeats: enough to know, on a retry after a lost worker, which message was in flight. */
+export interface PageHeartbeat extends InFlightDetails {
   window: TimeWindow;
   pageToken?: string;
   nextIndex: number;
-  inFlightId?: string;
-  /** Messages earlier attempts of this page were processing when their worker stopped. */
-  stoppedIds: string[];
 }
-
-export const WORKER_STOPPED_REASON = 'the worker stopped while processing it';
-
-/** One message of a page and how it ended. */
-type ItemOutcome = 'indexed' | 'failed';
 
 export interface ProcessResult {
   ops: BulkOp[];
   counters: MessageCounters;
   outcomes: ItemOutcome[];
-  /** Message document id → its job and outcome slot, to turn an index rejection into a failure record. */
-  messageOps: Map<string, { job: MessageJob; outcomeIndex: number }>;
-}
-
-function sameSecond(a: string, b: string): boolean {
-  const ma = Date.parse(normaliseDate(a));
-  const mb = Date.parse(normaliseDate(b));
-  return Math.floor(ma / 1000) === Math.floor(mb / 1000);
-}
-
-/** Mimecast dates (`+0000`) and ISO dates both parse after inserting the offset colon. */
-function normaliseDate(s: string): string {
-  return s.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-}
-
-function isoOf(received: string): string {
-  const ms = Date.parse(normaliseDate(received));
-  return Number.isNaN(ms) ? received : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  /** The documents written, to turn an index rejection into a failure record. */
+  written: WrittenDocuments;
 }
 
 function compileAll(patterns: string[]): RegExp[] {
@@ -89,8 +74,9 @@ export function processContext(
 }
 
 /**
- * Fetches content and builds documents for each job in order, heartbeating before each, and
- * recording (not throwing) item failures. Page-level errors (throttled, transient, source) throw.
+ * Fetches content and builds documents for each job in order, heartbeating before each and on a
+ * timer while it downloads and extracts, and recording (not throwing) item failures. Page-level
+ * errors (throttled, transient, source) throw.
  */
 export async function processMessages(
   ctx: ProcessContext,
@@ -101,9 +87,10 @@ export async function processMessages(
   const counters = emptyCounters();
   const ops: BulkOp[] = [];
   const outcomes: ItemOutcome[] = [];
-  const messageOps = new Map<string, { job: MessageJob; outcomeIndex: number }>();
+  const written = emptyWritten();
   const at = ctx.now().toISOString();
   const prefix = ctx.settings.index.prefix;
+  const keepAliveMs = keepAliveIntervalMs(ctx.runtime.heartbeatTimeoutMs?.());
   for (let i = 0; i < jobs.length; i++) {
     const job = jobs[i]!;
     const key = {
@@ -112,10 +99,10 @@ export async function processMessages(
       view: job.view,
       mimecastId: job.record.id,
     };
+    const listed = listedMetadataOf(job.record);
+    const received = isoOf(job.record.received);
     const failure = (reason: string, kind: string) => {
-      ops.push(
-        recordFailedItemOp(prefix, { ...key, received: isoOf(job.record.received), reason, kind }, at),
-      );
+      ops.push(recordFailedItemOp(prefix, { ...key, received, reason, kind, listed }, at));
       counters.failed += 1;
       outcomes.push('failed');
     };
@@ -125,7 +112,11 @@ export async function processMessages(
     }
     heartbeat(i, job.record.id);
     try {
-      const content = await buildMessageContent(ctx, job);
+      const content = await withKeepAlive(
+        () => heartbeat(i, job.record.id),
+        keepAliveMs,
+        () => buildMessageContent(ctx, job),
+      );
       const docId = messageDocId(key);
       ops.push({ action: 'index', index: indexNames(prefix).messages, id: docId, doc: content.message });
       for (const attachment of content.attachments) {
@@ -135,22 +126,20 @@ export async function processMessages(
           id: attachment.id,
           doc: attachment.doc,
         });
+        const name = `${attachment.doc.partPath} (${attachment.doc.filename})`;
+        written.attachments.set(attachment.id, { messageDocId: docId, name });
       }
-      messageOps.set(docId, { job, outcomeIndex: outcomes.length });
+      written.messages.set(docId, { job, outcomeIndex: outcomes.length, problem: content.problem?.reason });
       counters.indexed += 1;
       counters.attachmentsIndexed += content.attachments.length;
       counters.attachmentsSkipped += content.attachmentsSkipped;
       counters.contentBytes += content.contentBytes;
       if (content.problem) {
-        // Indexed, but not completely (oversize, unreadable parts): recorded so it is visible and retried.
+        // Indexed, but not completely (oversize, unreadable parts): recorded, counted as
+        // incomplete, so it is visible and the next pass retries it.
         if (content.oversize) counters.oversize += 1;
-        ops.push(
-          recordFailedItemOp(
-            prefix,
-            { ...key, received: isoOf(job.record.received), ...content.problem },
-            at,
-          ),
-        );
+        counters.incomplete += 1;
+        ops.push(recordFailedItemOp(prefix, { ...key, received, ...content.problem, listed }, at));
       } else {
         ops.push(clearFailedItemOp(prefix, key));
       }
@@ -162,7 +151,7 @@ export async function processMessages(
     }
   }
   heartbeat(jobs.length, undefined);
-  return { ops, counters, outcomes, messageOps };
+  return { ops, counters, outcomes, written };
 }
 
 /**
@@ -194,78 +183,96 @@ function trailingFailures(outcomes: ItemOutcome[]): number {
   return n;
 }
 
-/**
- * Writes the ops; documents Elasticsearch rejected become failure records (a second, small write).
- * Throws when a failure record or the watermark itself could not be written: the page is retried.
- */
-export async function writePage(
-  ctx: ProcessContext,
-  ops: BulkOp[],
-  messageOps: ProcessResult['messageOps'],
-  counters: MessageCounters,
-  outcomes: ItemOutcome[],
-): Promise<void> {
-  const prefix = ctx.settings.index.prefix;
-  const sink = new BulkSink(ctx.deps.elastic, { onThrottled: () => ctx.runtime.heartbeat() });
-  const { failed } = await sink.write(ops);
-  if (!failed.length) return;
-  const at = ctx.now().toISOString();
-  const followUp: BulkOp[] = [];
-  const unrecoverable: string[] = [];
-  for (const item of failed) {
-    const entry = item.index === indexNames(prefix).messages ? messageOps.get(item.id) : undefined;
-    if (entry) {
-      const { job, outcomeIndex } = entry;
-      const key = {
-        source: ctx.settings.sourceId,
-        mailbox: ctx.mailbox,
-        view: job.view,
-        mimecastId: job.record.id,
-      };
-      followUp.push(
-        recordFailedItemOp(
-          prefix,
-          {
-            ...key,
-            received: isoOf(job.record.received),
-            reason: `Elasticsearch rejected the document: ${item.reason}`,
-            kind: 'index-rejected',
-          },
-          at,
-        ),
-      );
-      counters.indexed -= 1;
-      counters.failed += 1;
-      outcomes[outcomeIndex] = 'failed';
-    } else if (item.index !== indexNames(prefix).attachments) {
-      unrecoverable.push(`${item.index}/${item.id}: ${item.reason}`);
-    }
-  }
-  if (unrecoverable.length) {
-    // Failure records or the watermark were not written: retrying the page is the only safe move.
-    throw toApplicationFailure(
-      new Error(`bulk write failed for ${unrecoverable.length} operations: ${unrecoverable[0]}`),
-    );
-  }
-  const second = await sink.write(followUp);
-  if (second.failed.length) {
-    throw toApplicationFailure(new Error(`could not record failed items: ${second.failed[0]!.reason}`));
-  }
-}
-
 export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Promise<CrawlPageResult> {
-  const { settings, view, window } = input;
-  const base = processContext(deps, settings, input.address, input.domain, input.passId, input.mailboxKey);
-  const { runtime } = base;
-  const previous = runtime.lastHeartbeatDetails<PageHeartbeat>();
-  const stoppedIds = new Set<string>(previous?.stoppedIds ?? []);
-  if (previous?.inFlightId) stoppedIds.add(previous.inFlightId);
+  const base = processContext(
+    deps,
+    input.settings,
+    input.address,
+    input.domain,
+    input.passId,
+    input.mailboxKey,
+  );
+  const previous = base.runtime.lastHeartbeatDetails<PageHeartbeat>();
+  const stoppedIds = stoppedIdsAfter(previous);
   const details: PageHeartbeat = {
-    window,
+    window: input.window,
     pageToken: input.pageToken,
     nextIndex: 0,
     stoppedIds: [...stoppedIds],
   };
+  return markingErrorEnd(
+    base.runtime,
+    () => details,
+    () => crawlPageAttempt(deps, input, base, details, stoppedIds),
+  );
+}
+
+/** Lists one page and the boundary second it shares with the previous page. */
+async function listPage(
+  client: MimecastClient,
+  input: CrawlPageInput,
+): Promise<MessageListPage & { boundaryOverflowSeconds: string[]; lastReceived?: string }> {
+  const { view, window, settings } = input;
+  const page = await client.listMessagesPage({
+    mailbox: input.address,
+    view,
+    start: window.start,
+    end: window.end,
+    pageSize: settings.performance.pageSize,
+    pageToken: input.pageToken,
+  });
+  // Boundary second: an offset token over a non-unique, unstably ordered key could skip records
+  // of the second shared by the previous page's last record and this page's first.
+  const records = [...page.records];
+  const invalid = [...page.invalid];
+  const boundaryOverflowSeconds: string[] = [];
+  const first = records[0];
+  if (first && input.previousLastReceived && sameSecond(first.received, input.previousLastReceived)) {
+    const second = isoOf(first.received);
+    let extra: MessageListPage;
+    try {
+      extra = await client.listMessagesPage({
+        mailbox: input.address,
+        view,
+        start: second,
+        end: second,
+        pageSize: MAX_PAGE_SIZE,
+      });
+    } catch (err) {
+      throw toApplicationFailure(err);
+    }
+    if (extra.nextPageToken) boundaryOverflowSeconds.push(second);
+    const seen = new Set(records.map((r) => r.id));
+    for (const r of extra.records) if (!seen.has(r.id)) records.push(r);
+    const seenInvalid = new Set(invalid.map((r) => r.fingerprint));
+    for (const r of extra.invalid) if (!seenInvalid.has(r.fingerprint)) invalid.push(r);
+  }
+  return {
+    records,
+    invalid,
+    nextPageToken: page.nextPageToken,
+    boundaryOverflowSeconds,
+    lastReceived: lastReceivedOf(page),
+  };
+}
+
+/** The `received` of the page's last record in list order (a valid one's if that one has none). */
+function lastReceivedOf(page: MessageListPage): string | undefined {
+  const lastPosition = page.records.length + page.invalid.length - 1;
+  const lastInvalid = page.invalid.find((r) => r.position === lastPosition);
+  const received = lastInvalid?.received ?? page.records[page.records.length - 1]?.received;
+  return received ? isoOf(received) : undefined;
+}
+
+async function crawlPageAttempt(
+  deps: ActivityDeps,
+  input: CrawlPageInput,
+  base: ReturnType<typeof processContext>,
+  details: PageHeartbeat,
+  stoppedIds: Set<string>,
+): Promise<CrawlPageResult> {
+  const { settings, view, window } = input;
+  const { runtime } = base;
   const heartbeat = (nextIndex: number, inFlightId?: string) => {
     details.nextIndex = nextIndex;
     details.inFlightId = inFlightId;
@@ -286,16 +293,9 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
   };
 
   heartbeat(0);
-  let page: { records: MimecastMessageRecord[]; nextPageToken?: string };
+  let page: Awaited<ReturnType<typeof listPage>>;
   try {
-    page = await client.listMessagesPage({
-      mailbox: input.address,
-      view,
-      start: window.start,
-      end: window.end,
-      pageSize: settings.performance.pageSize,
-      pageToken: input.pageToken,
-    });
+    page = await listPage(client, input);
   } catch (err) {
     // Any fail[] on a request with a page token counts as a rejected or expired token (docs/architecture.md,
     // Tokens and windows: the real code is undocumented); without a token, a validation failure narrows the
@@ -313,87 +313,66 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
     }
     throw toApplicationFailure(err);
   }
-
-  // Boundary second: an offset token over a non-unique, unstably ordered key could skip records
-  // of the second shared by the previous page's last record and this page's first.
-  const records = [...page.records];
-  const boundaryOverflowSeconds: string[] = [];
-  const first = records[0];
-  if (first && input.previousLastReceived && sameSecond(first.received, input.previousLastReceived)) {
-    const second = isoOf(first.received);
-    let extra: { records: MimecastMessageRecord[]; nextPageToken?: string };
-    try {
-      extra = await client.listMessagesPage({
-        mailbox: input.address,
-        view,
-        start: second,
-        end: second,
-        pageSize: MAX_PAGE_SIZE,
-      });
-    } catch (err) {
-      throw toApplicationFailure(err);
-    }
-    if (extra.nextPageToken) boundaryOverflowSeconds.push(second);
-    const seen = new Set(records.map((r) => r.id));
-    for (const r of extra.records) if (!seen.has(r.id)) records.push(r);
-  }
-  counters.listed = records.length;
+  const { records, invalid, boundaryOverflowSeconds } = page;
+  counters.listed = records.length + invalid.length;
 
   const prefix = settings.index.prefix;
   const excludedSubjects = compileAll(settings.messages.excludedSubjects);
   const startMs = Date.parse(settings.messages.startDate);
   const endMs = settings.messages.endDate ? Date.parse(settings.messages.endDate) : Infinity;
-  const key = (r: MimecastMessageRecord) => ({
-    source: settings.sourceId,
-    mailbox: ctx.mailbox,
-    view,
-    mimecastId: r.id,
-  });
+  const key = (mimecastId: string) => ({ source: settings.sourceId, mailbox: ctx.mailbox, view, mimecastId });
 
-  const ops: BulkOp[] = [];
+  const ops: BulkOp[] = invalidRecordOps(
+    { prefix, source: settings.sourceId, mailbox: ctx.mailbox, view },
+    invalid,
+    ctx.now().toISOString(),
+  );
   const toDelete: string[] = [];
   const candidates: MimecastMessageRecord[] = [];
   for (const r of records) {
-    const receivedMs = Date.parse(normaliseDate(r.received));
-    if (receivedMs < startMs || receivedMs > endMs) counters.skippedByDate += 1;
+    const ms = receivedMs(r.received);
+    if (ms < startMs || ms > endMs) counters.skippedByDate += 1;
     else if (excludedSubjects.some((re) => re.test(r.subject))) counters.skippedBySubject += 1;
     else if ((r.expired || r.recalled) && settings.messages.expiredPolicy === 'delete')
-      toDelete.push(messageDocId(key(r)));
+      toDelete.push(messageDocId(key(r.id)));
     else candidates.push(r);
   }
+  // Reconcile marks what the archive still lists, even where this pass fails to index it again
+  // (a failed refetch, a record that fails validation): the sweep removes only what is gone.
+  const listedIds = [
+    ...candidates.map((r) => messageDocId(key(r.id))),
+    ...invalid.map((r) => messageDocId(key(invalidRecordId(r)))),
+  ];
 
   const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
   const existing = await limiter
-    .run(() =>
-      indexedMessageIds(deps.elastic, prefix, settings.sourceId, [
-        ...candidates.map((r) => messageDocId(key(r))),
-        ...toDelete,
-      ]),
-    )
+    .run(() => indexedMessageIds(deps.elastic, prefix, settings.sourceId, [...listedIds, ...toDelete]))
     .catch((err: unknown) => {
       throw toApplicationFailure(err);
     });
-  const jobs: MessageJob[] = [];
-  for (const r of candidates) {
-    const docId = messageDocId(key(r));
-    if (existing.has(docId) && !input.refetchContent) {
-      counters.skippedExisting += 1;
-      // Reconcile marks what it saw, so the sweep removes only what the archive no longer lists.
-      if (input.mode === 'reconcile') {
+  if (input.mode === 'reconcile') {
+    for (const id of listedIds) {
+      if (existing.has(id))
         ops.push({
           action: 'update',
           index: indexNames(prefix).messages,
-          id: docId,
+          id,
           doc: { lastSeenPass: input.passId },
         });
-      }
-    } else {
-      jobs.push({ view, record: r });
     }
+  }
+  const jobs: MessageJob[] = [];
+  for (const r of candidates) {
+    if (existing.has(messageDocId(key(r.id))) && !input.refetchContent) counters.skippedExisting += 1;
+    else jobs.push({ view, record: r });
   }
 
   const processed = await processMessages(ctx, jobs, heartbeat, stoppedIds);
   ops.push(...processed.ops);
+  // Invalid records are item failures, in list order before the page's messages (error budget).
+  processed.counters.failed += invalid.length;
+  const outcomes: ItemOutcome[] = [...invalid.map((): ItemOutcome => 'failed'), ...processed.outcomes];
+  for (const w of processed.written.messages.values()) w.outcomeIndex += invalid.length;
   const outcome = page.nextPageToken ? 'page' : 'windowComplete';
   if (outcome === 'windowComplete' && input.watermarkOnLastPage) {
     ops.push(
@@ -422,7 +401,11 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
       );
       counters.deleted += removed.messages;
     }
-    await writePage(ctx, ops, processed.messageOps, processed.counters, processed.outcomes);
+    await withKeepAlive(
+      () => runtime.heartbeat({ ...details }),
+      keepAliveIntervalMs(runtime.heartbeatTimeoutMs?.()),
+      () => writePage(ctx, ops, processed.written, processed.counters, outcomes),
+    );
   } catch (err) {
     throw toApplicationFailure(err);
   }
@@ -430,11 +413,10 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
   for (const k of Object.keys(processed.counters) as (keyof MessageCounters)[])
     counters[k] += processed.counters[k];
   deps.onProgress?.({ kind: 'page', address: input.address, counters });
-  const last = page.records[page.records.length - 1];
   return result(outcome, {
     nextPageToken: page.nextPageToken,
-    lastReceived: last ? isoOf(last.received) : undefined,
-    trailingItemFailures: trailingFailures(processed.outcomes),
+    lastReceived: page.lastReceived,
+    trailingItemFailures: trailingFailures(outcomes),
     boundaryOverflowSeconds,
   });
 }

@@ -12,7 +12,7 @@ import type {
   SweepUnseenResult,
 } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
-import { indexNames } from '../common/node/documents';
+import { indexNames, type FailedItemDocument } from '../common/node/documents';
 import { toApplicationFailure } from '../common/node/errors';
 import type { ActivityDeps } from './deps';
 import {
@@ -24,6 +24,8 @@ import {
   type ProcessContext,
 } from './crawl-page';
 import { countFailedItems, listFailedItems } from './elastic/failed-items';
+import { markingErrorEnd, stoppedIdsAfter, type InFlightDetails } from './in-flight';
+import { INVALID_RECORD_KIND } from './invalid-records';
 import { queryLimiterFor } from './elastic/query-limiter';
 import { sweepUnseenMessages } from './elastic/sweep';
 import { readWatermarks } from './elastic/watermarks';
@@ -32,10 +34,25 @@ import { carriedMailboxKey } from './mailbox-filter';
 /** Recorded failures retried per activity call page (each needs its content fetched again). */
 const RETRY_PAGE = 100;
 
-interface RetryHeartbeat {
+interface RetryHeartbeat extends InFlightDetails {
   searchAfter?: (string | number)[];
-  inFlightId?: string;
-  stoppedIds: string[];
+}
+
+/** The list record a failure was recorded with (its listed metadata; older records lack it). */
+export function recordFromFailure(item: FailedItemDocument): MessageJob['record'] {
+  const listed = item.listed;
+  return {
+    id: item.mimecastId,
+    subject: listed?.subject ?? '',
+    ...(listed?.from ? { from: listed.from } : {}),
+    to: listed?.to ?? [],
+    received: item.received ?? new Date(0).toISOString(),
+    size: listed?.size ?? 0,
+    attachmentCount: listed?.attachmentCount ?? 0,
+    read: false,
+    recalled: listed?.recalled ?? false,
+    expired: listed?.expired ?? false,
+  };
 }
 
 export function createMailboxActivities(deps: ActivityDeps) {
@@ -45,6 +62,73 @@ export function createMailboxActivities(deps: ActivityDeps) {
     } catch (err) {
       throw toApplicationFailure(err);
     }
+  }
+
+  /** One attempt of retryFailedItems (see there). */
+  async function retryAttempt(
+    input: RetryFailedItemsInput,
+    base: ReturnType<typeof processContext>,
+    details: RetryHeartbeat,
+    stoppedIds: Set<string>,
+  ): Promise<RetryFailedItemsResult> {
+    const { settings } = input;
+    const { runtime } = base;
+    const client = deps.mimecast
+      .forSettings(settings)
+      .withCallObserver({ onWait: () => runtime.heartbeat({ ...details }) }, runtime.cancellationSignal());
+    const ctx: ProcessContext = { ...base, deps, settings, client };
+    const counters = emptyCounters();
+    const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
+    const prefix = settings.index.prefix;
+    let searchAfter = details.searchAfter;
+    for (;;) {
+      const page = await limiter
+        .run(() =>
+          listFailedItems(deps.elastic, {
+            prefix,
+            source: settings.sourceId,
+            mailbox: ctx.mailbox,
+            maxAttempts: input.maxAttempts,
+            size: RETRY_PAGE,
+            searchAfter,
+          }),
+        )
+        .catch((err: unknown) => {
+          throw toApplicationFailure(err);
+        });
+      // A record that failed validation has no metadata to index it by: it stays recorded until a
+      // later listing (a reconcile pass) finds it valid, indexes it and clears the record.
+      const jobs: MessageJob[] = page.items
+        .filter((item) => item.kind !== INVALID_RECORD_KIND)
+        .map((item) => ({ view: item.view, record: recordFromFailure(item) }));
+      const processed = await processMessages(
+        ctx,
+        jobs,
+        (_next, inFlightId) => {
+          details.inFlightId = inFlightId;
+          runtime.heartbeat({ ...details });
+        },
+        stoppedIds,
+      );
+      await writePage(ctx, processed.ops, processed.written, processed.counters, processed.outcomes).catch(
+        (err: unknown) => {
+          throw toApplicationFailure(err);
+        },
+      );
+      for (const k of Object.keys(processed.counters) as (keyof typeof counters)[])
+        counters[k] += processed.counters[k];
+      searchAfter = page.nextSearchAfter;
+      details.searchAfter = searchAfter;
+      runtime.heartbeat({ ...details, inFlightId: undefined });
+      if (!searchAfter) break;
+    }
+    Object.assign(counters, client.scope?.counters ?? {});
+    // Failures are written without refresh: make them countable before reporting what remains.
+    await deps.elastic.indices.refresh({ index: indexNames(prefix).failed }).catch(() => undefined);
+    const remaining = await wrap(() =>
+      countFailedItems(deps.elastic, { prefix, source: settings.sourceId, mailbox: ctx.mailbox }),
+    );
+    return { counters, remaining };
   }
 
   return {
@@ -80,81 +164,14 @@ export function createMailboxActivities(deps: ActivityDeps) {
       );
       const { runtime } = base;
       const previous = runtime.lastHeartbeatDetails<RetryHeartbeat>();
-      const stoppedIds = new Set(previous?.stoppedIds ?? []);
-      if (previous?.inFlightId) stoppedIds.add(previous.inFlightId);
+      const stoppedIds = stoppedIdsAfter(previous);
       const details: RetryHeartbeat = { searchAfter: previous?.searchAfter, stoppedIds: [...stoppedIds] };
-      const client = deps.mimecast
-        .forSettings(settings)
-        .withCallObserver({ onWait: () => runtime.heartbeat({ ...details }) }, runtime.cancellationSignal());
-      const ctx: ProcessContext = { ...base, deps, settings, client };
-      const counters = emptyCounters();
-      const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
-      const prefix = settings.index.prefix;
-      let searchAfter = details.searchAfter;
-      for (;;) {
-        const page = await limiter
-          .run(() =>
-            listFailedItems(deps.elastic, {
-              prefix,
-              source: settings.sourceId,
-              mailbox: ctx.mailbox,
-              maxAttempts: input.maxAttempts,
-              size: RETRY_PAGE,
-              searchAfter,
-            }),
-          )
-          .catch((err: unknown) => {
-            throw toApplicationFailure(err);
-          });
-        const jobs: MessageJob[] = page.items.map((item) => ({
-          view: item.view,
-          // The record is rebuilt from the failure; the content (RFC822) supplies the rest.
-          record: {
-            id: item.mimecastId,
-            subject: '',
-            to: [],
-            received: item.received ?? new Date(0).toISOString(),
-            size: 0,
-            attachmentCount: 0,
-            read: false,
-            recalled: false,
-            expired: false,
-          },
-        }));
-        const processed = await processMessages(
-          ctx,
-          jobs,
-          (_next, inFlightId) => {
-            details.inFlightId = inFlightId;
-            runtime.heartbeat({ ...details });
-          },
-          stoppedIds,
-        );
-        await writePage(
-          ctx,
-          processed.ops,
-          processed.messageOps,
-          processed.counters,
-          processed.outcomes,
-        ).catch((err: unknown) => {
-          throw toApplicationFailure(err);
-        });
-        for (const k of Object.keys(processed.counters) as (keyof typeof counters)[])
-          counters[k] += processed.counters[k];
-        searchAfter = page.nextSearchAfter;
-        details.searchAfter = searchAfter;
-        runtime.heartbeat({ ...details, inFlightId: undefined });
-        if (!searchAfter) break;
-      }
-      Object.assign(counters, client.scope?.counters ?? {});
-      // Failures are written without refresh: make them countable before reporting what remains.
-      await deps.elastic.indices.refresh({ index: indexNames(prefix).failed }).catch(() => undefined);
-      const remaining = await wrap(() =>
-        countFailedItems(deps.elastic, { prefix, source: settings.sourceId, mailbox: ctx.mailbox }),
+      return markingErrorEnd(
+        runtime,
+        () => details,
+        () => retryAttempt(input, base, details, stoppedIds),
       );
-      return { counters, remaining };
     },
-
     /** Reconcile: removes the view's documents the pass did not see (only after every window completed). */
     async sweepUnseen(input: SweepUnseenInput): Promise<SweepUnseenResult> {
       const { settings } = input;

@@ -22,6 +22,8 @@ import type {
   WritePassReportInput,
   WritePassReportResult,
   CrawlerActivities,
+  PassStarter,
+  PassStarterRef,
 } from '../common/contracts';
 import { passWorkflowId, WorkflowTypes } from '../common/contracts';
 import { toApplicationFailure, SourceError } from '../common/node/errors';
@@ -38,6 +40,7 @@ import {
 } from './elastic/registry';
 import { readDeletionCandidatesPage } from './deletion-candidates';
 import { activityRuntime } from './activity-runtime';
+import { describeStarter, startIdentity } from './pass-starter';
 import type { ActivityDeps } from './deps';
 import { ensureIndexTemplatesOnce } from './index-templates-once';
 import { carriedMailboxKey } from './mailbox-filter';
@@ -81,6 +84,17 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
     return deps.temporal;
   };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** The report still gets written when the start event cannot be read (it names the schedule then). */
+  async function passStarter(ref: PassStarterRef): Promise<PassStarter> {
+    let identity: string | undefined;
+    try {
+      identity = deps.temporal ? await startIdentity(deps.temporal, ref) : undefined;
+    } catch (err) {
+      deps.logger.warn({ err, workflowId: ref.workflowId }, 'could not read who started the pass');
+    }
+    return describeStarter(ref, identity);
+  }
 
   async function workflowStatus(workflowId: string): Promise<string> {
     try {
@@ -166,12 +180,14 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
       typed(async () => {
         await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
         const settingsHash = createHash('sha256').update(JSON.stringify(input.settings)).digest('hex');
+        const startedBy = input.starter ? await passStarter(input.starter) : undefined;
         const reportId = await writePassReportDocument(deps.elastic, input.settings.index.prefix, {
           source: input.settings.sourceId,
           passId: input.progress.passId,
           settingsHash,
           progress: input.progress,
           finishedAt: input.finishedAt,
+          ...(startedBy ? { startedBy } : {}),
         });
         deps.logger.info(
           { source: input.settings.sourceId, passId: input.progress.passId, status: input.progress.status },

@@ -27,4 +27,6 @@ export interface ActivityRuntime {
   lastHeartbeatDetails<T>(): T | undefined;
   attempt(): number;
   cancellationSignal(): AbortSignal | undefined;
+  /** The activity's heartbeat timeout, to pace keep-alive heartbeats (undefined: none known). */
+  heartbeatTimeoutMs?(): number | undefined;
 }

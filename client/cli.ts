@@ -1,5 +1,7 @@
 // The `mimecast-crawler` command line (docs/architecture.md, Commands and environment). Each command lives in
 // client/commands/; this file declares the arguments and help, and maps outcomes and errors to exit statuses.
+import { errors as elasticErrors } from '@elastic/elasticsearch';
+import { elasticConnectionHint } from '../activities/elastic/connection';
 import { Argument, Command, CommanderError } from 'commander';
 import type { CliContext } from './cli-context';
 import { createCliContext } from './cli-context';
@@ -97,6 +99,11 @@ function reportError(io: CliIo, err: unknown, ctx: CliContext | undefined): numb
     return 1;
   }
   const message = (err as Error)?.message ?? String(err);
+  const elasticHint = err instanceof elasticErrors.ElasticsearchClientError && elasticConnectionHint(err);
+  if (elasticHint) {
+    io.err(`${elasticHint} (${message.split('\n')[0]}).`);
+    return 1;
+  }
   if (/Failed to connect|ECONNREFUSED|UNAVAILABLE|Connection refused|transport error/i.test(message) && ctx) {
     io.err(`Cannot reach a server (${message.split('\n')[0]}).`);
     io.err(

@@ -1,7 +1,9 @@
 // How the CLI connects to Temporal: a local dev server in plain gRPC, or a cluster / Temporal Cloud
 // with mTLS or an API key. Same variables as the worker (workers/worker-config.ts), plus inline PEMs.
 import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
+import { cliIdentity } from '../activities/pass-starter';
 import { codecDataConverter } from '../codec/data-converter';
 import type { CliEnvironment, TemporalTlsFiles } from './environment';
 
@@ -25,6 +27,15 @@ export function temporalTlsConfig(tls: TemporalTlsFiles | undefined, apiKey: str
   };
 }
 
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the environment's name, if any.
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
 export async function connectTemporal(
   env: CliEnvironment,
 ): Promise<{ client: Client; connection: Connection }> {
@@ -36,5 +47,10 @@ export async function connectTemporal(
   });
   // The worker's codec: what the CLI starts (and the schedules' arguments) is encrypted the same way.
   const dataConverter = codecDataConverter(env.codecKeys);
-  return { connection, client: new Client({ connection, namespace: env.namespace, dataConverter }) };
+  // The identity names the user and host: the pass report records who started a pass.
+  const identity = cliIdentity(userName(), hostname());
+  return {
+    connection,
+    client: new Client({ connection, namespace: env.namespace, dataConverter, identity }),
+  };
 }

@@ -90,6 +90,11 @@ export interface MessageCounters {
   /** Outside [startDate, endDate] although listed (defensive; the API filters already). */
   skippedByDate: number;
   failed: number;
+  /**
+   * Indexed, but incompletely (oversize, unreadable MIME or attachment text, an attachment that
+   * Elasticsearch rejected): also recorded in `<prefix>-failed`, so the next pass retries it.
+   */
+  incomplete: number;
   /** Removed: expired/recalled under expiredPolicy=delete, or swept by reconcile. */
   deleted: number;
   attachmentsIndexed: number;
@@ -111,6 +116,7 @@ export function emptyCounters(): MessageCounters {
     skippedBySubject: 0,
     skippedByDate: 0,
     failed: 0,
+    incomplete: 0,
     deleted: 0,
     attachmentsIndexed: 0,
     attachmentsSkipped: 0,
@@ -369,6 +375,27 @@ export interface WritePassReportInput {
   settings: SourceSettings;
   progress: PassProgress;
   finishedAt: string;
+  /** Where to learn who started the pass: the first run's start event, and the schedule if any. */
+  starter?: PassStarterRef;
+}
+
+/** What the pass workflow knows of its start; the activity adds the start event's identity. */
+export interface PassStarterRef {
+  workflowId: string;
+  firstExecutionRunId: string;
+  /** The `TemporalScheduledById` search attribute of a scheduled run. */
+  scheduleId?: string;
+}
+
+/** Who or what started a pass, as the pass report records it. */
+export interface PassStarter {
+  /** `cli` (mimecast-crawler, with user and host), `schedule`, or `temporal` (any other client). */
+  kind: 'cli' | 'schedule' | 'temporal';
+  scheduleId?: string;
+  /** The Temporal identity of the client that started the first run, when it could be read. */
+  identity?: string;
+  user?: string;
+  host?: string;
 }
 export interface WritePassReportResult {
   reportId: string;

@@ -13,6 +13,12 @@ export const MimecastLastPassAt = defineSearchAttributeKey(
   SearchAttributeType.DATETIME,
 );
 
+/** Set by the server on a run that a schedule started: the schedule's id (the pass report records it). */
+export const TemporalScheduledById = defineSearchAttributeKey(
+  'TemporalScheduledById',
+  SearchAttributeType.KEYWORD,
+);
+
 /** Name → type, for `temporal server start-dev --search-attribute` and its test. */
 export const SEARCH_ATTRIBUTE_DEFINITIONS: Record<string, 'Keyword' | 'Int' | 'Datetime'> = {
   MimecastSource: 'Keyword',

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Provisions and runs a single-node Elasticsearch 8.19 for development and tests (docs/architecture.md,
-# Components). Usage: scripts/elasticsearch.sh start|stop|kill|status|wait|install [--port 9200]
-# [--transport-port 9301] [--data .data/elasticsearch] [--name default] [--timeout 180] - The default instance
-# uses $ELASTICSEARCH_URL when it answers; otherwise, as every private instance, it runs the integ-test zip
-# from Maven Central (fetched with mvn), unpacked in .tools/. - start is idempotent (a node already answering
-# on the port is reused); stop and kill only touch the node this script started (pid file). As root, the node
-# runs as the system user `elasticsearch`, created on first use.
+# Components).
+# Usage: scripts/elasticsearch.sh start|stop|kill|status|wait|install
+#          [--port 9200] [--transport-port 9301] [--data .data/elasticsearch] [--name default] [--timeout 180]
+#          [--security]
+#        scripts/elasticsearch.sh useradd --name NAME --user U --password P --roles R1,R2
+#        scripts/elasticsearch.sh roles --name NAME --file roles.yml
+# - The default instance uses $ELASTICSEARCH_URL when it answers; otherwise, as every private
+#   instance, it runs the integ-test zip from Maven Central (fetched with mvn), unpacked in .tools/.
+# - start is idempotent (a node already answering on the port is reused); stop and kill only touch
+#   the node this script started (pid file). As root, the node runs as the system user
+#   `elasticsearch`, created on first use.
+# - --security (scripts/elasticsearch-security.sh): HTTPS with its own CA, a bootstrap password,
+#   file-realm users and roles, a trial license; clients find the URL, CA and an admin user in
+#   <data>/security/admin.env. A data folder provisioned so stays secure for every verb.
 set -euo pipefail
 SCRIPT_NAME=elasticsearch
 # shellcheck source=scripts/lib.sh
@@ -23,6 +31,8 @@ TRANSPORT_PORT=""
 DATA=""
 NAME=default
 TIMEOUT="${ELASTICSEARCH_START_TIMEOUT:-180}"
+SECURITY=0
+USER_NAME="" USER_PASSWORD="" USER_ROLES="" ROLES_FILE=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --port) PORT="$2"; shift 2 ;;
@@ -30,6 +40,11 @@ while [[ $# -gt 0 ]]; do
     --data) DATA="$2"; shift 2 ;;
     --name) NAME="$2"; shift 2 ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
+    --security) SECURITY=1; shift ;;
+    --user) USER_NAME="$2"; shift 2 ;;
+    --password) USER_PASSWORD="$2"; shift 2 ;;
+    --roles) USER_ROLES="$2"; shift 2 ;;
+    --file) ROLES_FILE="$(abs_path "$2")"; shift 2 ;;
     *) die "unknown option $1" ;;
   esac
 done
@@ -45,6 +60,12 @@ LOG_FILE="$DATA/logs/console.log"
 NODE_DIR="$DATA"
 [[ -f "$DATA/node-dir" ]] && NODE_DIR="$(cat "$DATA/node-dir")"
 URL="http://127.0.0.1:$PORT"
+# shellcheck source=scripts/elasticsearch-security.sh
+source "$(dirname "${BASH_SOURCE[0]}")/elasticsearch-security.sh"
+[[ -f "$SECURITY_DIR/admin.env" ]] && SECURITY=1
+((SECURITY)) && URL="https://127.0.0.1:$PORT"
+CURL_OPTS=()
+security_curl_options
 
 # ---- provisioning --------------------------------------------------------------------------
 
@@ -136,14 +157,14 @@ relocate_if_unreachable() {
 # 0 = an Elasticsearch node answers at $1 with the product header the official client requires.
 es_answers() {
   local headers
-  headers="$(curl -sS -m 5 -o /dev/null -D - "$1/" 2>/dev/null)" || return 1
+  headers="$(curl -sS -m 5 "${CURL_OPTS[@]}" -o /dev/null -D - "$1/" 2>/dev/null)" || return 1
   grep -qi '^x-elastic-product: *Elasticsearch' <<<"$headers"
 }
 
 wait_healthy() {
   local url="$1" deadline=$((SECONDS + TIMEOUT)) headers
   while ((SECONDS < deadline)); do
-    if headers="$(curl -sS -m 10 -o /dev/null -D - -w '%{http_code}' \
+    if headers="$(curl -sS -m 10 "${CURL_OPTS[@]}" -o /dev/null -D - -w '%{http_code}' \
       "$url/_cluster/health?wait_for_status=yellow&timeout=5s" 2>/dev/null)"; then
       if [[ "${headers: -3}" == 200 ]]; then
         grep -qi '^x-elastic-product: *Elasticsearch' <<<"$headers" && return 0
@@ -198,6 +219,11 @@ start() {
     mkdir -p "$NODE_DIR/data" "$NODE_DIR/logs" "$NODE_DIR/tmp"
     [[ -d "$NODE_DIR/config" ]] || cp -R "$ES_HOME/config" "$NODE_DIR/config"
     [[ "$(id -u)" == 0 ]] && chown -R "$ES_USER:" "$NODE_DIR/data" "$NODE_DIR/logs" "$NODE_DIR/tmp" "$NODE_DIR/config"
+    JAVA_HOME_FOR_ES="$java_home"
+    if ((SECURITY)); then
+      security_provision
+      security_curl_options
+    fi
     local settings=(
       -E "cluster.name=mimecast-dev-$NAME" -E "node.name=$NAME"
       -E "path.data=$NODE_DIR/data" -E "path.logs=$NODE_DIR/logs"
@@ -211,7 +237,11 @@ start() {
     # Despite its name, the 8.19 integ-test zip ships x-pack-core and x-pack-security: left on,
     # security auto-configures TLS and passwords on first start. This is a development node on
     # loopback, so security is off (the only xpack setting, and only where the module exists).
-    [[ -d "$ES_HOME/modules/x-pack-security" ]] && settings+=(-E xpack.security.enabled=false)
+    if ((SECURITY)); then
+      security_settings
+    elif [[ -d "$ES_HOME/modules/x-pack-security" ]]; then
+      settings+=(-E xpack.security.enabled=false)
+    fi
     log "starting Elasticsearch $ES_VERSION on $URL (java $java_home, data $NODE_DIR)"
     echo "---- $(date -u +%FT%TZ) start" >>"$LOG_FILE"
     # setsid: the node outlives this script and the caller's process group; -p writes the
@@ -225,6 +255,10 @@ start() {
     echo "$STARTED_PID" >"$PID_FILE"
     wait_healthy "$URL"
     log "Elasticsearch up on $URL (pid $STARTED_PID, logs $NODE_DIR/logs)"
+  fi
+  if ((SECURITY)); then
+    security_start_trial
+    log "security on: client settings in $SECURITY_DIR/admin.env"
   fi
   echo "$URL"
 }
@@ -267,7 +301,7 @@ status() {
   [[ "$NAME" == default && -n "${ELASTICSEARCH_URL:-}" ]] && es_answers "$ELASTICSEARCH_URL" && url="$ELASTICSEARCH_URL"
   pid="$(live_pid "$PID_FILE")" && owner="started by this script, pid $pid"
   if es_answers "$url"; then
-    echo "elasticsearch[$NAME] answering on $url ($owner): $(curl -sS -m 5 "$url/_cluster/health" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p')"
+    echo "elasticsearch[$NAME] answering on $url ($owner): $(curl -sS -m 5 "${CURL_OPTS[@]}" "$url/_cluster/health" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p')"
   else
     echo "elasticsearch[$NAME] not answering on $url ($owner)"
     return 3
@@ -284,5 +318,12 @@ case "$VERB" in
     wait_healthy "$URL" && echo "$URL"
     ;;
   install) install_es && echo "$ES_HOME" ;;
-  *) die "usage: $0 start|stop|kill|status|wait|install [--port P] [--transport-port T] [--data DIR] [--name NAME] [--timeout S]" ;;
+  useradd | roles)
+    ((SECURITY)) || die "$VERB: the node in $DATA was not started with --security"
+    install_es
+    JAVA_HOME_FOR_ES="$(resolve_java_home)"
+    [[ "$(id -u)" == 0 ]] && relocate_if_unreachable
+    "security_$VERB"
+    ;;
+  *) die "usage: $0 start|stop|kill|status|wait|install|useradd|roles [--port P] [--transport-port T] [--data DIR] [--name NAME] [--timeout S] [--security] [--user U --password P --roles R] [--file roles.yml]" ;;
 esac

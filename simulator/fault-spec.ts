@@ -9,6 +9,8 @@ export const DEFAULT_FAULTS: FaultSpec = {
   failIds: [],
   malformedJsonRate: 0,
   slowDownloadMs: 0,
+  slowShare: 0,
+  oddRecordShare: 0,
   retryAfterHeader: false,
   rateLimit: null,
 };
@@ -31,8 +33,8 @@ export const DEFAULT_SWITCHES: SimulatorSwitches = {
 };
 
 /**
- * Keys: 429=<rate> 5xx=<rate> latency=<ms> expire=<s> malformed=<rate> slow=<ms> retry-after[=true|false]
- * rate-limit=<limit>/<windowMs> quota=<calls per second> fail=<id>|<id>...
+ * Keys: 429=<rate> 5xx=<rate> latency=<ms> expire=<s> malformed=<rate> slow=<ms> slow-share=<share>
+ * odd=<share> retry-after[=true|false] rate-limit=<limit>/<windowMs> quota=<calls per second> fail=<id>|<id>...
  */
 // The FaultSpec field names are accepted too (rate429=0.1,latencyMs=50).
 const ALIASES: Record<string, string> = {
@@ -42,6 +44,8 @@ const ALIASES: Record<string, string> = {
   tokenexpireseconds: 'expire',
   malformedjsonrate: 'malformed',
   slowdownloadms: 'slow',
+  slowshare: 'slow-share',
+  oddrecordshare: 'odd',
   retryafterheader: 'retry-after',
   ratelimit: 'rate-limit',
   failids: 'fail',
@@ -80,6 +84,12 @@ export function parseFaultSpec(spec: string): Partial<FaultSpec> {
       case 'slow':
         out.slowDownloadMs = num();
         break;
+      case 'slow-share':
+        out.slowShare = num();
+        break;
+      case 'odd':
+        out.oddRecordShare = num();
+        break;
       case 'retry-after':
         out.retryAfterHeader = value === '' || value === 'true' || value === '1';
         break;
@@ -102,7 +112,7 @@ export function parseFaultSpec(spec: string): Partial<FaultSpec> {
         break;
       default:
         throw new Error(
-          `unknown fault "${key}" (known: 429, 5xx, latency, expire, malformed, slow, retry-after, rate-limit, quota, fail)`,
+          `unknown fault "${key}" (known: 429, 5xx, latency, expire, malformed, slow, slow-share, odd, retry-after, rate-limit, quota, fail)`,
         );
     }
   }

@@ -56,7 +56,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const corpus = new Corpus(plan, seed, now(), opts.hostile ?? false);
   const switches: SimulatorSwitches = { ...DEFAULT_SWITCHES, ...(opts.switches ?? {}) };
   const initialFaults = typeof opts.faults === 'string' ? parseFaultSpec(opts.faults) : (opts.faults ?? {});
-  const faults: FaultSpec = { ...DEFAULT_FAULTS, latencyMs: plan.latencyMs, ...initialFaults };
+  const faults: FaultSpec = {
+    ...DEFAULT_FAULTS,
+    latencyMs: plan.latencyMs,
+    ...plan.faults,
+    ...initialFaults,
+  };
   const credentials = opts.credentials ?? DEFAULT_CREDENTIALS;
 
   const refOrThrow = (id: string): MessageRef => {

@@ -1,6 +1,6 @@
 // Named corpus shapes: how many domains, mailboxes and messages, and the default latency of each preset.
 import { hash32 } from './seeded-random';
-import type { PresetName, SimDomain } from './types';
+import type { FaultSpec, PresetName, SimDomain } from './types';
 
 export interface MailboxPlan {
   local: string;
@@ -23,7 +23,12 @@ export interface PresetPlan {
   plainRate: number;
   latencyMs: number;
   hostile: boolean;
+  /** Faults the preset starts with (the faults option and --faults override them). */
+  faults?: Partial<FaultSpec>;
 }
+
+/** Longer than the crawler's 30 s page heartbeat timeout: a slow message must not look like a lost worker. */
+export const ODD_PRESET_SLOW_DOWNLOAD_MS = 40_000;
 
 const FIRST = [
   'alice',
@@ -175,6 +180,21 @@ export function presetPlan(name: PresetName): PresetPlan {
         plainRate: 0.3,
         hostile: true,
       };
+    case 'odd':
+      // A few odd list records and a few messages that trickle out for longer than a heartbeat timeout.
+      return {
+        ...base,
+        domains: DOMAINS.slice(0, 2),
+        mailboxes: [
+          { local: 'alice', domain: 'example.com', inbox: 24, sent: 6 },
+          { local: 'bob', domain: 'example.com', inbox: 12, sent: 4 },
+          { local: 'carol', domain: 'example.org', inbox: 10, sent: 2 },
+        ],
+        spanDays: 40,
+        sharedCount: 2,
+        clusterSize: 3,
+        faults: { oddRecordShare: 0.12, slowDownloadMs: ODD_PRESET_SLOW_DOWNLOAD_MS, slowShare: 0.04 },
+      };
     default:
       throw new Error(`unknown preset ${String(name)}`);
   }
@@ -189,4 +209,5 @@ export const PRESET_NAMES: PresetName[] = [
   'latency-32',
   'demo',
   'hostile',
+  'odd',
 ];

@@ -1,7 +1,7 @@
 // Public types of the Mimecast API 2.0 simulator: options, switches, faults, corpus summaries.
 
 export type PresetName =
-  'tiny' | 'small' | 'medium' | 'large' | 'huge-mailbox' | 'latency-32' | 'demo' | 'hostile';
+  'tiny' | 'small' | 'medium' | 'large' | 'huge-mailbox' | 'latency-32' | 'demo' | 'hostile' | 'odd';
 
 export type View = 'INBOX' | 'SENT';
 
@@ -32,6 +32,10 @@ export interface FaultSpec {
   failIds: string[];
   malformedJsonRate: number;
   slowDownloadMs: number;
+  /** Share of messages whose downloads trickle over slowDownloadMs (0: every download does). */
+  slowShare: number;
+  /** Share of list records served with a defect (no id, no or a bad `received`, a mistyped size). */
+  oddRecordShare: number;
   retryAfterHeader: boolean;
   rateLimit: { limit: number; windowMs: number } | null;
 }

@@ -40,6 +40,7 @@ import {
   type DeleteMailboxInput,
   type DeleteMailboxResult,
   type MailboxStatus,
+  type PassStarterRef,
   type PassStatus,
   type PassTuning,
 } from '../common/contracts';
@@ -63,6 +64,7 @@ import {
   MimecastMailbox,
   MimecastPassId,
   MimecastSource,
+  TemporalScheduledById,
 } from '../common/search-attributes';
 import { parseSettingsLenient, SettingsError, type SourceSettings } from '../common/settings';
 import { ACTIVITY_OPTIONS } from './activity-options';
@@ -463,6 +465,20 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     }
   }
 
+  /** The first run's start, and the schedule that started it (its search attribute survives continue-as-new). */
+  function passStarterRef(): PassStarterRef {
+    const info = workflowInfo();
+    const scheduleId =
+      info.typedSearchAttributes.get(TemporalScheduledById) ??
+      // Older servers send it without a type; the untyped map still has it.
+      (info.searchAttributes?.[TemporalScheduledById.name]?.[0] as string | undefined);
+    return {
+      workflowId: info.workflowId,
+      firstExecutionRunId: info.firstExecutionRunId,
+      ...(scheduleId ? { scheduleId } : {}),
+    };
+  }
+
   async function continueAsNewNow(): Promise<never> {
     await condition(() => outcomesWritten() && allHandlersFinished());
     upsertProgress(true);
@@ -482,6 +498,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
         settings,
         progress: state.progress(),
         finishedAt: new Date().toISOString(),
+        starter: passStarterRef(),
       });
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -340,7 +340,9 @@ export class MailboxCrawlState {
     if (!cursor) throw invariantFailure('no window in progress');
     addCounters(pass.counters, result.counters);
     this.state.messagesIndexedTotal += result.counters.indexed;
-    this.state.failedOutstanding += result.counters.failed;
+    // Indexed-but-recorded items (oversize, unparseable, extraction problems) are outstanding too.
+    // Results recorded before the counter existed lack it: replay sees the same decisions.
+    this.state.failedOutstanding += result.counters.failed + (result.counters.incomplete ?? 0);
     pass.pagesDone += 1;
     for (const second of result.boundaryOverflowSeconds) {
       if (!pass.boundaryOverflowSeconds.includes(second) && pass.boundaryOverflowSeconds.length < 20) {

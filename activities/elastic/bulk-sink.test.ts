@@ -98,7 +98,7 @@ afterEach(async () => {
 test('throttled items are retried alone, with growing delays, until they pass', async () => {
   node.throttle.set('b', 2);
   const result = await new BulkSink(es, { sleep, baseDelayMs: 100 }).write([doc('a'), doc('b'), doc('c')]);
-  expect(result).toEqual({ failed: [], succeeded: 3, throttledRetries: 2 });
+  expect(result).toEqual({ failed: [], succeeded: 3, throttledRetries: 2, deferred: [] });
   expect(node.requests.map((r) => r.map((x) => x.id))).toEqual([['a', 'b', 'c'], ['b'], ['b']]);
   expect(sleeps).toHaveLength(2);
   expect(sleeps[0]!).toBeGreaterThanOrEqual(50);
@@ -132,6 +132,15 @@ test('commitLast operations are sent only after the others were acknowledged', a
   node.throttle.set('a', 1);
   await new BulkSink(es, { sleep }).write([doc('watermark', { commitLast: true }), doc('a'), doc('b')]);
   expect(node.requests.map((r) => r.map((x) => x.id))).toEqual([['a', 'b'], ['a'], ['watermark']]);
+});
+
+test('commitLast operations are held back, not written, when another operation failed', async () => {
+  node.throttle.set('a', 99);
+  const watermark = doc('watermark', { commitLast: true });
+  const result = await new BulkSink(es, { sleep, throttleRetries: 0 }).write([watermark, doc('a'), doc('b')]);
+  expect(result.failed.map((f) => f.id)).toEqual(['a']);
+  expect(result.deferred).toEqual([watermark]);
+  expect(node.requests.flat().map((r) => r.id)).not.toContain('watermark');
 });
 
 test('a refused request rejects the write (the activity retries the batch) and commitLast ops are not sent', async () => {

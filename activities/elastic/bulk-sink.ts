@@ -8,7 +8,8 @@ interface OpBase {
   id: string;
   /**
    * Written only after every other operation of the batch was acknowledged (e.g. the watermark of
-   * a window's last page), so it never gets ahead of the documents it vouches for.
+   * a window's last page), so it never gets ahead of the documents it vouches for: when any other
+   * operation failed, it is not written but returned in `deferred`.
    */
   commitLast?: boolean;
 }
@@ -47,6 +48,8 @@ export interface BulkWriteResult {
   succeeded: number;
   /** Rounds that were retried because of throttled items. */
   throttledRetries: number;
+  /** commitLast operations held back because another operation failed (write them once it is handled). */
+  deferred: BulkOp[];
 }
 
 export interface BulkSinkOptions {
@@ -96,9 +99,10 @@ export class BulkSink {
     const ops = await this.resolveMerges(input);
     const first = ops.filter((op) => !op.commitLast);
     const last = ops.filter((op) => op.commitLast);
-    const result: BulkWriteResult = { failed: [], succeeded: 0, throttledRetries: 0 };
+    const result: BulkWriteResult = { failed: [], succeeded: 0, throttledRetries: 0, deferred: [] };
     await this.writeWithRetries(first, result);
-    if (last.length) await this.writeWithRetries(last, result);
+    if (result.failed.length) result.deferred = last;
+    else if (last.length) await this.writeWithRetries(last, result);
     return result;
   }
 

@@ -2,7 +2,7 @@
 // firstFailedAt kept), clear it when the item later succeeds, and list a mailbox's failures for retry-failed.
 import type { Client } from '@elastic/elasticsearch';
 import type { View } from '../../common/contracts';
-import { indexNames, type FailedItemDocument } from '../../common/node/documents';
+import { indexNames, type FailedItemDocument, type ListedMetadata } from '../../common/node/documents';
 import type { BulkOp } from './bulk-sink';
 import { failedDocId } from './document-ids';
 
@@ -13,8 +13,26 @@ export interface FailedItem {
   mimecastId: string;
   received?: string;
   reason: string;
-  /** An ErrorKind, or a finer reason class (`extraction`, `oversize`, `worker-stopped`, `index-rejected`). */
+  /**
+   * An ErrorKind, or a finer reason class (`extraction`, `oversize`, `worker-stopped`,
+   * `index-rejected`, `invalid-record`).
+   */
   kind: string;
+  listed?: ListedMetadata;
+}
+
+/** The list record's metadata worth keeping with a failure (see ListedMetadata). */
+export function listedMetadataOf(record: ListedMetadata): ListedMetadata {
+  const listed: ListedMetadata = {
+    subject: record.subject,
+    to: record.to,
+    size: record.size,
+    attachmentCount: record.attachmentCount,
+  };
+  if (record.from) listed.from = record.from;
+  if (record.expired) listed.expired = true;
+  if (record.recalled) listed.recalled = true;
+  return listed;
 }
 
 // Reasons can be long stack-ish texts; the index keeps the start, which says what happened.
@@ -34,6 +52,7 @@ export function recordFailedItemOp(prefix: string, item: FailedItem, at: string)
     lastFailedAt: at,
   };
   if (!doc.received) delete doc.received;
+  if (!doc.listed) delete doc.listed;
   return {
     action: 'index',
     index: indexNames(prefix).failed,
@@ -56,6 +75,8 @@ export function mergeFailure(
   };
   const received = fresh.received ?? stored.received;
   if (received) merged.received = received;
+  const listed = fresh.listed ?? stored.listed;
+  if (listed) merged.listed = listed;
   return merged;
 }
 

@@ -78,6 +78,8 @@ const failedProperties: Properties = {
   attempts: integer,
   firstFailedAt: date,
   lastFailedAt: date,
+  // Kept for a retry to index the message like any other; never searched.
+  listed: { type: 'object', enabled: false },
 };
 
 const registryProperties: Properties = {
@@ -113,6 +115,9 @@ const passProperties: Properties = {
   mode: keyword,
   startedAt: date,
   messagesIndexed: long,
+  startedBy: {
+    properties: { kind: keyword, scheduleId: keyword, identity: keyword, user: keyword, host: keyword },
+  },
 };
 
 export const INDEX_PROPERTIES: Record<keyof IndexNames, Properties> = {

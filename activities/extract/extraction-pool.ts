@@ -60,6 +60,13 @@ export function defaultExtractionThreads(
   return Math.max(1, Math.min(2, cores - 1, Math.floor(memoryBytes / 2 ** 30)));
 }
 
+/**
+ * Per-file budget by default. Below the heartbeat timeout of the activities that extract
+ * (workflows/activity-options.ts; a unit test holds them apart), so one slow file never looks like
+ * a lost worker even between keep-alive heartbeats.
+ */
+export const DEFAULT_EXTRACTION_TIMEOUT_MS = 20_000;
+
 /** A thread that cannot even load its parsers within this time is broken, not slow. */
 const START_TIMEOUT_MS = 120_000;
 
@@ -100,7 +107,7 @@ export class ExtractionPool {
     this.threads = Math.max(1, options.threads ?? defaultExtractionThreads());
     this.idleMs = options.idleMs ?? 60_000;
     this.memoryLimitMb = options.memoryLimitMb ?? 256;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_EXTRACTION_TIMEOUT_MS;
     this.maxTextChars = options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
   }
 

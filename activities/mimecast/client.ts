@@ -1,6 +1,7 @@
 // The Mimecast API 2.0 client the activities use: one method per endpoint the crawl needs, with
 // paging, record normalisation and downloads (bytes or link). A MimecastClient is a cheap view
 // over a shared ApiTransport, carrying the settings of one source and the CallScope of one activity.
+import { createHash } from 'node:crypto';
 import { ItemError } from '../../common/node/errors';
 import { MAX_PAGE_SIZE } from '../../common/settings';
 import type { ApiTransport, CallContext } from './api-transport';
@@ -11,9 +12,10 @@ import {
   MimecastDomainSchema,
   MimecastDownloadLink,
   MimecastMessageDetailSchema,
-  MimecastMessageRecordSchema,
   MimecastUsersPage,
+  parseListRecord,
   parseResponse,
+  type InvalidListRecord,
   type MimecastDomain,
   type MimecastEnvelope,
   type MimecastMessageDetail,
@@ -76,6 +78,19 @@ async function asItemError<T>(call: () => Promise<T>): Promise<T> {
     }
     throw err;
   }
+}
+
+export interface MessageListPage {
+  records: MimecastMessageRecord[];
+  /** Records that failed validation, each to be recorded as a failed item. */
+  invalid: InvalidListRecord[];
+  nextPageToken?: string;
+}
+
+function fingerprintOf(value: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(value) ?? 'undefined')
+    .digest('hex');
 }
 
 function clampPageSize(n: number): number {
@@ -178,10 +193,11 @@ export class MimecastClient {
     return { users, nextPageToken: nextToken(env, users.length === 0) };
   }
 
-  /** One page of a mailbox view in [start, end] (inclusive, Mimecast dates); `to` is always an array. */
-  async listMessagesPage(
-    input: ListMessagesPageInput,
-  ): Promise<{ records: MimecastMessageRecord[]; nextPageToken?: string }> {
+  /**
+   * One page of a mailbox view in [start, end] (inclusive, Mimecast dates); `to` is always an array.
+   * A record that fails validation is returned in `invalid` (an item failure), not thrown.
+   */
+  async listMessagesPage(input: ListMessagesPageInput): Promise<MessageListPage> {
     const pagination = {
       pageSize: clampPageSize(input.pageSize),
       ...(input.pageToken ? { pageToken: input.pageToken } : {}),
@@ -195,10 +211,15 @@ export class MimecastClient {
       includeDelegates: false,
     };
     const env = await this.json(ENDPOINTS.messageList, { meta: { pagination }, data: [item] });
-    const records = (env.data ?? []).map((r, i) =>
-      parseResponse(ENDPOINTS.messageList, MimecastMessageRecordSchema, r, `data[${i}]`),
-    );
-    return { records, nextPageToken: nextToken(env, records.length === 0) };
+    const data = env.data ?? [];
+    const records: MimecastMessageRecord[] = [];
+    const invalid: InvalidListRecord[] = [];
+    data.forEach((raw, i) => {
+      const parsed = parseListRecord(raw, i, fingerprintOf);
+      if ('record' in parsed) records.push(parsed.record);
+      else invalid.push(parsed.invalid);
+    });
+    return { records, invalid, nextPageToken: nextToken(env, data.length === 0) };
   }
 
   /** One message's metadata and attachment list (ids for getFile). */
@@ -253,4 +274,10 @@ export class MimecastClient {
   }
 }
 
-export type { MimecastDomain, MimecastMessageDetail, MimecastMessageRecord, MimecastUser } from './responses';
+export type {
+  InvalidListRecord,
+  MimecastDomain,
+  MimecastMessageDetail,
+  MimecastMessageRecord,
+  MimecastUser,
+} from './responses';

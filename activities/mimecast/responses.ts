@@ -2,6 +2,7 @@
 // loose (unknown fields kept) because the real API adds fields; what the crawler relies on is checked.
 import { z } from 'zod';
 import { MimecastResponseError, type MimecastFailDetail } from './errors';
+import { mimecastDateToIso } from './mimecast-date';
 
 export const MimecastTokenResponse = z.looseObject({
   access_token: z.string().min(1),
@@ -73,7 +74,11 @@ const RawMessageRecord = z.looseObject({
   // The list documents `to` as an object; detail and some tenants use arrays (docs/architecture.md, Mimecast
   // API facts).
   to: z.union([MimecastAddress, z.array(MimecastAddress)]).nullish(),
-  received: z.string().min(1),
+  // Checked here: every later step (windows, boundary seconds, documents) needs a real date.
+  received: z
+    .string()
+    .min(1)
+    .refine((v) => mimecastDateToIso(v) !== undefined, { message: 'not a date' }),
   size: z.number().nullish(),
   attachmentCount: z.number().nullish(),
   status: z.string().nullish(),
@@ -114,6 +119,44 @@ export const MimecastMessageRecordSchema = RawMessageRecord.transform((r): Mimec
   recalled: r.recalled ?? false,
   expired: r.expired ?? false,
 }));
+
+/** A list record that failed validation: an item failure of its page, never the page's. */
+export interface InvalidListRecord {
+  /** Position in the page's data[]. */
+  position: number;
+  /** The record's id when it has a usable one. */
+  id?: string;
+  /** Its `received` when that is a valid date. */
+  received?: string;
+  /** The offending field and what is wrong with it. */
+  reason: string;
+  /** sha256 of the record as served: a stable key for a record without an id. */
+  fingerprint: string;
+}
+
+/** Parses one list record, or describes why it is not valid (never throws for a bad record). */
+export function parseListRecord(
+  value: unknown,
+  position: number,
+  fingerprint: (value: unknown) => string,
+): { record: MimecastMessageRecord } | { invalid: InvalidListRecord } {
+  const result = MimecastMessageRecordSchema.safeParse(value);
+  if (result.success) return { record: result.data };
+  const issue = result.error.issues[0];
+  const raw = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  const id = typeof raw.id === 'string' && raw.id.trim() ? raw.id : undefined;
+  const received = typeof raw.received === 'string' ? mimecastDateToIso(raw.received) : undefined;
+  const field = issue.path.map(String).join('.') || '(record)';
+  return {
+    invalid: {
+      position,
+      ...(id ? { id } : {}),
+      ...(received ? { received } : {}),
+      reason: `get-message-list record data[${position}] is not valid: ${field}: ${issue.message}`,
+      fingerprint: fingerprint(value),
+    },
+  };
+}
 
 export const MimecastAttachmentSchema = z.looseObject({
   id: z.string().min(1),

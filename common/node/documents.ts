@@ -1,6 +1,6 @@
 // Shapes of the Elasticsearch documents (docs/architecture.md, Index contract). Mappings live in
 // activities/elastic/; these types are what the sink writes and what the CLI and tests read back.
-import type { MailboxStatus, PassProgress, View } from '../contracts';
+import type { MailboxStatus, PassProgress, PassStarter, View } from '../contracts';
 
 export function indexNames(prefix: string) {
   return {
@@ -69,12 +69,25 @@ export interface AttachmentDocument {
   indexedAt: string;
 }
 
+/** What get-message-list said about a message, kept with its failure so a retry indexes it fully. */
+export interface ListedMetadata {
+  subject: string;
+  from?: { emailAddress: string; displayableName: string };
+  to: { emailAddress: string; displayableName: string }[];
+  size: number;
+  attachmentCount: number;
+  expired?: boolean;
+  recalled?: boolean;
+}
+
 export interface FailedItemDocument {
   source: string;
   mailbox: string;
   view: View;
   mimecastId: string;
   received?: string;
+  /** The list record's metadata (absent for a record that failed validation). */
+  listed?: ListedMetadata;
   reason: string;
   kind: string;
   attempts: number;
@@ -117,4 +130,6 @@ export interface PassReportDocument {
   mode?: string;
   startedAt?: string;
   messagesIndexed?: number;
+  /** Who or what started the pass (CLI user and host, schedule id, or the Temporal identity). */
+  startedBy?: PassStarter;
 }

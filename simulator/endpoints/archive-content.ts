@@ -11,6 +11,7 @@ import {
   plainPart,
   type Context,
 } from '../message-builder';
+import { contentTrickles } from '../message-faults';
 import { formatMimecastDate, rfc2822Date } from '../mimecast-date';
 import { decodeAttachmentId, decodeMessageId, encodeAttachmentId, encodeMessageId } from '../opaque-ids';
 import type { SimContext } from './context';
@@ -136,6 +137,7 @@ export class ArchiveContent {
         bytes: this.rfc822(spec, context),
         contentType: spec.ref.index % 2 ? 'message/rfc822' : 'application/octet-stream',
         filename: `${spec.marker}.eml`,
+        trickle: contentTrickles(this.ctx.deps.faults, spec.id),
       };
     }
     if (type === 'HTML') {
@@ -148,6 +150,7 @@ export class ArchiveContent {
         bytes: Buffer.from(html),
         contentType: 'text/html; charset=utf-8',
         filename: null,
+        trickle: contentTrickles(this.ctx.deps.faults, spec.id),
       };
     }
     return {
@@ -156,6 +159,7 @@ export class ArchiveContent {
       bytes: Buffer.from(plainPart(spec, context)),
       contentType: 'text/plain; charset=utf-8',
       filename: null,
+      trickle: contentTrickles(this.ctx.deps.faults, spec.id),
     };
   }
 
@@ -187,6 +191,7 @@ export class ArchiveContent {
       bytes: att.bytes,
       contentType: ct === 'application/json' ? 'application/octet-stream' : ct,
       filename: att.filename,
+      trickle: contentTrickles(this.ctx.deps.faults, messageId),
     };
   }
 

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { lowerBound, type Listing, type MessageSpec } from '../corpus';
 import { defaultListWindow, formatMimecastDate, parseMimecastDate } from '../mimecast-date';
+import { recordDefect, withDefect } from '../message-faults';
 import { hash32 } from '../seeded-random';
 import type { SimContext } from './context';
 import { fail, fail200, ok, type PaginationRequest, type Reply } from './envelope';
@@ -82,7 +83,9 @@ export function messageList(
     if (order === 'unstable') a = permuteWithinSecond(listing.times, a, p.shuffle);
     const m = typeof listing.mbx === 'number' ? listing.mbx : listing.mbx[a];
     const spec = corpus.specUnchecked(corpus.refFor(m, view, listing.refs[a]));
-    records.push(listRecord(ctx, spec));
+    const record = listRecord(ctx, spec);
+    const defect = recordDefect(ctx.deps.faults, spec.id);
+    records.push(defect ? withDefect(record, defect) : record);
   }
   return ok(records, p.meta(records.length));
 }

@@ -11,7 +11,15 @@ export interface FailItem {
 export type Reply =
   | { kind: 'json'; status: number; body: unknown }
   | { kind: 'empty'; status: number }
-  | { kind: 'bytes'; status: number; bytes: Buffer; contentType: string; filename: string | null }
+  | {
+      kind: 'bytes';
+      status: number;
+      bytes: Buffer;
+      contentType: string;
+      filename: string | null;
+      /** Trickles out over faults.slowDownloadMs (default: whenever that is set). */
+      trickle?: boolean;
+    }
   | { kind: 'text'; status: number; text: string; contentType: string };
 
 export type BytesReply = Extract<Reply, { kind: 'bytes' }>;

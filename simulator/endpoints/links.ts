@@ -12,6 +12,7 @@ interface LinkRecord {
   bytes: Buffer;
   contentType: string;
   filename: string | null;
+  trickle?: boolean;
   expiresAt: number;
   used: boolean;
   foreign: boolean;
@@ -48,6 +49,7 @@ export class DownloadLinks {
       bytes: reply.bytes,
       contentType: reply.contentType,
       filename: reply.filename,
+      trickle: reply.trickle,
       expiresAt: this.ctx.deps.now() + LINK_TTL_MS,
       used: false,
       foreign,
@@ -87,6 +89,6 @@ export class DownloadLinks {
     link.used = true;
     const bytes = link.bytes;
     link.bytes = Buffer.alloc(0);
-    this.out.writeBytes(res, 200, bytes, link.contentType, link.filename);
+    this.out.writeBytes(res, 200, bytes, link.contentType, link.filename, link.trickle);
   }
 }

@@ -35,7 +35,7 @@ export class ReplyWriter {
         return;
       }
       case 'bytes':
-        this.writeBytes(res, reply.status, reply.bytes, reply.contentType, reply.filename);
+        this.writeBytes(res, reply.status, reply.bytes, reply.contentType, reply.filename, reply.trickle);
         return;
     }
   }
@@ -47,6 +47,7 @@ export class ReplyWriter {
     bytes: Buffer,
     contentType: string,
     filename: string | null,
+    trickle = true,
   ): void {
     const variant = this.downloadCounter++ % 3;
     const headers: Record<string, string> = { 'Content-Type': contentType };
@@ -56,7 +57,7 @@ export class ReplyWriter {
     if (variant === 2 && filename)
       headers['Content-Disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`;
     res.writeHead(status, headers);
-    const slow = this.ctx.deps.faults.slowDownloadMs;
+    const slow = trickle ? this.ctx.deps.faults.slowDownloadMs : 0;
     if (!slow || bytes.length === 0) {
       res.end(bytes);
       return;

@@ -1,7 +1,9 @@
 // The one table of activity options (docs/architecture.md, Error scopes): every activity has options, the
 // page activity has the documented timeouts, and retries back off to at most 60 s over about 10 attempts.
 import type { CrawlerActivities } from '../../common/contracts';
+import { DEFAULT_EXTRACTION_TIMEOUT_MS } from '../../activities/extract/extraction-pool';
 import { ACTIVITY_OPTIONS, pageActivityOptions } from '../../workflows/activity-options';
+import { msToNumber } from '@temporalio/common';
 
 const everyActivity: Record<keyof CrawlerActivities, true> = {
   findRunningPasses: true,
@@ -46,4 +48,11 @@ it('applies tuning overrides to the page retry only', () => {
   expect(tuned.heartbeatTimeout).toBe('30s');
   expect(pageActivityOptions(undefined)).toBe(ACTIVITY_OPTIONS.crawlPage);
   expect(ACTIVITY_OPTIONS.crawlPage.retry?.maximumAttempts).toBe(10);
+});
+
+it('keeps the heartbeat timeout of the activities that extract above the per-file extraction timeout', () => {
+  for (const name of ['crawlPage', 'retryFailedItems'] as const) {
+    const heartbeatMs = msToNumber(ACTIVITY_OPTIONS[name].heartbeatTimeout!);
+    expect(heartbeatMs).toBeGreaterThan(DEFAULT_EXTRACTION_TIMEOUT_MS);
+  }
 });

@@ -272,6 +272,20 @@ describe('failures', () => {
   });
 });
 
+describe('[I7] indexed but recorded items', () => {
+  it('count as outstanding: oversize, unparseable and extraction-problem items are retried by the next pass', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    state.applyPage(page('windowComplete', {}, { indexed: 4, incomplete: 2, oversize: 1 }));
+    completeAll(state);
+    state.finishPass(now);
+    state.enqueue(request('p2'));
+    state.beginPass(now, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
+    expect(state.nextStep()).toEqual({ kind: 'retryFailed' });
+  });
+});
+
 describe('cancel, pause, stop and restart', () => {
   it('cancel ends the pass after the current page and drops its queued requests', () => {
     const state = new MailboxCrawlState(identity);
