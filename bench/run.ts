@@ -12,11 +12,13 @@ import { PRESET_NAMES, type PresetName } from '../simulator';
 import { REPO_ROOT } from './child-process';
 import { machineInfo } from './machine';
 import { buildWorkflowBundle } from './workflow-bundle';
+import { compileForBench } from './compiled-build';
 import { formatReport, targetChecks, type BenchResults } from './report';
 import { hugeScenario, latencyScenario, throughputScenario } from './scenarios';
+import { quotaScenario } from './quota-scenario';
 
-type Group = 'throughput' | 'latency' | 'huge';
-const GROUPS: Group[] = ['throughput', 'latency', 'huge'];
+type Group = 'throughput' | 'latency' | 'quota' | 'huge';
+const GROUPS: Group[] = ['throughput', 'latency', 'quota', 'huge'];
 
 interface Options {
   quick?: boolean;
@@ -25,11 +27,13 @@ interface Options {
   tunedWindowDays: string;
   latencyDays?: string;
   latencyParallelism: string;
+  quota: string;
   hugeDays?: string;
   hugeWithoutAttachments?: boolean;
   only?: string;
   keep?: boolean;
   bundleAtStart?: boolean;
+  fromSources?: boolean;
   json?: string;
 }
 
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
     .option('--parallelism <n>', 'parallelism.mailboxCrawling of the throughput runs', '4')
     .option('--latency-days <n>', 'latency-32: only messages of the last N of 180 days (full: 45, quick: 12)')
     .option('--latency-parallelism <list>', 'latency-32: parallelism values', '1,4,8')
+    .option('--quota <n>', "quota-bound run: the simulator's per-app quota, calls per second", '40')
     .option(
       '--huge-days <n>',
       'huge-mailbox: only messages of the last N of 1,095 days (full: all, quick: 40)',
@@ -60,6 +65,10 @@ async function main(): Promise<void> {
     .option(
       '--bundle-at-start',
       'workers bundle the workflow code at start-up (workers/main.ts as is) instead of loading a prebuilt bundle',
+    )
+    .option(
+      '--from-sources',
+      'workers run the TypeScript sources under tsx instead of the tsc build (production runs the build)',
     )
     .option('--keep', 'keep the indices and workflows afterwards')
     .option('--json <file>', 'also write the results as JSON', '.data/bench/latest.json')
@@ -77,7 +86,10 @@ async function main(): Promise<void> {
   const temporal = new TemporalClient({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
   const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   const workflowBundlePath = o.bundleAtStart ? undefined : await buildWorkflowBundle();
+  if (!o.fromSources) log('compiling the crawler with tsc (the workers run the build, as in production) …');
+  const compiledDir = o.fromSources ? undefined : compileForBench();
   const ctx = {
+    ...(compiledDir ? { compiledDir } : {}),
     es,
     temporal,
     log,
@@ -87,9 +99,11 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    workers: workflowBundlePath
-      ? 'createWorker with a prebuilt workflow bundle (bench/prebuilt-worker.ts)'
-      : 'workers/main.ts (bundles at start-up)',
+    workers: `${
+      workflowBundlePath
+        ? 'createWorker with a prebuilt workflow bundle (bench/prebuilt-worker.ts)'
+        : 'workers/main.ts (bundles at start-up)'
+    }, ${compiledDir ? 'compiled with tsc, plain node' : 'sources under tsx'}`,
     machine: await machineInfo(es, temporal),
   };
   try {
@@ -106,6 +120,13 @@ async function main(): Promise<void> {
       results.latency = await latencyScenario(
         ctx,
         parallelisms,
+        o.latencyDays ? Number(o.latencyDays) : size.latencyDays,
+      );
+    }
+    if (groups.includes('quota')) {
+      results.quota = await quotaScenario(
+        ctx,
+        Number(o.quota),
         o.latencyDays ? Number(o.latencyDays) : size.latencyDays,
       );
     }

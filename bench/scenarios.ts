@@ -8,6 +8,8 @@ import { presetPlan } from '../simulator/presets';
 import { apiCallsByEndpoint } from '../client/simulator-control';
 import { MimecastClientProvider } from '../activities/mimecast/client-provider';
 import { ExtractionPool } from '../activities/extract/extraction-pool';
+import { DEFAULT_BUDGET_OPTIONS } from '../activities/mimecast/api-budget';
+import { parseSettingsLenient } from '../common/settings';
 import type { ActivityDeps } from '../activities/deps';
 import type { Logger } from '../activities/ports';
 import { createBenchSource, type BenchSource } from './bench-source';
@@ -31,12 +33,15 @@ export interface BenchContext {
   keep: boolean;
   /** Prebuilt workflow bundle for the worker processes; undefined = workers/main.ts bundles at start-up. */
   workflowBundlePath?: string;
+  /** The tsc build the worker processes run (bench/compiled-build.ts); undefined = sources under tsx. */
+  compiledDir?: string;
 }
 
 function startWorker(ctx: BenchContext): Promise<WorkerProcess> {
   return startWorkerProcess({
     ...SIM_CREDENTIAL,
     ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+    ...(ctx.compiledDir ? { compiledDir: ctx.compiledDir } : {}),
   });
 }
 
@@ -103,6 +108,10 @@ export interface ThroughputResult {
 
 export interface LatencyResult {
   lastDays: number;
+  /** The settings that set the bound: performance.pageConcurrency, the budget's ceiling, the latency. */
+  pageConcurrency: number;
+  budgetCeiling: number;
+  latencyMs: number;
   runs: { parallelism: number; figures: CrawlFigures }[];
 }
 
@@ -353,7 +362,14 @@ export async function latencyScenario(
         );
         runs.push({ parallelism, figures: f });
       }
-      return { lastDays, runs };
+      return {
+        lastDays,
+        runs,
+        pageConcurrency: parseSettingsLenient({ sourceId: 'x', messages: { startDate: '2000-01-01' } })
+          .performance.pageConcurrency,
+        budgetCeiling: DEFAULT_BUDGET_OPTIONS.max,
+        latencyMs: 100,
+      };
     });
   } finally {
     await worker.stop();
