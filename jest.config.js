@@ -13,10 +13,8 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: [
-        '<rootDir>/test/unit/**/*.test.ts',
-        '<rootDir>/{common,workflows,activities,simulator,client,workers}/**/*.test.ts',
-      ],
+      // Every test lives under test/ (none beside the sources).
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       ...common,

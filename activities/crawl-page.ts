@@ -95,7 +95,26 @@ function trailingFailures(outcomes: ItemOutcome[]): number {
   return n;
 }
 
-export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Promise<CrawlPageResult> {
+export function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Promise<CrawlPageResult> {
+  return crawlOnePage(deps, input, false) as Promise<CrawlPageResult>;
+}
+
+/**
+ * The same page, but only when it needs no content call, no deletion and no failure record (the
+ * steady-state probe): undefined, with nothing written, when any listed message needs one.
+ */
+export function crawlPageWithoutContent(
+  deps: ActivityDeps,
+  input: CrawlPageInput,
+): Promise<CrawlPageResult | undefined> {
+  return crawlOnePage(deps, input, true);
+}
+
+function crawlOnePage(
+  deps: ActivityDeps,
+  input: CrawlPageInput,
+  withoutContent: boolean,
+): Promise<CrawlPageResult | undefined> {
   const base = processContext(
     deps,
     input.settings,
@@ -115,7 +134,7 @@ export async function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Prom
   return markingErrorEnd(
     base.runtime,
     () => details,
-    () => crawlPageAttempt(deps, input, base, details, stoppedIds),
+    () => crawlPageAttempt(deps, input, base, details, stoppedIds, withoutContent),
   );
 }
 
@@ -182,7 +201,8 @@ async function crawlPageAttempt(
   base: ReturnType<typeof processContext>,
   details: PageHeartbeat,
   stoppedIds: Set<string>,
-): Promise<CrawlPageResult> {
+  withoutContent: boolean,
+): Promise<CrawlPageResult | undefined> {
   const { settings, view, window } = input;
   const { runtime } = base;
   const heartbeat = (nextIndex: number, inFlightIds: string[] = []) => {
@@ -279,6 +299,8 @@ async function crawlPageAttempt(
     else jobs.push({ view, record: r });
   }
 
+  if (withoutContent && (jobs.length > 0 || invalid.length > 0 || toDelete.some((id) => existing.has(id))))
+    return undefined;
   const processed = await processMessages(ctx, jobs, heartbeat, stoppedIds);
   ops.push(...processed.ops);
   // Invalid records are item failures, in list order before the page's messages (error budget).

@@ -6,6 +6,8 @@ import type {
   CrawlPageResult,
   LoadWatermarksInput,
   LoadWatermarksResult,
+  ProbeMailboxInput,
+  ProbeMailboxResult,
   RetryFailedItemsInput,
   RetryFailedItemsResult,
   SweepUnseenInput,
@@ -17,6 +19,7 @@ import { toApplicationFailure } from '../common/node/errors';
 import type { ActivityDeps } from './deps';
 import {
   crawlPage,
+  crawlPageWithoutContent,
   processContext,
   processMessages,
   writePage,
@@ -27,9 +30,11 @@ import { countFailedItems, listFailedItems } from './elastic/failed-items';
 import { markingErrorEnd, setInFlight, stoppedIdsAfter, type InFlightDetails } from './in-flight';
 import { INVALID_RECORD_KIND } from './invalid-records';
 import { queryLimiterFor } from './elastic/query-limiter';
+import { overflowedSecondsOfView } from './elastic/overflow-guard';
 import { sweepUnseenMessages } from './elastic/sweep';
 import { readWatermarks } from './elastic/watermarks';
 import { carriedMailboxKey } from './mailbox-filter';
+import { toMs } from '../workflows/mailbox-windows';
 
 /** Recorded failures retried per activity call page (each needs its content fetched again). */
 const RETRY_PAGE = 100;
@@ -144,6 +149,42 @@ export function createMailboxActivities(deps: ActivityDeps) {
       }));
     },
 
+    /**
+     * The steady-state fast path (docs/architecture.md): reads the watermarks and lists the first
+     * window of every view planned from the workflow's tokens. A view whose page needs no content
+     * is finished here (watermark written); a view with something to fetch, or whose watermark is
+     * older than the token (index restored), is left to the usual page-by-page crawl.
+     */
+    async probeMailbox(input: ProbeMailboxInput): Promise<ProbeMailboxResult> {
+      const { settings } = input;
+      const mailbox = carriedMailboxKey(input, settings, deps.addressHashKey);
+      const watermarks = await wrap(() =>
+        readWatermarks(deps.elastic, { prefix: settings.index.prefix, source: settings.sourceId, mailbox }),
+      );
+      const pages: ProbeMailboxResult['pages'] = {};
+      await Promise.all(
+        input.views.map(async ({ view, window, token }) => {
+          const watermark = watermarks[view];
+          if (!watermark || toMs(watermark) < toMs(token)) return;
+          const page = await crawlPageWithoutContent(deps, {
+            settings,
+            address: input.address,
+            mailboxKey: input.mailboxKey,
+            domain: input.domain,
+            view,
+            passId: input.passId,
+            mode: 'delta',
+            refetchContent: false,
+            window,
+            pageIndex: 0,
+            watermarkOnLastPage: true,
+          });
+          if (page && (page.outcome === 'windowComplete' || page.outcome === 'page')) pages[view] = page;
+        }),
+      );
+      return { watermarks, pages };
+    },
+
     crawlPage(input: CrawlPageInput): Promise<CrawlPageResult> {
       return crawlPage(deps, input);
     },
@@ -183,6 +224,16 @@ export function createMailboxActivities(deps: ActivityDeps) {
         // an explicit refresh here is a correctness step, not a write-path refresh=true.
         await deps.elastic.indices.refresh({ index: indexNames(prefix).messages });
         const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
+        const overflowed = await limiter.run(() =>
+          overflowedSecondsOfView(deps.elastic, {
+            prefix,
+            source: settings.sourceId,
+            mailbox,
+            view: input.view,
+            seconds: input.boundaryOverflowSeconds ?? [],
+          }),
+        );
+        if (overflowed.length) return { deleted: 0, notSweptForOverflow: overflowed };
         const result = await limiter.run(() =>
           sweepUnseenMessages(
             deps.elastic,

@@ -2,6 +2,8 @@
 import type { MachineInfo } from './machine';
 import type { HugeResult, LatencyResult, ThroughputResult } from './scenarios';
 import type { QuotaResult } from './quota-scenario';
+import type { SteadyStateResult } from './steady-state';
+import { formatSteadyState, steadyTargetChecks } from './steady-state-report';
 
 export interface BenchResults {
   startedAt: string;
@@ -13,6 +15,7 @@ export interface BenchResults {
   latency?: LatencyResult;
   quota?: QuotaResult;
   huge?: HugeResult;
+  steadyState?: SteadyStateResult;
   loadAverageEnd?: number;
 }
 
@@ -103,6 +106,7 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
       met: maxEvents <= 10_000,
     });
   }
+  if (r.steadyState) checks.push(...steadyTargetChecks(r.steadyState));
   return checks;
 }
 
@@ -246,6 +250,7 @@ export function formatReport(r: BenchResults): string {
       `${h.figures.messages} messages in ${f1(h.figures.seconds)} s = ${f1(h.figures.perSecond)}/s; **peak worker RSS ${h.peakRssMb.toFixed(0)} MB during the crawl** (${h.lifetimePeakRssMb.toFixed(0)} MB over the worker's life, start-up bundling included); ${h.histories.runs} runs, largest ${h.histories.maxEvents} events (${h.histories.maxRun}).`,
     );
   }
+  if (r.steadyState) out.push(...formatSteadyState(r.steadyState));
   const checks = targetChecks(r);
   if (checks.length) {
     out.push(

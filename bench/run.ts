@@ -16,9 +16,10 @@ import { compileForBench } from './compiled-build';
 import { formatReport, targetChecks, type BenchResults } from './report';
 import { hugeScenario, latencyScenario, throughputScenario } from './scenarios';
 import { quotaScenario } from './quota-scenario';
+import { steadyStateScenario } from './steady-state';
 
-type Group = 'throughput' | 'latency' | 'quota' | 'huge';
-const GROUPS: Group[] = ['throughput', 'latency', 'quota', 'huge'];
+type Group = 'throughput' | 'latency' | 'quota' | 'huge' | 'steady-state';
+const GROUPS: Group[] = ['throughput', 'latency', 'quota', 'huge', 'steady-state'];
 
 interface Options {
   quick?: boolean;
@@ -31,6 +32,11 @@ interface Options {
   hugeDays?: string;
   hugeWithoutAttachments?: boolean;
   only?: string;
+  steadyMailboxes?: string;
+  steadyParallelism: string;
+  steadyFirstParallelism?: string;
+  steadyBetweenPassesAfterEvents?: string;
+  steadyMaxCachedWorkflows?: string;
   keep?: boolean;
   bundleAtStart?: boolean;
   fromSources?: boolean;
@@ -39,8 +45,18 @@ interface Options {
 
 /** Sizes of a quick run (a few minutes) and of a full one (the whole presets). */
 const SIZES = {
-  quick: { preset: 'demo' as PresetName, latencyDays: 12, hugeDays: 40 as number | undefined },
-  full: { preset: 'medium' as PresetName, latencyDays: 45, hugeDays: undefined as number | undefined },
+  quick: {
+    preset: 'demo' as PresetName,
+    latencyDays: 12,
+    hugeDays: 40 as number | undefined,
+    mailboxes: 250,
+  },
+  full: {
+    preset: 'medium' as PresetName,
+    latencyDays: 45,
+    hugeDays: undefined as number | undefined,
+    mailboxes: 10_000,
+  },
 };
 
 async function main(): Promise<void> {
@@ -61,6 +77,23 @@ async function main(): Promise<void> {
       '--huge-without-attachments',
       'huge-mailbox with attachments.extract off (what the extraction threads cost)',
     )
+    .option(
+      '--steady-mailboxes <n>',
+      'steady-state: the first N mailboxes of many-mailboxes (full: 10,000, quick: 250)',
+    )
+    .option('--steady-parallelism <n>', 'steady-state: parallelism.mailboxCrawling', '8')
+    .option(
+      '--steady-first-parallelism <n>',
+      'steady-state: parallelism of the first pass (default: --steady-parallelism)',
+    )
+    .option(
+      '--steady-between-passes-after-events <n>',
+      'steady-state: MailboxTuning.continueAsNewBetweenPassesAfterEvents (0 = continue-as-new after every pass)',
+    )
+    .option(
+      '--steady-max-cached-workflows <n>',
+      'steady-state: MAX_CACHED_WORKFLOWS of the worker (0 = evict after every task)',
+    )
     .option('--only <groups>', `comma-separated subset of ${GROUPS.join(',')}`)
     .option(
       '--bundle-at-start',
@@ -75,7 +108,10 @@ async function main(): Promise<void> {
     .parse(process.argv);
   const o = program.opts<Options>();
   const size = o.quick ? SIZES.quick : SIZES.full;
-  const groups = o.only ? (o.only.split(',').map((g) => g.trim()) as Group[]) : GROUPS;
+  // steady-state is long (thousands of mailboxes): asked for by name.
+  const groups = o.only
+    ? (o.only.split(',').map((g) => g.trim()) as Group[])
+    : GROUPS.filter((g) => g !== 'steady-state');
   for (const g of groups)
     if (!GROUPS.includes(g)) throw new Error(`unknown group ${g} (one of ${GROUPS.join(', ')})`);
 
@@ -135,6 +171,18 @@ async function main(): Promise<void> {
         ctx,
         o.hugeDays ? Number(o.hugeDays) : size.hugeDays,
         !o.hugeWithoutAttachments,
+      );
+    }
+    if (groups.includes('steady-state')) {
+      results.steadyState = await steadyStateScenario(
+        ctx,
+        o.steadyMailboxes ? Number(o.steadyMailboxes) : size.mailboxes,
+        Number(o.steadyParallelism),
+        o.steadyBetweenPassesAfterEvents !== undefined
+          ? { continueAsNewBetweenPassesAfterEvents: Number(o.steadyBetweenPassesAfterEvents) }
+          : {},
+        o.steadyMaxCachedWorkflows !== undefined ? { MAX_CACHED_WORKFLOWS: o.steadyMaxCachedWorkflows } : {},
+        o.steadyFirstParallelism ? Number(o.steadyFirstParallelism) : undefined,
       );
     }
   } finally {

@@ -37,9 +37,10 @@ export interface BenchContext {
   compiledDir?: string;
 }
 
-function startWorker(ctx: BenchContext): Promise<WorkerProcess> {
+export function startWorker(ctx: BenchContext, env: Record<string, string> = {}): Promise<WorkerProcess> {
   return startWorkerProcess({
     ...SIM_CREDENTIAL,
+    env,
     ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
     ...(ctx.compiledDir ? { compiledDir: ctx.compiledDir } : {}),
   });
@@ -73,7 +74,7 @@ function figures(
 }
 
 /** The shared servers' processes, to account their CPU (undefined when not local). */
-function serverPids(): Record<string, number | undefined> {
+export function serverPids(): Record<string, number | undefined> {
   const temporalPort = Number((process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS).split(':').pop());
   const esPort = Number(new URL(process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL).port || 9200);
   return { temporal: pidOfPort(temporalPort), elasticsearch: pidOfPort(esPort) };
@@ -127,7 +128,7 @@ export interface HugeResult {
 const MB = 1024 * 1024;
 
 /** Plain-loop dependencies: the same classes the worker wires, in this process. */
-function plainDeps(es: ElasticClient): { deps: ActivityDeps; close(): Promise<void> } {
+export function plainDeps(es: ElasticClient): { deps: ActivityDeps; close(): Promise<void> } {
   const mimecast = new MimecastClientProvider({
     env: {
       MIMECAST_CLIENT_ID: SIM_CREDENTIAL.clientId,
@@ -146,7 +147,7 @@ function plainDeps(es: ElasticClient): { deps: ActivityDeps; close(): Promise<vo
   };
 }
 
-async function withSources<T>(
+export async function withSources<T>(
   ctx: BenchContext,
   body: (track: (s: BenchSource) => BenchSource) => Promise<T>,
 ): Promise<T> {

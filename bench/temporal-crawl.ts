@@ -1,7 +1,12 @@
 // Scenario (a): one crawlArchive pass through Temporal, executed by the real worker process, timed
 // from the start request to the pass result, with the worker's RSS sampled throughout.
 import type { Client } from '@temporalio/client';
-import { passWorkflowId, type CrawlArchiveInput, type CrawlArchiveResult } from '../common/contracts';
+import {
+  passWorkflowId,
+  type CrawlArchiveInput,
+  type CrawlArchiveResult,
+  type MailboxTuning,
+} from '../common/contracts';
 import type { SourceSettings } from '../common/settings';
 import { cpuMeter, sampleRss } from './child-process';
 import type { WorkerProcess } from './worker-process';
@@ -24,13 +29,14 @@ export async function runTemporalCrawl(
   timeoutMs: number,
   pids: Record<string, number | undefined> = {},
   windowDays?: number,
+  mailboxTuning: MailboxTuning = {},
 ): Promise<TemporalCrawlResult> {
   const rss = sampleRss(worker.child.pid);
   const cpu = cpuMeter({ worker: worker.child.pid, ...pids });
   const started = Date.now();
   const input: CrawlArchiveInput = {
     settings,
-    ...(windowDays ? { tuning: { mailboxTuning: { windowDays } } } : {}),
+    tuning: { mailboxTuning: { ...mailboxTuning, ...(windowDays ? { windowDays } : {}) } },
   };
   const handle = await client.workflow.start('crawlArchive', {
     taskQueue: worker.taskQueue,

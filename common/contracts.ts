@@ -158,6 +158,12 @@ export interface FailedMailbox {
   kind: ErrorKind;
 }
 
+/** A mailbox whose listing had boundary seconds over one page of 500 (its views with them were not swept). */
+export interface BoundaryOverflow {
+  address: string;
+  seconds: string[];
+}
+
 export interface PassProgress {
   passId: string;
   sourceId: string;
@@ -171,6 +177,8 @@ export interface PassProgress {
   /** Capped list; `failedMailboxesTotal` has the real count. */
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;
+  /** Mailboxes with overflowed boundary seconds (capped list), named in the pass report. */
+  boundaryOverflow?: BoundaryOverflow[];
   /** Set when the pass failed for a source-level reason (docs/architecture.md, Error scopes). */
   error?: string;
 }
@@ -189,6 +197,11 @@ export interface CrawlArchiveInput {
 export interface PassTuning {
   /** Period of the liveness check of in-flight mailboxes (DEFAULT_LIVENESS_CHECK_MS). */
   livenessCheckMs?: number;
+  /**
+   * A running mailbox whose progress mark did not change over this many consecutive liveness checks
+   * is recorded as failed (DEFAULT_STALLED_CHECKS).
+   */
+  stalledChecks?: number;
   /** Continue-as-new after this many child starts in one run (DEFAULT_MAX_CHILD_STARTS_PER_RUN). */
   maxChildStartsPerRun?: number;
   /** Registry entries read per page (default max(100, parallelism)). */
@@ -243,6 +256,12 @@ export interface MailboxTuning {
   continueAsNewAfterEvents?: number;
   /** Window length in days (DEFAULT_WINDOW_DAYS). */
   windowDays?: number;
+  /**
+   * Between passes, continue-as-new once the history has this many events (0 = after every pass;
+   * DEFAULT_CONTINUE_AS_NEW_BETWEEN_PASSES_AFTER_EVENTS); until then the workflow waits for the
+   * next pass in the same run (patch `steady-state`).
+   */
+  continueAsNewBetweenPassesAfterEvents?: number;
   /** Overrides of the crawlPage retry policy (default: workflows/activity-options.ts). */
   pageRetry?: { maximumAttempts?: number; initialIntervalMs?: number; maximumIntervalMs?: number };
   /** Recorded failures are retried until they failed this often (DEFAULT_RETRY_FAILED_MAX_ATTEMPTS). */
@@ -323,6 +342,8 @@ export interface RegistryMailbox {
   address: string;
   mailboxKey: string;
   domain: string;
+  /** Its workflow reported to a pass before (registry status not Idle): it is most likely running. */
+  reported?: boolean;
 }
 
 export interface SnapshotScopeInput {
@@ -369,6 +390,20 @@ export interface DescribeMailboxesInput {
 export interface DescribeMailboxesResult {
   /** Mailbox workflows that are closed or not found, with their status. */
   notRunning: { workflowId: string; status: string }[];
+  /** Running ones (absent from results of older builds): what the pass compares between checks. */
+  running?: RunningMailboxDescription[];
+}
+
+export interface RunningMailboxDescription {
+  workflowId: string;
+  /**
+   * Changes whenever the workflow makes progress: its history length, and each pending activity's
+   * attempt, start and last heartbeat. Workflow task attempts are left out: a task that keeps
+   * failing is no progress.
+   */
+  progressMark: string;
+  /** What it is doing, for the failure reason ("workflow task attempt 7", "crawlPage attempt 3 …"). */
+  detail: string;
 }
 
 export interface WritePassReportInput {
@@ -410,6 +445,31 @@ export interface LoadWatermarksInput {
 export interface LoadWatermarksResult {
   /** End of the last completed window per view, from `<prefix>-state`; absent = no watermark. */
   watermarks: Partial<Record<View, string>>;
+}
+
+/** The first window of a view as the mailbox workflow planned it from its own delta token. */
+export interface ProbedView {
+  view: View;
+  window: TimeWindow;
+  token: string;
+}
+
+/** Steady-state fast path: the watermarks and the first page of every view in one activity. */
+export interface ProbeMailboxInput {
+  settings: SourceSettings;
+  address: string;
+  mailboxKey: string;
+  domain: string;
+  passId: string;
+  views: ProbedView[];
+}
+export interface ProbeMailboxResult {
+  watermarks: Partial<Record<View, string>>;
+  /**
+   * The first page of each view that had nothing to fetch, already written (its watermark too);
+   * a view absent here is crawled page by page as usual.
+   */
+  pages: Partial<Record<View, CrawlPageResult>>;
 }
 
 export interface CrawlPageInput {
@@ -475,9 +535,13 @@ export interface SweepUnseenInput {
   mailboxKey?: string;
   view: View;
   passId: string;
+  /** Boundary seconds of this pass that overflowed one page of 500: a view holding any is not swept. */
+  boundaryOverflowSeconds?: string[];
 }
 export interface SweepUnseenResult {
   deleted: number;
+  /** Overflowed seconds this view holds documents in: the sweep was skipped for this pass. */
+  notSweptForOverflow?: string[];
 }
 
 export interface UpdateRegistryStatusInput {
@@ -522,6 +586,7 @@ export interface CrawlerActivities {
   writePassReport(input: WritePassReportInput): Promise<WritePassReportResult>;
   loadWatermarks(input: LoadWatermarksInput): Promise<LoadWatermarksResult>;
   crawlPage(input: CrawlPageInput): Promise<CrawlPageResult>;
+  probeMailbox(input: ProbeMailboxInput): Promise<ProbeMailboxResult>;
   retryFailedItems(input: RetryFailedItemsInput): Promise<RetryFailedItemsResult>;
   sweepUnseen(input: SweepUnseenInput): Promise<SweepUnseenResult>;
   updateRegistryStatus(input: UpdateRegistryStatusInput): Promise<void>;

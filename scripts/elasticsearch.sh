@@ -200,7 +200,10 @@ start() {
     STARTED_PID=$pid
     wait_healthy "$URL"
   elif port_open "$PORT"; then
-    es_answers "$URL" || die "something listens on 127.0.0.1:$PORT but is not Elasticsearch; choose another --port"
+    if ! es_answers "$URL"; then
+      ((SECURITY)) && die "something listens on 127.0.0.1:$PORT but does not accept this data folder's CA and admin user (a secure node of another checkout?); stop it or choose another --port"
+      die "something listens on 127.0.0.1:$PORT but is not Elasticsearch; choose another --port"
+    fi
     log "reusing the Elasticsearch node already answering on $URL (not started here; stop will leave it alone)"
     wait_healthy "$URL"
   else

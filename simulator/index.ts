@@ -52,7 +52,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const now = () => baseClock() + offset;
   const seed = opts.seed ?? 1;
   const presetName = opts.preset ?? 'small';
-  const plan = presetPlan(presetName);
+  const fullPlan = presetPlan(presetName);
+  const plan = opts.mailboxCount
+    ? { ...fullPlan, mailboxes: fullPlan.mailboxes.slice(0, opts.mailboxCount) }
+    : fullPlan;
   const corpus = new Corpus(plan, seed, now(), opts.hostile ?? false);
   const switches: SimulatorSwitches = { ...DEFAULT_SWITCHES, ...(opts.switches ?? {}) };
   const initialFaults = typeof opts.faults === 'string' ? parseFaultSpec(opts.faults) : (opts.faults ?? {});

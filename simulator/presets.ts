@@ -180,6 +180,19 @@ export function presetPlan(name: PresetName): PresetPlan {
         plainRate: 0.3,
         hostile: true,
       };
+    case 'many-mailboxes':
+      // The steady state at enterprise size: 10,000 small mailboxes of 0–3 messages in the last 30 days.
+      return {
+        ...base,
+        domains: DOMAINS.slice(0, 3),
+        mailboxes: spread(10_000, 3, (i) => {
+          const messages = hash32('mm', i) % 4;
+          const sent = messages >= 2 ? 1 : 0;
+          return { inbox: messages - sent, sent };
+        }),
+        spanDays: 30,
+        plainRate: 0.8,
+      };
     case 'odd':
       // A few odd list records and a few messages that trickle out for longer than a heartbeat timeout.
       return {
@@ -209,5 +222,6 @@ export const PRESET_NAMES: PresetName[] = [
   'latency-32',
   'demo',
   'hostile',
+  'many-mailboxes',
   'odd',
 ];

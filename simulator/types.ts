@@ -1,7 +1,16 @@
 // Public types of the Mimecast API 2.0 simulator: options, switches, faults, corpus summaries.
 
 export type PresetName =
-  'tiny' | 'small' | 'medium' | 'large' | 'huge-mailbox' | 'latency-32' | 'demo' | 'hostile' | 'odd';
+  | 'tiny'
+  | 'small'
+  | 'medium'
+  | 'large'
+  | 'huge-mailbox'
+  | 'latency-32'
+  | 'demo'
+  | 'hostile'
+  | 'odd'
+  | 'many-mailboxes';
 
 export type View = 'INBOX' | 'SENT';
 
@@ -50,6 +59,8 @@ export interface SimulatorOptions {
   /** Listen address (default 127.0.0.1; 0.0.0.0 inside a container). */
   host?: string;
   preset?: PresetName;
+  /** Only the preset's first N mailboxes (e.g. 2,500 of many-mailboxes). */
+  mailboxCount?: number;
   seed?: number;
   credentials?: SimulatorCredential[];
   tokenTtlSeconds?: number;

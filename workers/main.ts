@@ -169,6 +169,7 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
       interceptors: { activity: [activityMetricsInterceptor(deps.metrics ?? metrics)] },
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivityTaskExecutions,
       maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTaskExecutions,
+      maxCachedWorkflows: config.maxCachedWorkflows,
       // Longer than the longest heartbeat timeout, so running pages finish or heartbeat out cleanly.
       shutdownGraceTime: config.shutdownGraceMs,
       // Heartbeats must reach the server within a second: after a crash the page resumes from the

@@ -3,6 +3,7 @@
 // logged: see `describeConfig`.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import {
   describeElasticConnection,
   ElasticConnectionError,
@@ -39,6 +40,8 @@ export interface WorkerConfig {
   addressHashKey?: string;
   maxConcurrentActivityTaskExecutions: number;
   maxConcurrentWorkflowTaskExecutions: number;
+  /** Workflows kept in the worker's sticky cache (MAX_CACHED_WORKFLOWS); see defaultCachedWorkflows. */
+  maxCachedWorkflows: number;
   /** Index prefixes whose templates are installed at start (others are ensured lazily by activities). */
   indexPrefixes: string[];
   /** ≥ the longest activity heartbeat timeout (60 s), so a shutdown lets activities heartbeat their way out. */
@@ -92,6 +95,17 @@ function elasticConnectionFrom(env: Env): ElasticConnection {
   }
 }
 
+/** Worker memory measured per cached mailbox workflow (BENCHMARKS.md, Steady state), rounded up. */
+export const CACHED_WORKFLOW_BYTES = 256 * 1024;
+
+/**
+ * Cached workflows from the V8 heap limit: a quarter of the heap for the cache, at most 20,000. A
+ * cached mailbox answers the next pass without replaying its history (docs/deployment.md, capacity).
+ */
+export function defaultCachedWorkflows(heapLimitBytes: number): number {
+  return Math.max(100, Math.min(20_000, Math.floor(heapLimitBytes / 4 / CACHED_WORKFLOW_BYTES)));
+}
+
 export function readWorkerConfig(env: Env = process.env): WorkerConfig {
   const clientCert = pemFrom(env, 'TEMPORAL_TLS_CERT');
   const clientKey = pemFrom(env, 'TEMPORAL_TLS_KEY');
@@ -123,6 +137,12 @@ export function readWorkerConfig(env: Env = process.env): WorkerConfig {
     ...(env.MIMECAST_ADDRESS_HASH_KEY ? { addressHashKey: env.MIMECAST_ADDRESS_HASH_KEY } : {}),
     maxConcurrentActivityTaskExecutions: intFrom(env, 'MAX_CONCURRENT_ACTIVITIES', defaultActivitySlots(), 1),
     maxConcurrentWorkflowTaskExecutions: intFrom(env, 'MAX_CONCURRENT_WORKFLOW_TASKS', 40, 2),
+    maxCachedWorkflows: intFrom(
+      env,
+      'MAX_CACHED_WORKFLOWS',
+      defaultCachedWorkflows(getHeapStatistics().heap_size_limit),
+      0,
+    ),
     indexPrefixes: (env.INDEX_PREFIXES || 'mimecast')
       .split(',')
       .map((p) => p.trim())
@@ -145,6 +165,8 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
     metricsPort: config.metricsPort,
     addressHashKey: config.addressHashKey ? '(set)' : undefined,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivityTaskExecutions,
+    maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTaskExecutions,
+    maxCachedWorkflows: config.maxCachedWorkflows,
     indexPrefixes: config.indexPrefixes,
     shutdownGraceMs: config.shutdownGraceMs,
   };

@@ -31,6 +31,8 @@ export const ACTIVITY_OPTIONS: Record<keyof CrawlerActivities, ActivityOptions> 
   deleteMailboxDocuments: { startToCloseTimeout: '60 minutes', heartbeatTimeout: '60s', retry: retry(10) },
   // Mailbox activities.
   loadWatermarks: { startToCloseTimeout: '1 minute', retry: retry(10) },
+  // Watermarks + the first page of each view (list + existence check + watermark write, no content).
+  probeMailbox: { startToCloseTimeout: '2 minutes', retry: retry(10) },
   // One page: list + content of ≤ 500 messages + one bulk request; heartbeats after each message.
   crawlPage: { startToCloseTimeout: '10 minutes', heartbeatTimeout: '30s', retry: retry(10) },
   retryFailedItems: { startToCloseTimeout: '30 minutes', heartbeatTimeout: '30s', retry: retry(10) },

@@ -12,6 +12,7 @@ import {
   ContinueAsNew,
   makeContinueAsNewFunc,
   executeChild,
+  patched,
   getExternalWorkflowHandle,
   isCancellation,
   log,
@@ -74,7 +75,11 @@ import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
 // The constants below shape the pass's command sequence (timers, child starts per run, upserts,
 // registry writes): a new value goes behind patched() (docs/architecture.md, Versioning).
+/** Patch: mailboxes whose workflow reported before are signalled before any start is tried. */
+const SIGNAL_REPORTED_MAILBOXES_FIRST = 'signal-reported-mailboxes-first';
 export const DEFAULT_LIVENESS_CHECK_MS = 10 * 60 * 1000;
+/** A running mailbox whose progress mark stays the same over this many checks is recorded as failed. */
+export const DEFAULT_STALLED_CHECKS = 3;
 /** The server refuses more than 2,000 pending children per run; 500 keeps the history small too. */
 export const DEFAULT_MAX_CHILD_STARTS_PER_RUN = 500;
 /** MessagesIndexed is upserted after this many mailbox reports (and at every status change). */
@@ -167,6 +172,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
   const crawlWindow = settings.parallelism.mailboxCrawling;
   const deleteWindow = settings.parallelism.mailboxDeletion;
   const livenessMs = tuning.livenessCheckMs ?? DEFAULT_LIVENESS_CHECK_MS;
+  const stalledChecks = tuning.stalledChecks ?? DEFAULT_STALLED_CHECKS;
   const maxChildStarts = tuning.maxChildStartsPerRun ?? DEFAULT_MAX_CHILD_STARTS_PER_RUN;
   const registryPageSize = tuning.registryPageSize ?? Math.max(100, crawlWindow);
 
@@ -313,6 +319,17 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
       requests: [request],
       ...(tuning.mailboxTuning ? { tuning: tuning.mailboxTuning } : {}),
     };
+    // A mailbox that reported before waits for its next pass: signalling it first saves a failed
+    // start and a workflow task (counted like a start, so a run's history stays as bounded).
+    if (m.reported && patched(SIGNAL_REPORTED_MAILBOXES_FIRST)) {
+      childStartsThisRun++;
+      try {
+        await getExternalWorkflowHandle(workflowId).signal(crawlRequestedSignal, request);
+        return;
+      } catch (err) {
+        if (!isSignalTargetNotFound(err)) throw err;
+      }
+    }
     for (let attempt = 1; attempt <= DISPATCH_ATTEMPTS; attempt++) {
       try {
         childStartsThisRun++;
@@ -397,16 +414,34 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     );
     if (byWorkflowId.size === 0) return;
     const pendingStarts = dispatching.size;
-    const { notRunning } = await acts.describeMailboxes({ workflowIds: [...byWorkflowId.keys()] });
+    const { notRunning, running = [] } = await acts.describeMailboxes({
+      workflowIds: [...byWorkflowId.keys()],
+    });
+    const fail = (key: string, reason: string) => {
+      const address = d.inFlight[key]?.address;
+      if (state.markFailed(key, reason)) {
+        if (address) recordRegistryStatus(address, 'Failed');
+        generation++;
+      }
+    };
     for (const gone of notRunning) {
       const key = byWorkflowId.get(gone.workflowId);
       // A start still in progress may not be visible yet; the next check decides.
       if (key === undefined || pendingStarts > 0) continue;
-      const address = d.inFlight[key]?.address;
-      if (state.markFailed(key, `the mailbox workflow is ${gone.status} and did not report to this pass`)) {
-        if (address) recordRegistryStatus(address, 'Failed');
-        generation++;
-      }
+      fail(key, `the mailbox workflow is ${gone.status} and did not report to this pass`);
+    }
+    // Running but not moving (failing workflow tasks, no worker, no activity progress): the pass
+    // records it and goes on, so a schedule's next pass is not buffered behind it for ever.
+    const stalledMs = stalledChecks * livenessMs;
+    const stalledFor =
+      stalledMs < 120_000 ? `${stalledMs / 1000} s` : `${Math.round(stalledMs / 60_000)} min`;
+    for (const r of running) {
+      const key = byWorkflowId.get(r.workflowId);
+      if (key === undefined || state.observeProgress(key, r.progressMark) < stalledChecks) continue;
+      fail(
+        key,
+        `the mailbox workflow is running but made no progress over ${stalledChecks} liveness checks (${stalledFor}): ${r.detail}`,
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 // crawlMailbox: the long-lived workflow of one mailbox (docs/architecture.md, Tokens and windows; Mailbox
 // workflows and liveness; Modes of a pass; Error scopes). It waits for crawlRequested, runs one pass at a
-// time (windows → pages → sweep), reports to the requester and continues-as-new after every pass. Decisions
-// live in MailboxCrawlState; this file only wires.
+// time (windows → pages → sweep), reports to the requester and waits for the next pass, continuing-as-new
+// when its history grows (workflows/steady-state.ts). Decisions live in MailboxCrawlState; this file only wires.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -53,6 +53,12 @@ import {
 import { parseSettingsLenient, type SourceSettings } from '../common/settings';
 import { ACTIVITY_OPTIONS, pageActivityOptions } from './activity-options';
 import { MailboxCrawlState } from './mailbox-crawl-state';
+import {
+  changedSearchAttributes,
+  continueAsNewBetweenPasses,
+  probedViews,
+  STEADY_STATE_PATCH,
+} from './steady-state';
 import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
 /**
@@ -82,6 +88,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
   const continueAsNewAfterEvents = tuning.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
 
   const loadWatermarks = activity('loadWatermarks');
+  const probeMailbox = activity('probeMailbox');
   const crawlPage = activity('crawlPage', pageActivityOptions(tuning));
   const retryFailedItems = activity('retryFailedItems');
   const sweepUnseen = activity('sweepUnseen');
@@ -155,6 +162,18 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     ]);
   }
 
+  /** Steady state: only the values that change (an idle pass changes its pass id and time). */
+  function upsertChanged(status: MailboxStatus, extra: SearchAttributeUpdatePair[]): void {
+    const pairs = changedSearchAttributes(workflowInfo().typedSearchAttributes, [
+      { key: CrawlStatus, value: status },
+      { key: MessagesIndexed, value: state.state.messagesIndexedTotal },
+      ...extra,
+    ]);
+    if (pairs.length) upsertSearchAttributes(pairs);
+  }
+  /** Set by the fast path: 'Running' is upserted only if the pass needs more than the probe. */
+  let runningUpsertPending = false;
+
   // The identity attributes are set once and then carried by continue-as-new.
   if (workflowInfo().typedSearchAttributes.get(MimecastSource) === undefined) {
     upsert(state.state.status, [
@@ -177,9 +196,46 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     return CancellationScope.nonCancellable(fn);
   }
 
+  /**
+   * Steady state: one activity reads the watermarks and crawls the first page of each view when it
+   * needs no content; a mailbox with nothing new is done when it returns. False: not applicable
+   * (the usual path runs); true: handled (a pass began, or the request was dropped meanwhile).
+   */
+  async function beginPassByProbe(request: CrawlRequest): Promise<boolean> {
+    const nowMs = Date.now();
+    const views = probedViews(state.state, request, nowMs, state.windowDays);
+    if (!views || !patched(STEADY_STATE_PATCH)) return false;
+    let probed;
+    try {
+      probed = await finishing(() =>
+        probeMailbox({
+          settings: request.settings,
+          address: identity.address,
+          mailboxKey: identity.mailboxKey,
+          domain: identity.domain,
+          passId: request.passId,
+          views,
+        }),
+      );
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      if (droppedMeanwhile(request)) return true;
+      state.beginPass(nowMs, {});
+      const failure = failureOf(err);
+      state.failPass(`could not read the watermarks: ${failure.message}`, failure.kind);
+      return true;
+    }
+    if (droppedMeanwhile(request)) return true;
+    state.beginPass(nowMs, probed.watermarks, { adaptiveWindows: patched('adaptive-windows') });
+    state.applyProbedPages(views, probed.pages);
+    runningUpsertPending = true;
+    return true;
+  }
+
   async function beginPass(): Promise<void> {
     const request = state.peekRequest();
     if (!request) return;
+    if (request.mode !== 'retryFailed' && (await beginPassByProbe(request))) return;
     let watermarks = {};
     if (request.mode !== 'retryFailed') {
       try {
@@ -236,6 +292,10 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
       const step = state.nextStep();
       const pass = state.pass!;
       const { settings, passId } = pass.request;
+      if (runningUpsertPending && step.kind !== 'finish' && step.kind !== 'idle') {
+        runningUpsertPending = false;
+        upsert('Running', [{ key: MimecastPassId, value: passId }]);
+      }
       try {
         switch (step.kind) {
           case 'idle':
@@ -285,6 +345,8 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
                 mailboxKey: identity.mailboxKey,
                 view: step.view,
                 passId,
+                // The activity skips a view that holds any of them (not a command change: input only).
+                boundaryOverflowSeconds: [...pass.boundaryOverflowSeconds],
               }),
             );
             state.applySweep(step.view, deleted);
@@ -308,29 +370,52 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     return next({ ...input, requests: [], state: state.toCarried() });
   }
 
-  // Waits for a request; one dropped while its watermarks loaded sends the workflow back to waiting.
-  while (!state.pass) {
-    await condition(() => state.hasWork() || state.stopRequested);
-    if (state.stopRequested && !state.pass) {
+  for (;;) {
+    // Waits for a request; one dropped while its watermarks loaded sends the workflow back to waiting.
+    while (!state.pass) {
+      await condition(() => state.hasWork() || state.stopRequested);
+      if (state.stopRequested && !state.pass) {
+        await condition(allHandlersFinished);
+        return;
+      }
+      if (!state.pass) await beginPass();
+    }
+    if ((await runPass()) === 'continueAsNew') await continueAsNewNow();
+
+    const passId = state.pass!.request.passId;
+    const { report: mailboxReport, replyTo } = state.finishPass(Date.now());
+    runningUpsertPending = false;
+    // Histories of earlier releases upsert every value and continue-as-new after every pass.
+    const steady = patched(STEADY_STATE_PATCH);
+    if (steady) {
+      upsertChanged(mailboxReport.status, [
+        { key: MimecastPassId, value: passId },
+        { key: MimecastLastPassAt, value: new Date() },
+      ]);
+    } else {
+      upsert(mailboxReport.status, [{ key: MimecastLastPassAt, value: new Date() }]);
+    }
+    await report(replyTo, mailboxReport);
+    if (mailboxReport.status === 'Cancelled' && CancellationScope.current().consideredCancelled) {
+      // The workflow itself was cancelled: the page finished and the tokens are kept; end as cancelled.
+      throw new CancelledFailure('the mailbox workflow was cancelled');
+    }
+    if (state.stopRequested) {
       await condition(allHandlersFinished);
       return;
     }
-    if (!state.pass) await beginPass();
+    const info = workflowInfo();
+    if (
+      !steady ||
+      continueAsNewBetweenPasses(
+        info.historyLength,
+        info.continueAsNewSuggested,
+        tuning.continueAsNewBetweenPassesAfterEvents,
+      )
+    ) {
+      await continueAsNewNow();
+    }
   }
-  if ((await runPass()) === 'continueAsNew') await continueAsNewNow();
-
-  const { report: mailboxReport, replyTo } = state.finishPass(Date.now());
-  upsert(mailboxReport.status, [{ key: MimecastLastPassAt, value: new Date() }]);
-  await report(replyTo, mailboxReport);
-  if (mailboxReport.status === 'Cancelled' && CancellationScope.current().consideredCancelled) {
-    // The workflow itself was cancelled: the page finished and the tokens are kept; end as cancelled.
-    throw new CancelledFailure('the mailbox workflow was cancelled');
-  }
-  if (state.stopRequested) {
-    await condition(allHandlersFinished);
-    return;
-  }
-  await continueAsNewNow();
 }
 
 setWorkflowOptions(FAIL_WORKFLOW_ON, crawlMailbox);

@@ -9,6 +9,7 @@ import type {
   MailboxProgress,
   MailboxReport,
   PassMode,
+  ProbedView,
   RestartMailboxInput,
   RetryFailedItemsResult,
   TimeWindow,
@@ -335,9 +336,29 @@ export class MailboxCrawlState {
 
   /** Applies one page's result: counters, error budget, and the window/page cursor. */
   applyPage(result: CrawlPageResult): void {
-    const pass = this.requirePass();
     const cursor = this.currentView();
     if (!cursor) throw invariantFailure('no window in progress');
+    this.applyPageTo(cursor, result);
+  }
+
+  /**
+   * Applies the first pages the steady-state probe crawled, each to its view when the pass's plan
+   * starts with the very window that was probed (a lower watermark re-plans the view: not applied).
+   */
+  applyProbedPages(probed: ProbedView[], pages: Partial<Record<View, CrawlPageResult>>): void {
+    const pass = this.requirePass();
+    for (const cursor of pass.views) {
+      const page = pages[cursor.view];
+      const window = probed.find((p) => p.view === cursor.view)?.window;
+      const first = cursor.windows[0];
+      if (!page || !window || !first || cursor.windowIndex !== 0 || cursor.pageIndex !== 0) continue;
+      if (first.start !== window.start || first.end !== window.end) continue;
+      this.applyPageTo(cursor, page);
+    }
+  }
+
+  private applyPageTo(cursor: ViewCursor, result: CrawlPageResult): void {
+    const pass = this.requirePass();
     addCounters(pass.counters, result.counters);
     this.state.messagesIndexedTotal += result.counters.indexed;
     // Indexed-but-recorded items (oversize, unparseable, extraction problems) are outstanding too.

@@ -3,6 +3,7 @@
 import {
   addCounters,
   emptyCounters,
+  type BoundaryOverflow,
   type ErrorKind,
   type FailedMailbox,
   type MailboxReport,
@@ -18,6 +19,11 @@ import {
 export const PASS_STATE_VERSION = 1;
 /** The failed list is capped so the state (and every continue-as-new payload) stays small. */
 export const FAILED_MAILBOXES_CAP = 100;
+/**
+ * Keys of mailboxes this pass recorded as failed, kept (up to this many) so a mailbox restarted
+ * with restart-mailbox, which reports under this pass's id, moves from failed to done.
+ */
+export const FAILED_KEYS_CAP = 1_000;
 /** Deletion guard: at most max(5, 10 %) of the known mailboxes (docs/architecture.md, Registry and deletion guard). */
 export const DELETION_GUARD_MIN = 5;
 export const DELETION_GUARD_FRACTION = 0.1;
@@ -28,6 +34,10 @@ export type RegistryScope = 'inScope' | 'outOfScope';
 export interface InFlightMailbox extends RegistryMailbox {
   /** Workflow time when it was dispatched (ISO). */
   since: string;
+  /** The progress mark its workflow showed at the last liveness check. */
+  progressMark?: string;
+  /** Consecutive liveness checks that found the same mark. */
+  checksWithoutProgress?: number;
 }
 
 export interface RegistryCursor {
@@ -64,6 +74,10 @@ export interface PassStateData {
   messages: MessageCounters;
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;
+  /** Absent in states carried by older builds. */
+  failedKeys?: string[];
+  /** Absent in state carried from older runs. */
+  boundaryOverflow?: BoundaryOverflow[];
   deletions: {
     candidates: number;
     performed: number;
@@ -127,6 +141,7 @@ export class PassState {
       mailboxes: { dispatched: 0, completed: 0, failed: 0 },
       messages: emptyCounters(),
       failedMailboxes: [],
+      failedKeys: [],
       failedMailboxesTotal: 0,
       deletions: { candidates: 0, performed: 0, withheld: 0, failed: 0, allowed: false },
     });
@@ -216,13 +231,21 @@ export class PassState {
 
   // --- reports from mailboxes
 
-  /** Applies a mailbox report; false when it belongs to another pass or the mailbox is not in flight. */
+  /**
+   * Applies a mailbox report; false when it belongs to another pass, or the mailbox is neither in
+   * flight nor a failed one reporting again after restart-mailbox.
+   */
   applyReport(report: MailboxReport): boolean {
     const d = this.data;
     if (report.passId !== d.passId) return false;
-    if (!this.isInFlight(report.mailboxKey)) return false;
+    if (!this.isInFlight(report.mailboxKey)) return this.applyRestartReport(report);
     delete d.inFlight[report.mailboxKey];
     addCounters(d.messages, report.counters);
+    if (report.boundaryOverflowSeconds?.length) {
+      d.boundaryOverflow ??= [];
+      if (d.boundaryOverflow.length < FAILED_MAILBOXES_CAP)
+        d.boundaryOverflow.push({ address: report.address, seconds: [...report.boundaryOverflowSeconds] });
+    }
     if (report.status === 'Completed' || report.status === 'Cancelled') {
       d.mailboxes.completed++;
     } else {
@@ -236,6 +259,29 @@ export class PassState {
     return true;
   }
 
+  /** A mailbox this pass recorded as failed reports again (restart-mailbox): done moves it from failed to completed. */
+  private applyRestartReport(report: MailboxReport): boolean {
+    const d = this.data;
+    const key = report.mailboxKey;
+    if (d.phase === 'done' || !d.failedKeys?.includes(key)) return false;
+    if (report.status === 'Completed') {
+      addCounters(d.messages, report.counters);
+      d.failedKeys = d.failedKeys.filter((k) => k !== key);
+      d.failedMailboxes = d.failedMailboxes.filter((f) => f.mailboxKey !== key);
+      d.mailboxes.failed--;
+      d.failedMailboxesTotal--;
+      d.mailboxes.completed++;
+      return true;
+    }
+    if (report.status === 'Failed') {
+      addCounters(d.messages, report.counters);
+      const listed = d.failedMailboxes.find((f) => f.mailboxKey === key);
+      if (listed) listed.reason = report.error ?? listed.reason;
+      return true;
+    }
+    return false;
+  }
+
   /** A mailbox that could not be dispatched, or closed without reporting (liveness check). */
   markFailed(mailboxKey: string, reason: string, kind: ErrorKind = 'mailbox'): boolean {
     const entry = this.data.inFlight[mailboxKey];
@@ -245,10 +291,28 @@ export class PassState {
     return true;
   }
 
+  /**
+   * Compares a running mailbox's progress mark with the one of the last check and returns how many
+   * consecutive checks saw no change. Counting checks (not time) keeps an outage of the whole
+   * system from looking like one stuck mailbox; a paused pass counts nothing.
+   */
+  observeProgress(mailboxKey: string, mark: string): number {
+    const entry = this.data.inFlight[mailboxKey];
+    if (!entry) return 0;
+    if (this.data.paused || entry.progressMark !== mark) {
+      entry.progressMark = mark;
+      entry.checksWithoutProgress = 0;
+      return 0;
+    }
+    entry.checksWithoutProgress = (entry.checksWithoutProgress ?? 0) + 1;
+    return entry.checksWithoutProgress;
+  }
+
   private addFailure(failure: FailedMailbox): void {
     const d = this.data;
     d.mailboxes.failed++;
     d.failedMailboxesTotal++;
+    if ((d.failedKeys ??= []).length < FAILED_KEYS_CAP) d.failedKeys.push(failure.mailboxKey);
     if (d.failedMailboxes.length < FAILED_MAILBOXES_CAP) d.failedMailboxes.push(failure);
   }
 
@@ -348,6 +412,7 @@ export class PassState {
       failedMailboxes: d.failedMailboxes.slice(),
       failedMailboxesTotal: d.failedMailboxesTotal,
     };
+    if (d.boundaryOverflow?.length) progress.boundaryOverflow = d.boundaryOverflow.map((o) => ({ ...o }));
     if (d.error) progress.error = d.error;
     return progress;
   }

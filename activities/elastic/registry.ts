@@ -122,7 +122,7 @@ export async function searchRegistryPage(
   const response = await es.search<RegistryDocument>({
     index: indexNames(q.prefix).mailboxes,
     size: q.size,
-    _source: ['address', 'mailboxKey', 'domain'],
+    _source: ['address', 'mailboxKey', 'domain', 'status'],
     sort: [{ address: 'asc' }],
     ...(q.searchAfter ? { search_after: q.searchAfter } : {}),
     query: q.query,
@@ -134,6 +134,8 @@ export async function searchRegistryPage(
       address: hit._source!.address,
       mailboxKey: hit._source!.mailboxKey,
       domain: hit._source!.domain,
+      // A mailbox that ever reported has a long-lived workflow: the pass signals it first.
+      ...(hit._source!.status && hit._source!.status !== 'Idle' ? { reported: true } : {}),
     })),
     ...(hits.length === q.size && last ? { nextSearchAfter: last.sort as (string | number)[] } : {}),
   };

@@ -10,7 +10,8 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { indexNames } from '../../common/node/documents';
 import { passWorkflowId, type CrawlArchiveInput, type CrawlArchiveResult } from '../../common/contracts';
-import { parseSettingsLenient, type SourceSettings } from '../../common/settings';
+import type { SourceSettings } from '../../common/settings';
+import { settings as buildSettings } from './settings';
 import { removeIndexTemplates } from '../../activities/elastic/index-templates';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator';
 import { startWorkerProcess, type WorkerProcess } from '../../bench/worker-process';
@@ -156,7 +157,7 @@ export class FaultEnvironment {
     const id = randomBytes(3).toString('hex');
     const sourceId = `f-${this.name}-${id}`;
     const prefix = `f-${this.name}-${id}`;
-    const input: Record<string, Record<string, unknown> | string> = {
+    const base = {
       sourceId,
       connection: { apiEndpoint: sim.url, authEndpoint: `${sim.url}/oauth/token` },
       domains: { includeLocal: true },
@@ -164,10 +165,7 @@ export class FaultEnvironment {
       index: { prefix },
       logging: { statsIntervalSeconds: 0 },
     };
-    for (const [key, value] of Object.entries(overrides)) {
-      input[key] = { ...((input[key] as object | undefined) ?? {}), ...value };
-    }
-    const source = { sourceId, prefix, settings: parseSettingsLenient(input) };
+    const source = { sourceId, prefix, settings: buildSettings(overrides, base) };
     this.sources.push(source);
     return source;
   }

@@ -32,7 +32,8 @@ import type {
 import { mailboxWorkflowId } from '../../common/contracts';
 import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../../common/node/defaults';
 import { indexNames } from '../../common/node/documents';
-import { parseSettingsLenient, type SourceSettings, type SourceSettingsInput } from '../../common/settings';
+import type { SourceSettings, SourceSettingsInput } from '../../common/settings';
+import { settings as buildSettings } from './settings';
 import { createActivities } from '../../activities';
 import type { ActivityDeps } from '../../activities/deps';
 import type { Logger } from '../../activities/ports';
@@ -206,15 +207,14 @@ export class WorkerHarness {
   settings(overrides: Partial<Record<keyof SourceSettingsInput, object>> = {}): SourceSettings {
     const days = 400;
     const startDate = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
-    const input: Record<string, any> = {
+    const base = {
       sourceId: this.sourceId,
       connection: { apiEndpoint: this.sim.url, authEndpoint: `${this.sim.url}/oauth/token` },
       index: { prefix: this.prefix },
       messages: { startDate },
       logging: { statsIntervalSeconds: 0 },
     };
-    for (const [key, value] of Object.entries(overrides)) input[key] = { ...(input[key] ?? {}), ...value };
-    return parseSettingsLenient(input);
+    return buildSettings(overrides, base);
   }
 
   /** The workflow standing in for the pass: receives the mailboxes' reports. */

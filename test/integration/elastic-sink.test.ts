@@ -4,7 +4,7 @@
 // watermarks, registry paging, the reconcile sweep, mailbox deletion and pass reports.
 import { Client } from '@elastic/elasticsearch';
 import { indexNames } from '../../common/node/documents';
-import { parseSettingsLenient, type SourceSettings } from '../../common/settings';
+import type { SourceSettings } from '../../common/settings';
 import { emptyCounters } from '../../common/contracts';
 import { BulkSink, type BulkOp } from '../../activities/elastic/bulk-sink';
 import { messageDocId } from '../../activities/elastic/document-ids';
@@ -41,6 +41,7 @@ import {
 import { attachmentPayload, buildPdf } from '../../simulator/attachment-factory';
 import { buildRfc822 } from '../../simulator/message-builder';
 import type { AttachmentSpec, MessageSpec } from '../../simulator/corpus';
+import { settings as testSettings } from '../helpers/settings';
 
 jest.setTimeout(120_000);
 
@@ -50,12 +51,7 @@ const es = new Client({ node: process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1
 let pool: ExtractionPool;
 
 function settings(sourceId: string, overrides: Record<string, unknown> = {}): SourceSettings {
-  return parseSettingsLenient({
-    sourceId,
-    messages: { startDate: '2024-01-01' },
-    index: { prefix: PREFIX },
-    ...overrides,
-  });
+  return testSettings(overrides, { sourceId, index: { prefix: PREFIX } });
 }
 
 function spec(n: number, attachments: AttachmentSpec[], overrides: Partial<MessageSpec> = {}): MessageSpec {

@@ -2,17 +2,13 @@
 // Elasticsearch and the simulator. (Replay fixtures: scripts/record-histories.ts.)
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import {
-  VIEWS,
-  mailboxWorkflowId,
-  type CrawlPageResult,
-  type CrawlerActivities,
-} from '../../common/contracts';
+import { mailboxWorkflowId, type CrawlPageResult, type CrawlerActivities } from '../../common/contracts';
 import { indexNames } from '../../common/node/documents';
 import { crawlRequestedSignal } from '../../common/messages';
 import { messageDocId } from '../../activities/elastic/document-ids';
 import { ensureIndexTemplates } from '../../activities/elastic/index-templates';
 import { WorkerHarness } from '../helpers/worker-harness';
+import { expectExactIndex } from '../helpers/exact-index';
 
 jest.setTimeout(150_000);
 
@@ -54,10 +50,6 @@ function settings(pageSize = 4) {
   });
 }
 
-async function expectExactIndex(mailbox: string) {
-  for (const view of VIEWS) expect(await h.indexedIds(mailbox, view)).toEqual(h.expectedIds(mailbox, view));
-}
-
 function handleOf(mailbox: string): WorkflowHandle {
   return h.client.workflow.getHandle(mailboxWorkflowId(h.sourceId, mailbox));
 }
@@ -85,7 +77,7 @@ it('reconcile removes messages deleted at the source and fetches content only fo
   expect(report.counters.deleted).toBe(2);
   expect(report.counters.indexed).toBe(1);
   expect(h.sim.control.counters()['/api/archive/get-message-part']).toBe(1);
-  await expectExactIndex(mailbox);
+  await expectExactIndex(h, mailbox);
 
   // Interrupted: the INBOX windows do not all complete, so nothing is removed from the index.
   const [gone3] = h.expectedIds(mailbox, 'INBOX');
@@ -113,7 +105,7 @@ it('a dropped index is re-filled by the next delta pass (no watermark, no token)
   const second = await pass(mailbox, 'drop-2');
   expect(second.status).toBe('Completed');
   expect(second.counters.indexed).toBe(first.counters.indexed);
-  await expectExactIndex(mailbox);
+  await expectExactIndex(h, mailbox);
 });
 
 it('continue-as-new in the middle of a pass (low history threshold) loses nothing', async () => {
@@ -125,7 +117,7 @@ it('continue-as-new in the middle of a pass (low history threshold) loses nothin
   });
   const report = await h.waitForReport('can-1');
   expect(report.status).toBe('Completed');
-  await expectExactIndex(mailbox);
+  await expectExactIndex(h, mailbox);
   expect(report.counters.indexed).toBe(24);
 
   // The first run handed the pass over: it ends in continue-as-new without having reported.

@@ -2,12 +2,13 @@
 // stopped mid-page (heartbeat resume), expired page tokens, a poison message, and a mailbox whose
 // pages keep failing (Failed, tokens kept) completed by restart-mailbox.
 import type { WorkflowHandle } from '@temporalio/client';
-import { VIEWS, type CrawlPageResult, type CrawlerActivities } from '../../common/contracts';
+import { type CrawlPageResult, type CrawlerActivities } from '../../common/contracts';
 import { crawlRequestedSignal, mailboxProgressQuery, restartMailboxUpdate } from '../../common/messages';
 import { CrawlStatus } from '../../common/search-attributes';
 import { WORKER_STOPPED_REASON } from '../../activities/crawl-page';
 import { WorkerHarness } from '../helpers/worker-harness';
 import { waitForInFlightHeartbeat } from '../helpers/in-flight-heartbeat';
+import { expectExactIndex } from '../helpers/exact-index';
 
 jest.setTimeout(150_000);
 
@@ -55,10 +56,6 @@ function settings(pageSize = 4) {
   });
 }
 
-async function expectExactIndex(mailbox: string) {
-  for (const view of VIEWS) expect(await h.indexedIds(mailbox, view)).toEqual(h.expectedIds(mailbox, view));
-}
-
 async function nextPass(handle: WorkflowHandle, passId: string) {
   await handle.signal(crawlRequestedSignal, h.request(passId, settings()));
   return h.waitForReport(passId);
@@ -83,7 +80,7 @@ it('a worker stopped mid-page resumes: the in-flight message is recorded, skippe
 
   const second = await nextPass(handle, 'stop-2');
   expect(second.status).toBe('Completed');
-  await expectExactIndex(mailbox);
+  await expectExactIndex(h, mailbox);
   expect(await h.failedIds(mailbox)).toEqual([]);
 });
 
@@ -104,7 +101,7 @@ it('an expired page token restarts its window and ends with the exact index', as
   expect(expired).toBe(true);
   expect(report.status).toBe('Completed');
   expect(report.counters.pageTokenRestarts).toBe(1);
-  await expectExactIndex(mailbox);
+  await expectExactIndex(h, mailbox);
 });
 
 it('a poison message is recorded with its reason and retried by the next pass', async () => {
@@ -125,7 +122,7 @@ it('a poison message is recorded with its reason and retried by the next pass', 
   h.sim.control.resetCounters();
   const second = await nextPass(handle, 'poison-2');
   expect(second.status).toBe('Completed');
-  await expectExactIndex(mailbox);
+  await expectExactIndex(h, mailbox);
   expect(await h.failedIds(mailbox)).toEqual([]);
 });
 
@@ -153,6 +150,6 @@ it('a mailbox whose pages keep failing is Failed with its tokens intact, and res
   expect(restarted).toEqual({ passId: 'fail-1', queuedBehind: 0 });
   const done = await h.waitForReport('fail-1', 60_000, 2);
   expect(done.status).toBe('Completed');
-  await expectExactIndex(mailbox);
+  await expectExactIndex(h, mailbox);
   expect((await handle.describe()).typedSearchAttributes.get(CrawlStatus)).toBe('Completed');
 });

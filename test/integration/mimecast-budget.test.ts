@@ -3,8 +3,8 @@
 import type { BudgetSnapshot } from '../../activities/mimecast/api-budget';
 import { MimecastClientProvider } from '../../activities/mimecast/client-provider';
 import type { CrawlMetrics } from '../../activities/ports';
-import { parseSettingsLenient } from '../../common/settings';
 import { startSimulator, parseFaultSpec, type RunningSimulator } from '../../simulator';
+import { settings as testSettings } from '../helpers/settings';
 
 const ENV = {
   MIMECAST_CLIENT_ID: 'sim-client',
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 function settingsFor(sourceId: string, statsIntervalSeconds = 0) {
-  return parseSettingsLenient({
+  return testSettings({
     sourceId,
     messages: { startDate: '2000-01-01' },
     connection: { apiEndpoint: sim.url, authEndpoint: `${sim.url}/oauth/token` },

@@ -9,7 +9,6 @@ import { MimecastClientProvider } from '../../activities/mimecast/client-provide
 import { CallScope } from '../../activities/mimecast/call-scope';
 import { MimecastFunctionError, SourceError } from '../../activities/mimecast/errors';
 import type { MimecastClient } from '../../activities/mimecast/client';
-import { parseSettingsLenient, type SourceSettingsInput } from '../../common/settings';
 import {
   startSimulator,
   DEFAULT_FAULTS,
@@ -17,6 +16,7 @@ import {
   type RunningSimulator,
   type SimulatorSwitches,
 } from '../../simulator';
+import { settings as testSettings } from '../helpers/settings';
 
 const ENV = {
   MIMECAST_CLIENT_ID: 'sim-client',
@@ -55,12 +55,11 @@ function recordingDispatcher() {
 let sim: RunningSimulator;
 const providers: MimecastClientProvider[] = [];
 
-function settingsFor(extra: Partial<SourceSettingsInput> = {}) {
-  return parseSettingsLenient({
+function settingsFor(extra: Record<string, unknown> = {}) {
+  return testSettings(extra, {
     sourceId: 'client-it',
     messages: { startDate: START },
     connection: { apiEndpoint: sim.url, authEndpoint: `${sim.url}/oauth/token` },
-    ...extra,
   });
 }
 

@@ -219,3 +219,22 @@ it('[I7] retry-failed indexes a recorded message with its listed metadata', asyn
   const doc = await h.es.get<{ size: number; subject: string }>({ index: indexNames(h.prefix).messages, id });
   expect(doc._source).toMatchObject({ size: victim!.size });
 });
+
+it('[I6] a view holding documents in an overflowed boundary second is not swept in that pass', async () => {
+  const address = newMailbox(8);
+  const deps = { ...h.deps, runtime: () => new PlainActivityRuntime() };
+  const input = pageInput(address, { passId: 'first' });
+  await crawlPage(deps, input);
+  const [one] = listed(address);
+  const second = new Date(one!.receivedAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const activities = createMailboxActivities(deps);
+  const sweep = { settings: input.settings, address, view: 'INBOX' as const, passId: 'reconcile' };
+
+  // Nothing was seen by pass 'reconcile': only the overflow guard keeps the documents.
+  const guarded = await activities.sweepUnseen({ ...sweep, boundaryOverflowSeconds: [second] });
+  expect(guarded).toEqual({ deleted: 0, notSweptForOverflow: [second] });
+  expect(await h.indexedIds(address, 'INBOX')).toEqual(h.expectedIds(address, 'INBOX', 'keep'));
+  // An overflowed second of another view (no documents here) does not stop the sweep.
+  const other = await activities.sweepUnseen({ ...sweep, boundaryOverflowSeconds: ['2000-01-01T00:00:00Z'] });
+  expect(other.deleted).toBe(h.expectedIds(address, 'INBOX', 'keep').length);
+});

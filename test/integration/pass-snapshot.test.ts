@@ -5,12 +5,12 @@ import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { DEFAULT_ELASTICSEARCH_URL } from '../../common/node/defaults';
 import { indexNames, type RegistryDocument } from '../../common/node/documents';
 import { TransientError } from '../../common/node/errors';
-import { parseSettingsLenient, type SourceSettingsInput } from '../../common/settings';
 import { ensureIndexTemplates, removeIndexTemplates } from '../../activities/elastic/index-templates';
 import { updateRegistryStatus } from '../../activities/elastic/registry';
 import { readDeletionCandidatesPage } from '../../activities/deletion-candidates';
 import type { MimecastClient } from '../../activities/mimecast/client';
 import { snapshotScope } from '../../activities/snapshot-scope';
+import { settings as testSettings } from '../helpers/settings';
 
 jest.setTimeout(60_000);
 
@@ -42,13 +42,8 @@ function directory(
   } as unknown as MimecastClient;
 }
 
-function settings(extra: Partial<SourceSettingsInput> = {}) {
-  return parseSettingsLenient({
-    sourceId: source,
-    messages: { startDate: '2024-01-01' },
-    index: { prefix },
-    ...extra,
-  });
+function settings(extra: Record<string, unknown> = {}) {
+  return testSettings(extra, { sourceId: source, index: { prefix } });
 }
 
 async function registry(): Promise<Record<string, RegistryDocument>> {

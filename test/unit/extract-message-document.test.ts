@@ -1,7 +1,7 @@
 // The pure document builders: settings defaults and filters (blank subject/name defaults stored
 // only, excluded attachment names searched anywhere, case-insensitive, on the raw name), acl,
 // context, deterministic ids, metadata-only documents.
-import { parseSettingsLenient, type SourceSettings } from '../../common/settings';
+import type { SourceSettings } from '../../common/settings';
 import { attachmentDocId, messageDocId } from '../../activities/elastic/document-ids';
 import type { ExtractedPart, ParsedMessage } from '../../activities/extract/mime-parser';
 import {
@@ -13,9 +13,10 @@ import {
   type MessageContext,
   type MessageListRecord,
 } from '../../activities/extract/message-document';
+import { settings as testSettings } from '../helpers/settings';
 
 function settings(overrides: Record<string, unknown> = {}): SourceSettings {
-  return parseSettingsLenient({ sourceId: 'src-a', messages: { startDate: '2024-01-01' }, ...overrides });
+  return testSettings(overrides, { sourceId: 'src-a' });
 }
 
 function ctx(s = settings()): MessageContext {

@@ -13,6 +13,7 @@ const everyActivity: Record<keyof CrawlerActivities, true> = {
   writePassReport: true,
   loadWatermarks: true,
   crawlPage: true,
+  probeMailbox: true,
   retryFailedItems: true,
   sweepUnseen: true,
   updateRegistryStatus: true,

@@ -1,8 +1,8 @@
 // MailboxCrawlState without Temporal: queue, windows fixed at pass start, token advance only on a
 // completed window, token restarts, halving, error budget, reports, carried state.
 import { emptyCounters, type CrawlPageResult, type CrawlRequest } from '../../common/contracts';
-import { parseSettingsLenient } from '../../common/settings';
 import { MAX_PAGES_PER_WINDOW, MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
+import { settings } from '../helpers/settings';
 
 const identity = {
   sourceId: 'src',
@@ -12,9 +12,6 @@ const identity = {
 };
 const now = Date.parse('2024-01-20T00:00:00Z');
 
-function settings(extra: Record<string, unknown> = {}) {
-  return parseSettingsLenient({ sourceId: 'src', messages: { startDate: '2024-01-01', ...extra } });
-}
 function request(passId: string, over: Partial<CrawlRequest> = {}): CrawlRequest {
   return { passId, replyTo: `crawl:${passId}`, mode: 'delta', settings: settings(), ...over };
 }
@@ -122,7 +119,7 @@ describe('windows and tokens', () => {
     state.beginPass(now, {});
     completeAll(state);
     state.finishPass(now);
-    state.enqueue(request('p2', { settings: settings({ startDate: '2023-12-25' }) }));
+    state.enqueue(request('p2', { settings: settings({ messages: { startDate: '2023-12-25' } }) }));
     const pass = state.beginPass(now, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
     expect(pass.views[0].windows[0]).toEqual({ start: '2023-12-25T00:00:00Z', end: '2024-01-01T00:00:00Z' });
     expect(pass.views[0].windows[1].start).toBe('2024-01-19T23:00:00Z');
@@ -130,7 +127,7 @@ describe('windows and tokens', () => {
     expect(state.progress().tokens.INBOX).toBe('2024-01-20T00:00:00Z');
     completeAll(state);
     state.finishPass(now);
-    state.enqueue(request('p3', { settings: settings({ startDate: '2023-12-25' }) }));
+    state.enqueue(request('p3', { settings: settings({ messages: { startDate: '2023-12-25' } }) }));
     const next = state.beginPass(now, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
     expect(next.views[0].windows[0].start).toBe('2024-01-19T23:00:00Z');
   });
@@ -209,7 +206,7 @@ describe('windows and tokens', () => {
 
   it('ignoreDeltaTokens turns a delta request into reconcile', () => {
     const state = new MailboxCrawlState(identity);
-    state.enqueue(request('p1', { settings: settings({ ignoreDeltaTokens: true }) }));
+    state.enqueue(request('p1', { settings: settings({ messages: { ignoreDeltaTokens: true } }) }));
     expect(state.beginPass(now, {}).mode).toBe('reconcile');
   });
 });

@@ -1,11 +1,7 @@
 // The filters of docs/architecture.md, Settings: regex semantics, exclusion wins, aliases/DLs, local domains,
 // hashed keys.
 import { carriedMailboxKey, createMailboxFilter, mailboxKeyFor } from '../../activities/mailbox-filter';
-import { parseSettingsLenient, type SourceSettingsInput } from '../../common/settings';
-
-function settings(extra: Partial<SourceSettingsInput> = {}) {
-  return parseSettingsLenient({ sourceId: 'src', messages: { startDate: '2024-01-01' }, ...extra });
-}
+import { settings } from '../helpers/settings';
 
 describe('mailbox filter', () => {
   it('an empty included list means every domain and every mailbox', () => {

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { emptyCounters } from '../../common/contracts';
 import { recordMessageOutcomes } from '../../workers/activity-metrics-interceptor';
 import { PrometheusCrawlMetrics, serveMetrics } from '../../workers/metrics';
-import { defaultActivitySlots, describeConfig, readWorkerConfig } from '../../workers/worker-config';
+import {
+  defaultActivitySlots,
+  defaultCachedWorkflows,
+  describeConfig,
+  readWorkerConfig,
+} from '../../workers/worker-config';
 
 describe('worker configuration', () => {
   it('has the defaults of docs/architecture.md, Commands and environment', () => {
@@ -70,6 +75,14 @@ describe('worker configuration', () => {
     expect(defaultActivitySlots(2, 8 * 1024 ** 3)).toBe(16);
     expect(defaultActivitySlots(64, 1024 ** 3)).toBe(16);
     expect(defaultActivitySlots(1, 128 * 1024 ** 2)).toBe(4);
+  });
+
+  it('sizes the workflow cache to a quarter of the heap (thousands of mailbox workflows), MAX_CACHED_WORKFLOWS overrides', () => {
+    expect(defaultCachedWorkflows(4 * 1024 ** 3)).toBe(4096);
+    expect(defaultCachedWorkflows(256 * 1024 ** 2)).toBe(256);
+    expect(defaultCachedWorkflows(64 * 1024 ** 3)).toBe(20_000);
+    expect(defaultCachedWorkflows(16 * 1024 ** 2)).toBe(100);
+    expect(readWorkerConfig({ MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows).toBe(0);
   });
 });
 

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
-import { BulkSink, backoffDelay, type BulkOp } from './bulk-sink';
+import { BulkSink, backoffDelay, type BulkOp } from '../../activities/elastic/bulk-sink';
 
 interface FakeNode {
   url: string;

@@ -1,5 +1,5 @@
 // The content cache: least recently used evicted first, bounded by bytes, big entries not cached.
-import { ContentCache } from './content-cache';
+import { ContentCache } from '../../activities/extract/content-cache';
 
 test('evicts the least recently used entries beyond the byte budget', () => {
   const cache = new ContentCache(30, 20);

@@ -1,5 +1,5 @@
 // The per-source query semaphore: never more than the limit at once, per source, resizable.
-import { QueryLimiter, queryLimiterFor } from './query-limiter';
+import { QueryLimiter, queryLimiterFor } from '../../activities/elastic/query-limiter';
 
 function deferred() {
   let resolve!: () => void;

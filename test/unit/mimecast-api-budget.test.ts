@@ -1,4 +1,4 @@
-import { ApiBudget, type BudgetSlot } from './api-budget';
+import { ApiBudget, type BudgetSlot } from '../../activities/mimecast/api-budget';
 
 /** Takes every free slot (as many callers would). */
 function fill(budget: ApiBudget): BudgetSlot[] {

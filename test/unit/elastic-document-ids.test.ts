@@ -1,5 +1,11 @@
 // Deterministic document ids: stable, sha256 hex, distinct per key part, address case ignored.
-import { attachmentDocId, failedDocId, messageDocId, registryDocId, watermarkDocId } from './document-ids';
+import {
+  attachmentDocId,
+  failedDocId,
+  messageDocId,
+  registryDocId,
+  watermarkDocId,
+} from '../../activities/elastic/document-ids';
 
 const key = {
   source: 's1',

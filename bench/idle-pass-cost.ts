@@ -1,0 +1,124 @@
+// `npx tsx bench/idle-pass-cost.ts [passes]`: what an idle delta pass costs the worker when the
+// mailbox workflow waits in place (patch steady-state) or continues-as-new after every pass, with
+// the workflow cached (default cache) or evicted (MAX_CACHED_WORKFLOWS=0: every task replays the
+// run's history). One mailbox per variant, driven by crawlRequested signals without a pass.
+import { Client as ElasticClient } from '@elastic/elasticsearch';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { mailboxWorkflowId, type CrawlMailboxInput, type CrawlRequest } from '../common/contracts';
+import { crawlRequestedSignal } from '../common/messages';
+import { MimecastPassId } from '../common/search-attributes';
+import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
+import { createBenchSource } from './bench-source';
+import { cpuSeconds } from './child-process';
+import { startWorker } from './scenarios';
+import { startSimulatorProcess } from './simulator-process';
+import { buildWorkflowBundle } from './workflow-bundle';
+
+const EventType = temporal.api.enums.v1.EventType;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<void> {
+  const passes = Number(process.argv[2] ?? 60);
+  const es = new ElasticClient({ node: process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL });
+  const connection = await Connection.connect({
+    address: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
+  });
+  const client = new TemporalClient({ connection });
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  const ctx = { es, temporal: client, log, keep: false, workflowBundlePath: await buildWorkflowBundle() };
+  const sim = await startSimulatorProcess({ preset: 'many-mailboxes', mailboxCount: 8, seed: 1 });
+  const mailboxes = (await sim.control.mailboxes()).filter((m) => !m.startsWith('team@'));
+  const source = await createBenchSource(es, 'idle-cost', {
+    apiUrl: sim.url,
+    attachments: false,
+    parallelism: 8,
+    lastDays: 31,
+  });
+  const rows: string[] = [];
+  try {
+    for (const cache of ['default', '0']) {
+      const worker = await startWorker(ctx, cache === '0' ? { MAX_CACHED_WORKFLOWS: '0' } : {});
+      try {
+        for (const betweenPasses of [undefined, 0]) {
+          const address = mailboxes.shift()!;
+          const workflowId = mailboxWorkflowId(source.sourceId, address);
+          const request = (passId: string): CrawlRequest => ({
+            passId,
+            replyTo: '',
+            mode: 'delta',
+            refetchContent: false,
+            settings: source.settings,
+          });
+          const input: CrawlMailboxInput = {
+            sourceId: source.sourceId,
+            address,
+            mailboxKey: address,
+            domain: address.split('@')[1]!,
+            requests: [request('p0')],
+            ...(betweenPasses !== undefined
+              ? { tuning: { continueAsNewBetweenPassesAfterEvents: betweenPasses } }
+              : {}),
+          };
+          await client.workflow.start('crawlMailbox', {
+            taskQueue: worker.taskQueue,
+            workflowId,
+            args: [input],
+          });
+          const finished = async (passId: string) => {
+            for (;;) {
+              const d = await client.workflow.getHandle(workflowId).describe();
+              if (d.typedSearchAttributes.get(MimecastPassId) === passId) {
+                const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+                const last = events[events.length - 1];
+                if (last?.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) return events.length;
+              }
+              await sleep(100);
+            }
+          };
+          await finished('p0');
+          const cpu: number[] = [];
+          let lastLength = 0;
+          for (let i = 1; i <= passes; i++) {
+            const before = cpuSeconds(worker.child.pid);
+            await client.workflow.getHandle(workflowId).signal(crawlRequestedSignal, request(`p${i}`));
+            lastLength = await finished(`p${i}`);
+            cpu.push(cpuSeconds(worker.child.pid) - before);
+          }
+          const ms = (xs: number[]) => ((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000).toFixed(1);
+          const tenth = Math.max(1, Math.floor(passes / 10));
+          const label = `${betweenPasses === 0 ? 'continue-as-new after every pass' : 'wait in place'}, cache ${cache}`;
+          rows.push(
+            `| ${label} | ${ms(cpu)} | ${ms(cpu.slice(0, tenth))} | ${ms(cpu.slice(-tenth))} | ${lastLength} |`,
+          );
+          log(rows[rows.length - 1]!);
+          await client.workflow
+            .getHandle(workflowId)
+            .terminate('measured')
+            .catch(() => undefined);
+        }
+      } finally {
+        await worker.stop();
+      }
+    }
+  } finally {
+    await source.remove(es).catch(() => undefined);
+    await sim.close();
+    await connection.close();
+    await es.close();
+  }
+  process.stdout.write(
+    [
+      `Worker CPU ms per idle pass over ${passes} passes (one mailbox, no pass workflow; load average shared machine):`,
+      '',
+      '| variant | mean | first 10 % | last 10 % | events in the run at the end |',
+      '|---|---|---|---|---|',
+      ...rows,
+    ].join('\n') + '\n',
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`idle-pass-cost failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
