@@ -24,6 +24,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/examples ./examples
+COPY --from=build /app/schema ./schema
 RUN ln -s /app/bin/mimecast-crawler.js /usr/local/bin/mimecast-crawler
 # The official Node image's unprivileged user (uid 1000); nothing in /app is writable by it.
 USER node

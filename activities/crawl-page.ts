@@ -1,23 +1,23 @@
 // The page activity (docs/architecture.md, Tokens and windows; Error scopes): list one page of a window →
 // subject filter on the list record → expired/recalled policy → skip what the index already holds → content →
 // extract → ONE bulk write (messages, attachments, failed-item records and clears, the window's watermark).
-// Heartbeats {window, pageToken, nextIndex, inFlightId} before each message and on a timer while it downloads
-// and extracts; a retry after a lost worker records the message that was in flight as failed and skips it
-// (activities/in-flight.ts). A list record that fails validation is an item failure, recorded; the page goes on.
+// Messages are processed performance.pageConcurrency at a time, applied in list order
+// (activities/pipeline/process-messages.ts). Heartbeats {window, pageToken, nextIndex, inFlightIds} as messages
+// start and end and on a timer between; a retry after a lost worker records the messages that were in flight as
+// failed and skips them (activities/in-flight.ts). A list record that fails validation is an item failure, recorded; the page goes on.
 import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
 import { indexNames } from '../common/node/documents';
-import { MailboxError, classifyError, toApplicationFailure } from '../common/node/errors';
+import { MailboxError, toApplicationFailure } from '../common/node/errors';
 import type { SourceSettings } from '../common/settings';
 import { activityRuntime } from './activity-runtime';
 import type { ActivityDeps } from './deps';
 import type { BulkOp } from './elastic/bulk-sink';
 import { messageDocId } from './elastic/document-ids';
-import { clearFailedItemOp, listedMetadataOf, recordFailedItemOp } from './elastic/failed-items';
 import { queryLimiterFor } from './elastic/query-limiter';
 import { deleteMessagesWithAttachments } from './elastic/sweep';
 import { watermarkOp } from './elastic/watermarks';
-import { markingErrorEnd, stoppedIdsAfter, WORKER_STOPPED_REASON, type InFlightDetails } from './in-flight';
+import { markingErrorEnd, setInFlight, stoppedIdsAfter, type InFlightDetails } from './in-flight';
 import { invalidRecordId, invalidRecordOps } from './invalid-records';
 import { keepAliveIntervalMs, withKeepAlive } from './keep-alive';
 import { receivedIsoOf as isoOf, receivedMs, sameSecond } from './list-dates';
@@ -25,28 +25,21 @@ import { carriedMailboxKey } from './mailbox-filter';
 import type { MessageListPage, MimecastClient, MimecastMessageRecord } from './mimecast/client';
 import { MAX_PAGE_SIZE } from '../common/settings';
 import { MimecastFunctionError } from './mimecast/errors';
-import { buildMessageContent } from './message-content';
-import { emptyWritten, writePage, type ItemOutcome, type WrittenDocuments } from './page-write';
+import { writePage, type ItemOutcome } from './page-write';
 import type { MessageJob, ProcessContext } from './pipeline/message-job';
+import { processMessages } from './pipeline/process-messages';
 
 export type { MessageJob, ProcessContext } from './pipeline/message-job';
 
 export { WORKER_STOPPED_REASON } from './in-flight';
 export { writePage } from './page-write';
+export { processMessages, type ProcessResult } from './pipeline/process-messages';
 
 /** What a page heartbeats: enough to know, on a retry after a lost worker, which message was in flight. */
 export interface PageHeartbeat extends InFlightDetails {
   window: TimeWindow;
   pageToken?: string;
   nextIndex: number;
-}
-
-export interface ProcessResult {
-  ops: BulkOp[];
-  counters: MessageCounters;
-  outcomes: ItemOutcome[];
-  /** The documents written, to turn an index rejection into a failure record. */
-  written: WrittenDocuments;
 }
 
 function compileAll(patterns: string[]): RegExp[] {
@@ -71,87 +64,6 @@ export function processContext(
     domain,
     passId,
   };
-}
-
-/**
- * Fetches content and builds documents for each job in order, heartbeating before each and on a
- * timer while it downloads and extracts, and recording (not throwing) item failures. Page-level
- * errors (throttled, transient, source) throw.
- */
-export async function processMessages(
-  ctx: ProcessContext,
-  jobs: MessageJob[],
-  heartbeat: (nextIndex: number, inFlightId?: string) => void,
-  stoppedIds: Set<string>,
-): Promise<ProcessResult> {
-  const counters = emptyCounters();
-  const ops: BulkOp[] = [];
-  const outcomes: ItemOutcome[] = [];
-  const written = emptyWritten();
-  const at = ctx.now().toISOString();
-  const prefix = ctx.settings.index.prefix;
-  const keepAliveMs = keepAliveIntervalMs(ctx.runtime.heartbeatTimeoutMs?.());
-  for (let i = 0; i < jobs.length; i++) {
-    const job = jobs[i]!;
-    const key = {
-      source: ctx.settings.sourceId,
-      mailbox: ctx.mailbox,
-      view: job.view,
-      mimecastId: job.record.id,
-    };
-    const listed = listedMetadataOf(job.record);
-    const received = isoOf(job.record.received);
-    const failure = (reason: string, kind: string) => {
-      ops.push(recordFailedItemOp(prefix, { ...key, received, reason, kind, listed }, at));
-      counters.failed += 1;
-      outcomes.push('failed');
-    };
-    if (stoppedIds.has(job.record.id)) {
-      failure(WORKER_STOPPED_REASON, 'worker-stopped');
-      continue;
-    }
-    heartbeat(i, job.record.id);
-    try {
-      const content = await withKeepAlive(
-        () => heartbeat(i, job.record.id),
-        keepAliveMs,
-        () => buildMessageContent(ctx, job),
-      );
-      const docId = messageDocId(key);
-      ops.push({ action: 'index', index: indexNames(prefix).messages, id: docId, doc: content.message });
-      for (const attachment of content.attachments) {
-        ops.push({
-          action: 'index',
-          index: indexNames(prefix).attachments,
-          id: attachment.id,
-          doc: attachment.doc,
-        });
-        const name = `${attachment.doc.partPath} (${attachment.doc.filename})`;
-        written.attachments.set(attachment.id, { messageDocId: docId, name });
-      }
-      written.messages.set(docId, { job, outcomeIndex: outcomes.length, problem: content.problem?.reason });
-      counters.indexed += 1;
-      counters.attachmentsIndexed += content.attachments.length;
-      counters.attachmentsSkipped += content.attachmentsSkipped;
-      counters.contentBytes += content.contentBytes;
-      if (content.problem) {
-        // Indexed, but not completely (oversize, unreadable parts): recorded, counted as
-        // incomplete, so it is visible and the next pass retries it.
-        if (content.oversize) counters.oversize += 1;
-        counters.incomplete += 1;
-        ops.push(recordFailedItemOp(prefix, { ...key, received, ...content.problem, listed }, at));
-      } else {
-        ops.push(clearFailedItemOp(prefix, key));
-      }
-      outcomes.push('indexed');
-    } catch (err) {
-      const c = classifyError(err);
-      if (c.kind !== 'item') throw toApplicationFailure(err);
-      failure(c.message, 'item');
-    }
-  }
-  heartbeat(jobs.length, undefined);
-  return { ops, counters, outcomes, written };
 }
 
 /**
@@ -293,9 +205,9 @@ async function crawlPageAttempt(
 ): Promise<CrawlPageResult | undefined> {
   const { settings, view, window } = input;
   const { runtime } = base;
-  const heartbeat = (nextIndex: number, inFlightId?: string) => {
+  const heartbeat = (nextIndex: number, inFlightIds: string[] = []) => {
     details.nextIndex = nextIndex;
-    details.inFlightId = inFlightId;
+    setInFlight(details, inFlightIds);
     runtime.heartbeat({ ...details });
   };
 

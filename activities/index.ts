@@ -1,11 +1,13 @@
-// createActivities(deps): every activity of the crawler, wired to injected dependencies.
+// createActivities(deps): every activity of the crawler, wired to injected dependencies, behind the
+// one error boundary that turns whatever they throw into typed ApplicationFailures.
 import type { CrawlerActivities } from '../common/contracts';
 import type { ActivityDeps } from './deps';
+import { withErrorBoundary } from './error-boundary';
 import { createMailboxActivities } from './mailbox-activities';
 import { createPassActivities } from './pass-activities';
 
 export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps): CrawlerActivities {
-  return { ...createPassActivities(deps), ...createMailboxActivities(deps) };
+  return withErrorBoundary({ ...createPassActivities(deps), ...createMailboxActivities(deps) });
 }

@@ -27,7 +27,7 @@ import {
   type ProcessContext,
 } from './crawl-page';
 import { countFailedItems, listFailedItems } from './elastic/failed-items';
-import { markingErrorEnd, stoppedIdsAfter, type InFlightDetails } from './in-flight';
+import { markingErrorEnd, setInFlight, stoppedIdsAfter, type InFlightDetails } from './in-flight';
 import { INVALID_RECORD_KIND } from './invalid-records';
 import { queryLimiterFor } from './elastic/query-limiter';
 import { overflowedSecondsOfView } from './elastic/overflow-guard';
@@ -109,8 +109,8 @@ export function createMailboxActivities(deps: ActivityDeps) {
       const processed = await processMessages(
         ctx,
         jobs,
-        (_next, inFlightId) => {
-          details.inFlightId = inFlightId;
+        (_next, inFlightIds) => {
+          setInFlight(details, inFlightIds);
           runtime.heartbeat({ ...details });
         },
         stoppedIds,
@@ -124,7 +124,7 @@ export function createMailboxActivities(deps: ActivityDeps) {
         counters[k] += processed.counters[k];
       searchAfter = page.nextSearchAfter;
       details.searchAfter = searchAfter;
-      runtime.heartbeat({ ...details, inFlightId: undefined });
+      runtime.heartbeat({ ...details, inFlightId: undefined, inFlightIds: [] });
       if (!searchAfter) break;
     }
     Object.assign(counters, client.scope?.counters ?? {});

@@ -1,7 +1,7 @@
 // The activities of the pass and deletion workflows (docs/architecture.md, Mailbox workflows and liveness;
 // Registry and deletion guard): single flight, the scope snapshot, registry pages, the liveness check, the
 // pass report, registry status, stopping a mailbox workflow and removing a mailbox's documents. Errors leave
-// as typed ApplicationFailures.
+// through the one error boundary (activities/error-boundary.ts).
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type {
@@ -26,7 +26,7 @@ import type {
   PassStarterRef,
 } from '../common/contracts';
 import { passWorkflowId, WorkflowTypes } from '../common/contracts';
-import { toApplicationFailure, SourceError } from '../common/node/errors';
+import { SourceError } from '../common/node/errors';
 import { stopMailboxSignal } from '../common/messages';
 import { indexNames } from '../common/node/documents';
 import { BulkSink, type BulkOp } from './elastic/bulk-sink';
@@ -65,15 +65,6 @@ export const STOP_GRACE_MS = 120_000;
 const CANCEL_GRACE_MS = 30_000;
 const STOP_POLL_MS = 1_000;
 
-/** Runs an activity body; whatever it throws leaves as a typed failure (docs/architecture.md, Error scopes). */
-async function typed<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    throw toApplicationFailure(err);
-  }
-}
-
 export function createPassActivities(deps: ActivityDeps): PassActivities {
   const runtime = () => activityRuntime(deps.runtime);
   const now = () => (deps.now ?? (() => new Date()))();
@@ -106,157 +97,149 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
   }
 
   return {
-    findRunningPasses: (input: FindRunningPassesInput): Promise<FindRunningPassesResult> =>
-      typed(async () => {
-        const own = passWorkflowId(input.sourceId);
-        const workflowIds: string[] = [];
-        const query = `WorkflowType = '${WorkflowTypes.crawlArchive}' AND ExecutionStatus = 'Running'`;
-        for await (const execution of temporal().workflow.list({ query })) {
-          if (execution.workflowId === input.selfWorkflowId) continue;
-          const source = execution.searchAttributes?.MimecastSource?.[0];
-          // `crawl:<id>` (CLI) or `crawl:<id>:<time>` (schedule), or whatever carries our source attribute.
-          const ours =
-            execution.workflowId === own ||
-            execution.workflowId.startsWith(`${own}:`) ||
-            source === input.sourceId;
-          if (ours) workflowIds.push(execution.workflowId);
-        }
-        return { workflowIds };
-      }),
+    async findRunningPasses(input: FindRunningPassesInput): Promise<FindRunningPassesResult> {
+      const own = passWorkflowId(input.sourceId);
+      const workflowIds: string[] = [];
+      const query = `WorkflowType = '${WorkflowTypes.crawlArchive}' AND ExecutionStatus = 'Running'`;
+      for await (const execution of temporal().workflow.list({ query })) {
+        if (execution.workflowId === input.selfWorkflowId) continue;
+        const source = execution.searchAttributes?.MimecastSource?.[0];
+        // `crawl:<id>` (CLI) or `crawl:<id>:<time>` (schedule), or whatever carries our source attribute.
+        const ours =
+          execution.workflowId === own ||
+          execution.workflowId.startsWith(`${own}:`) ||
+          source === input.sourceId;
+        if (ours) workflowIds.push(execution.workflowId);
+      }
+      return { workflowIds };
+    },
 
-    snapshotScope: (input: SnapshotScopeInput): Promise<SnapshotScopeResult> =>
-      typed(async () => {
-        const rt = runtime();
-        await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
-        const client = deps.mimecast
-          .forSettings(input.settings)
-          .withCallObserver({ onWait: () => rt.heartbeat() });
-        return runSnapshot(input, {
-          elastic: deps.elastic,
-          client,
-          addressHashKey: deps.addressHashKey,
-          now,
-          heartbeat: (details) => rt.heartbeat(details),
-        });
-      }),
+    async snapshotScope(input: SnapshotScopeInput): Promise<SnapshotScopeResult> {
+      const rt = runtime();
+      await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
+      const client = deps.mimecast
+        .forSettings(input.settings)
+        .withCallObserver({ onWait: () => rt.heartbeat() });
+      return runSnapshot(input, {
+        elastic: deps.elastic,
+        client,
+        addressHashKey: deps.addressHashKey,
+        now,
+        heartbeat: (details) => rt.heartbeat(details),
+      });
+    },
 
-    readRegistryPage: (input: ReadRegistryPageInput): Promise<ReadRegistryPageResult> =>
-      typed(async () => {
-        const { settings } = input;
-        const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
-        const q = {
-          prefix: settings.index.prefix,
-          source: settings.sourceId,
-          size: input.size,
-          ...(input.searchAfter ? { searchAfter: input.searchAfter } : {}),
-        };
-        const page = await limiter.run(() =>
-          input.scope === 'inScope'
-            ? readRegistryPageQuery(deps.elastic, { ...q, inScope: true })
-            : readDeletionCandidatesPage(deps.elastic, q),
-        );
-        return {
-          mailboxes: page.mailboxes,
-          ...(page.nextSearchAfter ? { nextSearchAfter: page.nextSearchAfter } : {}),
-        };
-      }),
+    async readRegistryPage(input: ReadRegistryPageInput): Promise<ReadRegistryPageResult> {
+      const { settings } = input;
+      const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
+      const q = {
+        prefix: settings.index.prefix,
+        source: settings.sourceId,
+        size: input.size,
+        ...(input.searchAfter ? { searchAfter: input.searchAfter } : {}),
+      };
+      const page = await limiter.run(() =>
+        input.scope === 'inScope'
+          ? readRegistryPageQuery(deps.elastic, { ...q, inScope: true })
+          : readDeletionCandidatesPage(deps.elastic, q),
+      );
+      return {
+        mailboxes: page.mailboxes,
+        ...(page.nextSearchAfter ? { nextSearchAfter: page.nextSearchAfter } : {}),
+      };
+    },
 
     describeMailboxes: (input: DescribeMailboxesInput): Promise<DescribeMailboxesResult> =>
-      typed(() => describeMailboxWorkflows(temporal(), input.workflowIds)),
+      describeMailboxWorkflows(temporal(), input.workflowIds),
 
-    writePassReport: (input: WritePassReportInput): Promise<WritePassReportResult> =>
-      typed(async () => {
-        await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
-        const settingsHash = createHash('sha256').update(JSON.stringify(input.settings)).digest('hex');
-        const startedBy = input.starter ? await passStarter(input.starter) : undefined;
-        const reportId = await writePassReportDocument(deps.elastic, input.settings.index.prefix, {
-          source: input.settings.sourceId,
-          passId: input.progress.passId,
-          settingsHash,
-          progress: input.progress,
-          finishedAt: input.finishedAt,
-          ...(startedBy ? { startedBy } : {}),
-        });
-        deps.logger.info(
-          { source: input.settings.sourceId, passId: input.progress.passId, status: input.progress.status },
-          'pass report written',
+    async writePassReport(input: WritePassReportInput): Promise<WritePassReportResult> {
+      await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
+      const settingsHash = createHash('sha256').update(JSON.stringify(input.settings)).digest('hex');
+      const startedBy = input.starter ? await passStarter(input.starter) : undefined;
+      const reportId = await writePassReportDocument(deps.elastic, input.settings.index.prefix, {
+        source: input.settings.sourceId,
+        passId: input.progress.passId,
+        settingsHash,
+        progress: input.progress,
+        finishedAt: input.finishedAt,
+        ...(startedBy ? { startedBy } : {}),
+      });
+      deps.logger.info(
+        { source: input.settings.sourceId, passId: input.progress.passId, status: input.progress.status },
+        'pass report written',
+      );
+      return { reportId };
+    },
+
+    async updateRegistryStatus(input: UpdateRegistryStatusInput): Promise<void> {
+      await updateRegistryStatusDoc(deps.elastic, {
+        prefix: input.settings.index.prefix,
+        source: input.settings.sourceId,
+        address: input.address,
+        status: input.status,
+        ...(input.status === 'Completed' ? { lastCrawledAt: input.at } : {}),
+      });
+    },
+
+    async recordMailboxOutcomes(input: RecordMailboxOutcomesInput): Promise<void> {
+      const { settings } = input;
+      const index = indexNames(settings.index.prefix).mailboxes;
+      const ops: BulkOp[] = input.outcomes.map((o) => ({
+        action: 'update',
+        index,
+        id: registryDocId(settings.sourceId, o.address),
+        doc: { status: o.status, ...(o.status === 'Completed' ? { lastCrawledAt: input.at } : {}) },
+      }));
+      const result = await new BulkSink(deps.elastic).write(ops);
+      // A registry entry deleted meanwhile (deleteMailbox) stays deleted; anything else is retried.
+      const failed = result.failed.filter((f) => f.status !== 404);
+      if (failed.length) {
+        throw new Error(
+          `${failed.length} registry updates failed, e.g. ${failed[0]!.status} ${failed[0]!.reason}`,
         );
-        return { reportId };
-      }),
+      }
+    },
 
-    updateRegistryStatus: (input: UpdateRegistryStatusInput): Promise<void> =>
-      typed(async () => {
-        await updateRegistryStatusDoc(deps.elastic, {
-          prefix: input.settings.index.prefix,
-          source: input.settings.sourceId,
-          address: input.address,
-          status: input.status,
-          ...(input.status === 'Completed' ? { lastCrawledAt: input.at } : {}),
-        });
-      }),
-
-    recordMailboxOutcomes: (input: RecordMailboxOutcomesInput): Promise<void> =>
-      typed(async () => {
-        const { settings } = input;
-        const index = indexNames(settings.index.prefix).mailboxes;
-        const ops: BulkOp[] = input.outcomes.map((o) => ({
-          action: 'update',
-          index,
-          id: registryDocId(settings.sourceId, o.address),
-          doc: { status: o.status, ...(o.status === 'Completed' ? { lastCrawledAt: input.at } : {}) },
-        }));
-        const result = await new BulkSink(deps.elastic).write(ops);
-        // A registry entry deleted meanwhile (deleteMailbox) stays deleted; anything else is retried.
-        const failed = result.failed.filter((f) => f.status !== 404);
-        if (failed.length) {
-          throw new Error(
-            `${failed.length} registry updates failed, e.g. ${failed[0]!.status} ${failed[0]!.reason}`,
-          );
+    async stopMailboxWorkflow(input: StopMailboxWorkflowInput): Promise<StopMailboxWorkflowResult> {
+      const rt = runtime();
+      const handle = temporal().workflow.getHandle(input.workflowId);
+      const waitClosed = async (ms: number): Promise<boolean> => {
+        const until = Date.now() + ms;
+        for (;;) {
+          const status = await workflowStatus(input.workflowId);
+          rt.heartbeat({ status });
+          if (status !== 'RUNNING') return true;
+          if (Date.now() >= until) return false;
+          await sleep(STOP_POLL_MS);
         }
-      }),
+      };
+      if (await waitClosed(0)) return { closed: true };
+      // Politely first: the mailbox finishes its page and closes; then cancel; then terminate.
+      await handle.signal(stopMailboxSignal, { reason: input.reason }).catch(() => undefined);
+      if (await waitClosed(STOP_GRACE_MS)) return { closed: true };
+      await handle.cancel().catch(() => undefined);
+      if (await waitClosed(CANCEL_GRACE_MS)) return { closed: true };
+      await handle.terminate(`${input.reason} (did not stop within the grace time)`).catch((err) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
+      return { closed: await waitClosed(10_000) };
+    },
 
-    stopMailboxWorkflow: (input: StopMailboxWorkflowInput): Promise<StopMailboxWorkflowResult> =>
-      typed(async () => {
-        const rt = runtime();
-        const handle = temporal().workflow.getHandle(input.workflowId);
-        const waitClosed = async (ms: number): Promise<boolean> => {
-          const until = Date.now() + ms;
-          for (;;) {
-            const status = await workflowStatus(input.workflowId);
-            rt.heartbeat({ status });
-            if (status !== 'RUNNING') return true;
-            if (Date.now() >= until) return false;
-            await sleep(STOP_POLL_MS);
-          }
-        };
-        if (await waitClosed(0)) return { closed: true };
-        // Politely first: the mailbox finishes its page and closes; then cancel; then terminate.
-        await handle.signal(stopMailboxSignal, { reason: input.reason }).catch(() => undefined);
-        if (await waitClosed(STOP_GRACE_MS)) return { closed: true };
-        await handle.cancel().catch(() => undefined);
-        if (await waitClosed(CANCEL_GRACE_MS)) return { closed: true };
-        await handle.terminate(`${input.reason} (did not stop within the grace time)`).catch((err) => {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        });
-        return { closed: await waitClosed(10_000) };
-      }),
-
-    deleteMailboxDocuments: (input: DeleteMailboxDocumentsInput): Promise<DeleteMailboxDocumentsResult> =>
-      typed(async () => {
-        const rt = runtime();
-        const address = input.address.toLowerCase();
-        // Documents carry the mailbox key (the keyed hash with privacy.hashAddresses); the registry the address.
-        const mailbox = carriedMailboxKey(
-          { address, mailboxKey: input.mailboxKey },
-          input.settings,
-          deps.addressHashKey,
-        );
-        const result = await deleteMailboxDocumentsByQuery(
-          deps.elastic,
-          { prefix: input.settings.index.prefix, source: input.settings.sourceId, mailbox, address },
-          { heartbeat: (status) => rt.heartbeat(status), signal: rt.cancellationSignal() },
-        );
-        return { deleted: result.deleted };
-      }),
+    async deleteMailboxDocuments(input: DeleteMailboxDocumentsInput): Promise<DeleteMailboxDocumentsResult> {
+      const rt = runtime();
+      const address = input.address.toLowerCase();
+      // Documents carry the mailbox key (the keyed hash with privacy.hashAddresses); the registry the address.
+      const mailbox = carriedMailboxKey(
+        { address, mailboxKey: input.mailboxKey },
+        input.settings,
+        deps.addressHashKey,
+      );
+      const result = await deleteMailboxDocumentsByQuery(
+        deps.elastic,
+        { prefix: input.settings.index.prefix, source: input.settings.sourceId, mailbox, address },
+        { heartbeat: (status) => rt.heartbeat(status), signal: rt.cancellationSignal() },
+      );
+      return { deleted: result.deleted };
+    },
   };
 }

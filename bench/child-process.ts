@@ -23,7 +23,13 @@ export interface TsxChild {
 
 /** Runs `node --import tsx <script>` from the repository root with the given environment additions. */
 export function spawnTsx(script: string, env: Record<string, string>, args: string[] = []): TsxChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(REPO_ROOT, script), ...args], {
+  return spawnNode(['--import', 'tsx', resolve(REPO_ROOT, script), ...args], env);
+}
+
+/** Runs `node <args>` (e.g. a compiled `.js` entry) from the repository root. */
+export function spawnNode(nodeArgs: string[], env: Record<string, string>): TsxChild {
+  const script = nodeArgs.find((a) => /\.(ts|js)$/.test(a)) ?? nodeArgs.join(' ');
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

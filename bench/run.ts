@@ -12,12 +12,14 @@ import { PRESET_NAMES, type PresetName } from '../simulator';
 import { REPO_ROOT } from './child-process';
 import { machineInfo } from './machine';
 import { buildWorkflowBundle } from './workflow-bundle';
+import { compileForBench } from './compiled-build';
 import { formatReport, targetChecks, type BenchResults } from './report';
 import { hugeScenario, latencyScenario, throughputScenario } from './scenarios';
+import { quotaScenario } from './quota-scenario';
 import { steadyStateScenario } from './steady-state';
 
-type Group = 'throughput' | 'latency' | 'huge' | 'steady-state';
-const GROUPS: Group[] = ['throughput', 'latency', 'huge', 'steady-state'];
+type Group = 'throughput' | 'latency' | 'quota' | 'huge' | 'steady-state';
+const GROUPS: Group[] = ['throughput', 'latency', 'quota', 'huge', 'steady-state'];
 
 interface Options {
   quick?: boolean;
@@ -26,6 +28,7 @@ interface Options {
   tunedWindowDays: string;
   latencyDays?: string;
   latencyParallelism: string;
+  quota: string;
   hugeDays?: string;
   hugeWithoutAttachments?: boolean;
   only?: string;
@@ -36,6 +39,7 @@ interface Options {
   steadyMaxCachedWorkflows?: string;
   keep?: boolean;
   bundleAtStart?: boolean;
+  fromSources?: boolean;
   json?: string;
 }
 
@@ -63,6 +67,7 @@ async function main(): Promise<void> {
     .option('--parallelism <n>', 'parallelism.mailboxCrawling of the throughput runs', '4')
     .option('--latency-days <n>', 'latency-32: only messages of the last N of 180 days (full: 45, quick: 12)')
     .option('--latency-parallelism <list>', 'latency-32: parallelism values', '1,4,8')
+    .option('--quota <n>', "quota-bound run: the simulator's per-app quota, calls per second", '40')
     .option(
       '--huge-days <n>',
       'huge-mailbox: only messages of the last N of 1,095 days (full: all, quick: 40)',
@@ -94,6 +99,10 @@ async function main(): Promise<void> {
       '--bundle-at-start',
       'workers bundle the workflow code at start-up (workers/main.ts as is) instead of loading a prebuilt bundle',
     )
+    .option(
+      '--from-sources',
+      'workers run the TypeScript sources under tsx instead of the tsc build (production runs the build)',
+    )
     .option('--keep', 'keep the indices and workflows afterwards')
     .option('--json <file>', 'also write the results as JSON', '.data/bench/latest.json')
     .parse(process.argv);
@@ -113,7 +122,10 @@ async function main(): Promise<void> {
   const temporal = new TemporalClient({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
   const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   const workflowBundlePath = o.bundleAtStart ? undefined : await buildWorkflowBundle();
+  if (!o.fromSources) log('compiling the crawler with tsc (the workers run the build, as in production) …');
+  const compiledDir = o.fromSources ? undefined : compileForBench();
   const ctx = {
+    ...(compiledDir ? { compiledDir } : {}),
     es,
     temporal,
     log,
@@ -123,9 +135,11 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     startedAt: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    workers: workflowBundlePath
-      ? 'createWorker with a prebuilt workflow bundle (bench/prebuilt-worker.ts)'
-      : 'workers/main.ts (bundles at start-up)',
+    workers: `${
+      workflowBundlePath
+        ? 'createWorker with a prebuilt workflow bundle (bench/prebuilt-worker.ts)'
+        : 'workers/main.ts (bundles at start-up)'
+    }, ${compiledDir ? 'compiled with tsc, plain node' : 'sources under tsx'}`,
     machine: await machineInfo(es, temporal),
   };
   try {
@@ -142,6 +156,13 @@ async function main(): Promise<void> {
       results.latency = await latencyScenario(
         ctx,
         parallelisms,
+        o.latencyDays ? Number(o.latencyDays) : size.latencyDays,
+      );
+    }
+    if (groups.includes('quota')) {
+      results.quota = await quotaScenario(
+        ctx,
+        Number(o.quota),
         o.latencyDays ? Number(o.latencyDays) : size.latencyDays,
       );
     }

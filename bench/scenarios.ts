@@ -8,6 +8,8 @@ import { presetPlan } from '../simulator/presets';
 import { apiCallsByEndpoint } from '../client/simulator-control';
 import { MimecastClientProvider } from '../activities/mimecast/client-provider';
 import { ExtractionPool } from '../activities/extract/extraction-pool';
+import { DEFAULT_BUDGET_OPTIONS } from '../activities/mimecast/api-budget';
+import { parseSettingsLenient } from '../common/settings';
 import type { ActivityDeps } from '../activities/deps';
 import type { Logger } from '../activities/ports';
 import { createBenchSource, type BenchSource } from './bench-source';
@@ -31,6 +33,8 @@ export interface BenchContext {
   keep: boolean;
   /** Prebuilt workflow bundle for the worker processes; undefined = workers/main.ts bundles at start-up. */
   workflowBundlePath?: string;
+  /** The tsc build the worker processes run (bench/compiled-build.ts); undefined = sources under tsx. */
+  compiledDir?: string;
 }
 
 export function startWorker(ctx: BenchContext, env: Record<string, string> = {}): Promise<WorkerProcess> {
@@ -38,6 +42,7 @@ export function startWorker(ctx: BenchContext, env: Record<string, string> = {})
     ...SIM_CREDENTIAL,
     env,
     ...(ctx.workflowBundlePath ? { workflowBundlePath: ctx.workflowBundlePath } : {}),
+    ...(ctx.compiledDir ? { compiledDir: ctx.compiledDir } : {}),
   });
 }
 
@@ -104,6 +109,10 @@ export interface ThroughputResult {
 
 export interface LatencyResult {
   lastDays: number;
+  /** The settings that set the bound: performance.pageConcurrency, the budget's ceiling, the latency. */
+  pageConcurrency: number;
+  budgetCeiling: number;
+  latencyMs: number;
   runs: { parallelism: number; figures: CrawlFigures }[];
 }
 
@@ -354,7 +363,14 @@ export async function latencyScenario(
         );
         runs.push({ parallelism, figures: f });
       }
-      return { lastDays, runs };
+      return {
+        lastDays,
+        runs,
+        pageConcurrency: parseSettingsLenient({ sourceId: 'x', messages: { startDate: '2000-01-01' } })
+          .performance.pageConcurrency,
+        budgetCeiling: DEFAULT_BUDGET_OPTIONS.max,
+        latencyMs: 100,
+      };
     });
   } finally {
     await worker.stop();

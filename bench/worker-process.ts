@@ -2,7 +2,8 @@
 // queue, the simulator's credentials in its environment, and its RSS sampled from /proc.
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
-import { spawnTsx, type TsxChild } from './child-process';
+import { resolve } from 'node:path';
+import { spawnNode, spawnTsx, type TsxChild } from './child-process';
 
 export interface WorkerProcess {
   taskQueue: string;
@@ -20,12 +21,14 @@ export interface WorkerProcessOptions {
   taskQueue?: string;
   /** Load this prebuilt workflow bundle (bench/prebuilt-worker.ts) instead of bundling at start-up. */
   workflowBundlePath?: string;
+  /** Run the tsc build in this directory (bench/compiled-build.ts) with plain node, not the sources under tsx. */
+  compiledDir?: string;
 }
 
 export async function startWorkerProcess(o: WorkerProcessOptions): Promise<WorkerProcess> {
   const taskQueue = o.taskQueue ?? `bench-${randomBytes(3).toString('hex')}`;
   const entry = o.workflowBundlePath ? 'bench/prebuilt-worker.ts' : 'workers/main.ts';
-  const child = spawnTsx(entry, {
+  const env = {
     TEMPORAL_ADDRESS: o.temporalAddress ?? process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: taskQueue,
     ELASTICSEARCH_URL: o.elasticsearchUrl ?? process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL,
@@ -36,7 +39,10 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     LOG_LEVEL: 'info',
     ...(o.workflowBundlePath ? { BENCH_WORKFLOW_BUNDLE: o.workflowBundlePath } : {}),
     ...o.env,
-  });
+  };
+  const child = o.compiledDir
+    ? spawnNode([resolve(o.compiledDir, entry.replace(/\.ts$/, '.js'))], env)
+    : spawnTsx(entry, env);
   // Bundling the workflow code happens before this line; the crawl timings exclude it.
   await child.waitForLine((l) => l.msg === 'worker ready', 180_000);
   return {

@@ -7,10 +7,27 @@ export interface CliIo {
   isTTY: boolean;
 }
 
+/**
+ * A reader that goes away (`| head`, a closed pipe) ends the output quietly: the stream's EPIPE
+ * error is swallowed and later lines are dropped, instead of an uncaught error and a stack trace.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw err;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 export function processIo(): CliIo {
+  const stdout = quietOnClosedPipe(process.stdout);
+  const stderr = quietOnClosedPipe(process.stderr);
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => stdout(`${line}\n`),
+    err: (line) => stderr(`${line}\n`),
     stream: process.stdout,
     isTTY: Boolean(process.stdout.isTTY),
   };

@@ -3,6 +3,7 @@
 import { errors as elasticErrors } from '@elastic/elasticsearch';
 import { elasticConnectionHint } from '../activities/elastic/connection';
 import { Argument, Command, CommanderError } from 'commander';
+import packageJson from '../package.json';
 import type { CliContext } from './cli-context';
 import { createCliContext } from './cli-context';
 import { processIo, type CliIo } from './cli-io';
@@ -11,60 +12,15 @@ import { passControlCommand, type PassControlAction } from './commands/pass-cont
 import { restartMailboxCommand, retryFailedCommand } from './commands/restart-mailbox';
 import { scheduleCommand, type ScheduleAction } from './commands/schedule';
 import { statusCommand } from './commands/status';
-import { readEnvironment } from './environment';
+import { CODEC_SERVER_HELP, CRAWL_EXIT_HELP, ENVIRONMENT_HELP, SCHEDULE_HELP } from './cli-help';
+import { readEnvironment, withOverrides, type ConnectionOverrides } from './environment';
+import { describeExitStatus } from './exit-status';
+import { JSON_OPTION_HELP, printJson, quietContext } from './json-output';
 import { ConfigFileError, loadSettingsFile } from './settings-file';
-
-const ENVIRONMENT_HELP = `
-Environment:
-  TEMPORAL_ADDRESS       Temporal frontend (default 127.0.0.1:7233)
-  TEMPORAL_NAMESPACE     namespace (default "default")
-  TEMPORAL_TASK_QUEUE    task queue of the workers (default "mimecast-crawler")
-  TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA   mTLS (file paths or inline PEM);
-                         TEMPORAL_TLS_SERVER_NAME overrides the TLS server name
-  TEMPORAL_API_KEY       API key (Temporal Cloud)
-  TEMPORAL_UI_URL        Web UI base for printed links (default http://127.0.0.1:8233)
-  ELASTICSEARCH_URL      Elasticsearch (default http://127.0.0.1:9200), or ELASTICSEARCH_CLOUD_ID;
-                         ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD;
-                         ELASTICSEARCH_CA_CERT (PEM file) or ELASTICSEARCH_CA_FINGERPRINT (as the worker)
-  MIMECAST_ADDRESS_HASH_KEY   key of privacy.hashAddresses (restart-mailbox of an unregistered mailbox)
-  PAYLOAD_CODEC_KEYS     keyId:base64Key[,…] of the payload codec (first encrypts), or PAYLOAD_CODEC_KEY_FILE`;
-
-const CRAWL_EXIT_HELP = `
-Exit status with --wait:
-  0  completed (item failures are listed, not fatal)
-  2  completed with failed mailboxes (see: status --source ID; restart-mailbox)
-  3  deletions withheld (run again with --confirm-deletions after checking them)
-  1  failed, cancelled or skipped (another pass of the source was running)`;
-
-const SCHEDULE_HELP = `
-Actions:
-  create     create crawl-schedule:<sourceId> (and crawl-schedule:<sourceId>:reconcile with --reconcile-*)
-  update     replace the settings from --config, and the times if --every/--cron are given
-  describe   show times, policies, recent and next runs
-  pause | unpause   both schedules of the source
-  trigger    start a pass now (--reconcile: the reconcile schedule)
-  delete     delete both schedules (running passes go on)
-
-Scheduled passes run crawlArchive with workflow ids crawl:<sourceId>:scheduled-<time> (overlap
-BUFFER_ONE, pause on failure, explicit catch-up window). The settings of --config are stored in the
-schedule; they name a credential, never a secret.
-
-Examples:
-  mimecast-crawler schedule create --config source.json --every 1h --reconcile-every 7d
-  mimecast-crawler schedule update --config source.json --cron "*/30 * * * *"
-  mimecast-crawler schedule trigger --source acme`;
-
-const CODEC_SERVER_HELP = `
-Keys come from PAYLOAD_CODEC_KEYS or PAYLOAD_CODEC_KEY_FILE, as for the worker. CODEC_SERVER_TOKEN,
-when set, must be sent as "Authorization: Bearer <token>" (the Web UI's "Pass the user access
-token" sends its own login's token instead: put the server behind your proxy then).
-Examples:
-  mimecast-crawler codec-server --port 8888
-  temporal workflow show -w crawl:acme --codec-endpoint http://127.0.0.1:8888`;
 
 interface CliDependencies {
   /** Builds the command context; tests inject env, io and short poll intervals. */
-  context?: (io: CliIo) => CliContext;
+  context?: (io: CliIo, overrides: ConnectionOverrides) => CliContext;
   io?: CliIo;
 }
 
@@ -72,12 +28,23 @@ interface CliDependencies {
 export async function runCli(argv: string[], deps: CliDependencies = {}): Promise<number> {
   const io = deps.io ?? processIo();
   let ctx: CliContext | undefined;
-  const context = () => (ctx ??= deps.context ? deps.context(io) : createCliContext(readEnvironment(), io));
+  const overrides: ConnectionOverrides = {};
+  const context = () =>
+    (ctx ??= deps.context
+      ? deps.context(io, overrides)
+      : createCliContext(withOverrides(readEnvironment(), overrides), io));
   let exitCode = 0;
   const run = (fn: (ctx: CliContext) => Promise<number>) => async () => {
     exitCode = await fn(context());
   };
   const program = buildProgram(io, run);
+  // --address / --namespace may stand before or after the command name.
+  program.hook('preAction', (_program, command) => {
+    for (const source of [program.opts(), command.opts()] as ConnectionOverrides[]) {
+      if (source.address) overrides.address = source.address;
+      if (source.namespace) overrides.namespace = source.namespace;
+    }
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
@@ -107,8 +74,13 @@ function reportError(io: CliIo, err: unknown, ctx: CliContext | undefined): numb
   if (/Failed to connect|ECONNREFUSED|UNAVAILABLE|Connection refused|transport error/i.test(message) && ctx) {
     io.err(`Cannot reach a server (${message.split('\n')[0]}).`);
     io.err(
-      `  Temporal: ${ctx.env.temporalAddress}, Elasticsearch: ${ctx.env.elasticsearchUrl}. Local servers: bash scripts/services.sh up`,
+      `  Temporal: ${ctx.env.temporalAddress} (set TEMPORAL_ADDRESS or --address), Elasticsearch: ${ctx.env.elasticsearchUrl} (set ELASTICSEARCH_URL). Local servers: bash scripts/services.sh up`,
     );
+    return 1;
+  }
+  if (/namespace .*not found|NOT_FOUND.*namespace/i.test(message) && ctx) {
+    io.err(`Error: ${message.split('\n')[0]}`);
+    io.err(`  Namespace "${ctx.env.namespace}": set TEMPORAL_NAMESPACE or --namespace`);
     return 1;
   }
   io.err(`Error: ${message}`);
@@ -133,7 +105,9 @@ function prefixOf(opts: { prefix?: string; config?: string }): string {
 export function buildProgram(io: CliIo, run: Runner): Command {
   const program = new Command('mimecast-crawler')
     .description('Copies a Mimecast email archive (API 2.0) into Elasticsearch, durably, on Temporal.')
-    .version('0.1.0')
+    .version(packageJson.version, '-V, --version', 'print the version (from package.json)')
+    .option('--address <host:port>', 'Temporal frontend (instead of TEMPORAL_ADDRESS)')
+    .option('--namespace <name>', 'Temporal namespace (instead of TEMPORAL_NAMESPACE)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
@@ -142,6 +116,8 @@ export function buildProgram(io: CliIo, run: Runner): Command {
   const sub = (name: string) =>
     program
       .command(name)
+      .option('--address <host:port>', 'Temporal frontend (instead of TEMPORAL_ADDRESS)')
+      .option('--namespace <name>', 'Temporal namespace (instead of TEMPORAL_NAMESPACE)')
       .exitOverride()
       .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
@@ -159,8 +135,16 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     )
     .option('--confirm-deletions', 'perform mailbox deletions that an earlier pass withheld')
     .option('--force', 'run even if another pass of this source is running')
+    .option('--json', JSON_OPTION_HELP)
     .addHelpText('after', CRAWL_EXIT_HELP)
-    .action((opts) => run(async (ctx) => (await crawlCommand(ctx, opts)).exitCode)());
+    .action((opts) =>
+      run(async (ctx) => {
+        if (!opts.json) return (await crawlCommand(ctx, opts)).exitCode;
+        const outcome = await crawlCommand(quietContext(ctx), opts);
+        printJson(ctx.io, { ...outcome, outcome: describeExitStatus(outcome.exitCode) });
+        return outcome.exitCode;
+      })(),
+    );
 
   for (const action of ['pause', 'resume', 'cancel'] as PassControlAction[]) {
     const descriptions = {
@@ -183,9 +167,15 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     .option('--mailbox <address>', 'one mailbox, with live detail from its workflow (needs a worker)')
     .option('--prefix <prefix>', 'Elasticsearch index prefix', 'mimecast')
     .option('--config <file>', 'learn the index prefix from this configuration')
+    .option('--json', JSON_OPTION_HELP)
     .action((opts) =>
       run((ctx) =>
-        statusCommand(ctx, { source: opts.source, mailbox: opts.mailbox, prefix: prefixOf(opts) }),
+        statusCommand(ctx, {
+          source: opts.source,
+          mailbox: opts.mailbox,
+          prefix: prefixOf(opts),
+          json: Boolean(opts.json),
+        }),
       )(),
     );
 
@@ -244,6 +234,7 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     .option('--catchup-window <duration>', 'missed runs older than this are skipped after an outage', '1h')
     .option('--reconcile', 'trigger: the reconcile schedule')
     .option('--note <text>', 'pause/unpause: note shown in the Web UI')
+    .option('--json', `describe: ${JSON_OPTION_HELP}`)
     .addHelpText('after', SCHEDULE_HELP)
     .action((action: ScheduleAction, opts) => run((ctx) => scheduleCommand(ctx, action, opts))());
 
@@ -253,11 +244,13 @@ export function buildProgram(io: CliIo, run: Runner): Command {
     )
     .requiredOption('--config <file>', 'source configuration')
     .option('--connect', 'authenticate against Mimecast with the named credential and try every endpoint')
+    .option('--json', JSON_OPTION_HELP)
     .action((opts) =>
       run(async (ctx) => {
         const { runValidate } = lazyRequire<typeof import('./validate')>('./validate');
         const result = await runValidate({ configPath: opts.config, connect: Boolean(opts.connect) });
-        for (const line of result.lines) (result.ok ? ctx.io.out : ctx.io.err)(line);
+        if (opts.json) printJson(ctx.io, { config: opts.config, ...result });
+        else for (const line of result.lines) (result.ok ? ctx.io.out : ctx.io.err)(line);
         return result.ok ? 0 : 1;
       })(),
     );
@@ -269,6 +262,25 @@ export function buildProgram(io: CliIo, run: Runner): Command {
         const { runWorker } = lazyRequire<typeof import('../workers/main')>('../workers/main');
         return runWorker();
       }),
+    );
+
+  program
+    .command('config')
+    .description('about settings files')
+    .exitOverride()
+    .configureOutput({ writeOut: (str) => io.out(str.trimEnd()), writeErr: (str) => io.err(str.trimEnd()) })
+    .command('schema')
+    .description(
+      'print the JSON Schema of a source settings file (shipped as schema/source-settings.schema.json)',
+    )
+    .exitOverride()
+    .action(() =>
+      run(async (ctx) => {
+        const { settingsJsonSchema } =
+          lazyRequire<typeof import('./settings-json-schema')>('./settings-json-schema');
+        ctx.io.out(JSON.stringify(settingsJsonSchema(), null, 2));
+        return 0;
+      })(),
     );
 
   sub('codec-server')

@@ -71,3 +71,17 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviro
     },
   };
 }
+
+/** Command-line options that stand beside the environment variables (they win over them). */
+export interface ConnectionOverrides {
+  address?: string;
+  namespace?: string;
+}
+
+export function withOverrides(env: CliEnvironment, overrides: ConnectionOverrides): CliEnvironment {
+  return {
+    ...env,
+    ...(overrides.address ? { temporalAddress: overrides.address } : {}),
+    ...(overrides.namespace ? { namespace: overrides.namespace } : {}),
+  };
+}

@@ -56,7 +56,8 @@ export function passSummary(progress: PassProgress, finishedAt: Date): string[] 
     `  mailboxes: ${progress.mailboxes.completed} completed, ${progress.mailboxes.failed} failed, ${progress.mailboxes.total} in scope`,
     `  messages:  ${m.indexed} indexed, ${m.listed} listed, ${m.skippedExisting} already indexed, ` +
       `${m.skippedBySubject} excluded by subject, ${m.deleted} deleted, ${m.failed} failed items`,
-    `  attachments: ${m.attachmentsIndexed} indexed, ${m.attachmentsSkipped} skipped; oversize messages: ${m.oversize}`,
+    `  attachments: ${m.attachmentsIndexed} indexed, ${m.attachmentsSkipped} skipped; oversize messages: ${m.oversize}; ` +
+      `indexed incompletely (recorded, retried next pass): ${m.incomplete ?? 0}`,
     `  Mimecast API calls: ${m.apiCalls} (+${m.linkGets} link downloads), 429s: ${m.throttled}, ` +
       `throttle wait ${(m.throttleWaitMs / 1000).toFixed(1)} s` +
       (m.indexed > 0 ? `, ${(m.apiCalls / m.indexed).toFixed(2)} calls per message` : ''),
@@ -68,6 +69,10 @@ export function passSummary(progress: PassProgress, finishedAt: Date): string[] 
         (d.reason ? ` (${d.reason})` : ''),
     );
   }
+  for (const overflow of progress.boundaryOverflow ?? [])
+    lines.push(
+      `  more than 500 records in one second (view not swept): ${overflow.address} ${overflow.seconds.join(', ')}`,
+    );
   if (progress.failedMailboxesTotal > 0) {
     lines.push(`  failed mailboxes (${progress.failedMailboxesTotal}):`);
     for (const failed of progress.failedMailboxes)

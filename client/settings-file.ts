@@ -30,6 +30,11 @@ export function loadSettingsFile(path: string): SourceSettings {
       `not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
     ]);
   }
+  // "$schema" is for editors (schema/source-settings.schema.json); the crawler ignores it.
+  if (raw && typeof raw === 'object' && '$schema' in raw) {
+    const { $schema: _schema, ...settings } = raw as Record<string, unknown>;
+    raw = settings;
+  }
   try {
     return parseSettingsStrict(raw, { developmentHosts: developmentHosts() });
   } catch (err) {

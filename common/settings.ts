@@ -67,6 +67,8 @@ function sectionShapes() {
     },
     performance: {
       pageSize: z.number().int().min(1, PAGE_SIZE_RULE).max(MAX_PAGE_SIZE, PAGE_SIZE_RULE).default(100),
+      // Messages of one page fetched and extracted at once; results are still applied in list order.
+      pageConcurrency: z.number().int().min(1).max(32).default(4),
       retryAfterMultiplier: z
         .number()
         .positive('must be > 0 (ms of wait per second the API advises)')

@@ -6,7 +6,7 @@
 # everything here uses files in the node's config folder.
 # shellcheck shell=bash
 
-SECURITY_DIR="$DATA/security" # what clients need: ca.crt, admin.env (URL, CA, admin user)
+SECURITY_DIR="$DATA/security" # what clients need: ca.crt, admin.env (URL, CA, admin user), bootstrap-password
 ADMIN_USER=crawler-admin
 ROLES_TEMPLATE="$ROOT/examples/elasticsearch-roles.yml"
 
@@ -49,7 +49,10 @@ security_provision() {
   cp "$work/ca/ca.crt" "$SECURITY_DIR/ca.crt"
   rm -rf "$work"
 
-  random_password | es_tool elasticsearch-keystore add --force --stdin bootstrap.password >/dev/null ||
+  # The built-in `elastic` superuser's password until someone changes it (the reserved realm).
+  local bootstrap_password
+  bootstrap_password="$(random_password)"
+  printf '%s\n' "$bootstrap_password" | es_tool elasticsearch-keystore add --force --stdin bootstrap.password >/dev/null ||
     die "elasticsearch-keystore add bootstrap.password failed"
   local admin_password
   admin_password="$(random_password)"
@@ -65,6 +68,7 @@ ELASTICSEARCH_CA_CERT=$SECURITY_DIR/ca.crt
 ELASTICSEARCH_USERNAME=$ADMIN_USER
 ELASTICSEARCH_PASSWORD=$admin_password
 EOF
+    printf '%s\n' "$bootstrap_password" >"$SECURITY_DIR/bootstrap-password"
   )
 }
 

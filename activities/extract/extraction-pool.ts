@@ -2,7 +2,7 @@
 // timeout: a hostile PDF or a decompression bomb never blocks the activity's heartbeats or takes
 // the worker process down — its thread is terminated and replaced, and the file is recorded.
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_TEXT_CHARS, type ExtractionRequest, type ExtractionResult } from './text-extractors';
@@ -10,8 +10,10 @@ import type { TnefFile } from './tnef-decoder';
 import type { WorkerReply, WorkerTask } from './extraction-worker';
 
 export interface ExtractionPoolOptions {
-  /** Worker threads (default: min(2, cores)). */
+  /** Worker threads (default: defaultExtractionThreads()). */
   threads?: number;
+  /** An idle thread exits after this long, giving its memory back; the next file starts one again. */
+  idleMs?: number;
   /** V8 old-generation limit per thread. */
   memoryLimitMb?: number;
   /** Wall-clock budget per file; the thread is terminated beyond it. */
@@ -24,6 +26,8 @@ export interface ExtractionPoolStats {
   timeouts: number;
   crashes: number;
   threadsStarted: number;
+  /** Threads that exited after idleMs without work. */
+  threadsRetired: number;
 }
 
 type TaskBody =
@@ -40,7 +44,20 @@ interface Slot {
   worker: Worker;
   /** Parsers loaded: only ready threads get tasks, so load time never counts as a file's time. */
   ready: boolean;
+  idleTimer?: NodeJS.Timeout;
   task?: QueuedTask & { id: number; timer: NodeJS.Timeout };
+}
+
+/**
+ * Threads from the machine, started only when files wait: one core stays with the event loop
+ * (HTTP, MIME parsing, bulk JSON), and each thread may grow to its heap limit (256 MB) plus the
+ * parsers' code, so at most one per GiB of memory; never more than two.
+ */
+export function defaultExtractionThreads(
+  cores = availableParallelism(),
+  memoryBytes = process.constrainedMemory?.() || totalmem(),
+): number {
+  return Math.max(1, Math.min(2, cores - 1, Math.floor(memoryBytes / 2 ** 30)));
 }
 
 /**
@@ -70,6 +87,7 @@ export function workerEntry(): { filename: string; evalCode: boolean } {
 
 export class ExtractionPool {
   private readonly threads: number;
+  private readonly idleMs: number;
   private readonly memoryLimitMb: number;
   private readonly timeoutMs: number;
   private readonly maxTextChars: number;
@@ -77,10 +95,17 @@ export class ExtractionPool {
   private readonly queue: QueuedTask[] = [];
   private nextId = 1;
   private closed = false;
-  readonly stats: ExtractionPoolStats = { completed: 0, timeouts: 0, crashes: 0, threadsStarted: 0 };
+  readonly stats: ExtractionPoolStats = {
+    completed: 0,
+    timeouts: 0,
+    crashes: 0,
+    threadsStarted: 0,
+    threadsRetired: 0,
+  };
 
   constructor(options: ExtractionPoolOptions = {}) {
-    this.threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
+    this.threads = Math.max(1, options.threads ?? defaultExtractionThreads());
+    this.idleMs = options.idleMs ?? 60_000;
     this.memoryLimitMb = options.memoryLimitMb ?? 256;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_EXTRACTION_TIMEOUT_MS;
     this.maxTextChars = options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
@@ -113,6 +138,7 @@ export class ExtractionPool {
     for (const task of this.queue.splice(0)) task.settle({ ok: false, error: 'extraction pool closed' });
     await Promise.all(
       this.slots.splice(0).map(async (slot) => {
+        clearTimeout(slot.idleTimer);
         if (slot.task) {
           clearTimeout(slot.task.timer);
           slot.task.settle({ ok: false, error: 'extraction pool closed' });
@@ -206,10 +232,28 @@ export class ExtractionPool {
     return slot;
   }
 
-  /** A busy thread keeps the process alive (a plain script awaiting a file); an idle one must not. */
+  /**
+   * A busy thread keeps the process alive (a plain script awaiting a file); an idle one must not,
+   * and exits after idleMs (a steady-state pass of text-only mail does not pay for parsers).
+   */
   private keepAlive(slot: Slot): void {
-    if (slot.task) slot.worker.ref();
-    else slot.worker.unref();
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = undefined;
+    if (slot.task) {
+      slot.worker.ref();
+      return;
+    }
+    slot.worker.unref();
+    slot.idleTimer = setTimeout(() => this.retire(slot), this.idleMs);
+    slot.idleTimer.unref();
+  }
+
+  private retire(slot: Slot): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0 || slot.task) return;
+    this.slots.splice(index, 1);
+    this.stats.threadsRetired++;
+    void slot.worker.terminate();
   }
 
   /** A thread that could not start fails the waiting files instead of leaving them queued forever. */

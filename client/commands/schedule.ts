@@ -34,6 +34,8 @@ export interface ScheduleCommandOptions {
   /** trigger: the reconcile schedule instead of the delta one. */
   reconcile?: boolean;
   note?: string;
+  /** describe: one JSON document on stdout instead of the table. */
+  json?: boolean;
 }
 
 type ScheduleContext = Pick<CliContext, 'io' | 'env' | 'temporal'>;
@@ -155,9 +157,14 @@ export async function scheduleCommand(
     return 1;
   }
   switch (action) {
-    case 'describe':
-      for (const kind of targets) describe(ctx, await client.schedule.getHandle(ids[kind]).describe());
+    case 'describe': {
+      const descriptions = [];
+      for (const kind of targets) descriptions.push(await client.schedule.getHandle(ids[kind]).describe());
+      if (opts.json)
+        io.out(JSON.stringify({ source: sourceId, schedules: descriptions.map(summarize) }, null, 2));
+      else for (const d of descriptions) describe(ctx, d);
       return 0;
+    }
     case 'pause':
     case 'unpause':
       for (const kind of targets) {
@@ -238,8 +245,8 @@ function formatMs(ms: number): string {
 
 const iso = (date: Date | undefined) => (date ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
 
-function describe(ctx: ScheduleContext, d: ScheduleDescription): void {
-  const { io } = ctx;
+/** What `schedule describe` shows of one schedule: the table's rows, and the --json document. */
+function summarize(d: ScheduleDescription) {
   const action = d.action as {
     workflowType?: string;
     workflowId?: string;
@@ -247,28 +254,51 @@ function describe(ctx: ScheduleContext, d: ScheduleDescription): void {
     args?: unknown[];
   };
   const input = action.args?.[0] as { options?: { ignoreDeltaTokens?: boolean } } | undefined;
-  io.out(
-    `Schedule ${d.scheduleId}${d.state.paused ? ' (PAUSED' + (d.state.note ? `: ${d.state.note}` : '') + ')' : ''}`,
-  );
+  return {
+    scheduleId: d.scheduleId,
+    paused: d.state.paused,
+    note: d.state.note,
+    spec: describeSpec(d.spec),
+    workflowType: action.workflowType,
+    workflowIdPrefix: action.workflowId,
+    taskQueue: action.taskQueue,
+    mode: input?.options?.ignoreDeltaTokens ? 'reconcile' : 'delta',
+    overlap: String(d.policies.overlap),
+    catchupWindow: formatMs(d.policies.catchupWindow),
+    pauseOnFailure: d.policies.pauseOnFailure,
+    actionsTaken: d.info.numActionsTaken,
+    nextRuns: d.info.nextActionTimes.map(iso),
+    recentRuns: d.info.recentActions.map((a) => ({
+      takenAt: iso(a.takenAt),
+      workflowId: a.action.workflow.workflowId,
+    })),
+    running: d.info.runningActions.map((a) => a.workflow.workflowId),
+  };
+}
+
+function describe(ctx: ScheduleContext, d: ScheduleDescription): void {
+  const { io } = ctx;
+  const s = summarize(d);
+  io.out(`Schedule ${s.scheduleId}${s.paused ? ' (PAUSED' + (s.note ? `: ${s.note}` : '') + ')' : ''}`);
   for (const line of formatTable(
     ['FIELD', 'VALUE'],
     [
-      ['spec', describeSpec(d.spec)],
-      ['action', `start ${action.workflowType} ${action.workflowId}-<time> on ${action.taskQueue}`],
-      ['mode', input?.options?.ignoreDeltaTokens ? 'reconcile' : 'delta'],
-      ['overlap', String(d.policies.overlap)],
-      ['catch-up window', formatMs(d.policies.catchupWindow)],
-      ['pause on failure', String(d.policies.pauseOnFailure)],
-      ['actions taken', d.info.numActionsTaken],
-      ['next runs', d.info.nextActionTimes.slice(0, 3).map(iso).join(', ')],
+      ['spec', s.spec],
+      ['action', `start ${s.workflowType} ${s.workflowIdPrefix}-<time> on ${s.taskQueue}`],
+      ['mode', s.mode],
+      ['overlap', s.overlap],
+      ['catch-up window', s.catchupWindow],
+      ['pause on failure', String(s.pauseOnFailure)],
+      ['actions taken', s.actionsTaken],
+      ['next runs', s.nextRuns.slice(0, 3).join(', ')],
       [
         'recent runs',
-        d.info.recentActions
+        s.recentRuns
           .slice(-3)
-          .map((a) => `${iso(a.takenAt)} ${a.action.workflow.workflowId}`)
+          .map((r) => `${r.takenAt} ${r.workflowId}`)
           .join('; '),
       ],
-      ['running', d.info.runningActions.map((a) => a.workflow.workflowId).join(', ') || 'none'],
+      ['running', s.running.join(', ') || 'none'],
     ],
   )) {
     io.out(`  ${line}`);

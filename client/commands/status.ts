@@ -16,6 +16,8 @@ export interface StatusOptions {
   mailbox?: string;
   /** Deadline of the one-mailbox query (a query waits for a worker otherwise). */
   queryTimeoutMs?: number;
+  /** One JSON document on stdout instead of the tables. */
+  json?: boolean;
 }
 
 interface WorkflowRow {
@@ -74,53 +76,94 @@ export async function statusCommand(
     if (!known || row.startTime > known.startTime) byWorkflowId.set(row.workflowId, row);
   }
 
+  const passRows = passes.map((p) => ({
+    workflowId: p.workflowId,
+    executionStatus: p.executionStatus,
+    crawlStatus: p.crawlStatus,
+    messagesIndexed: p.messagesIndexed,
+    startedAt: iso(p.startTime),
+  }));
+  const mailboxRows = registry.map((doc) => {
+    const wf = byWorkflowId.get(mailboxWorkflowId(opts.source, doc.mailboxKey));
+    return {
+      address: doc.address,
+      domain: doc.domain,
+      inScope: doc.inScope,
+      ...(doc.inScope ? {} : { excludedBy: doc.excludedBy ?? 'excluded' }),
+      status: wf?.crawlStatus ?? doc.status,
+      messagesIndexed: wf?.messagesIndexed,
+      failedItems: failed.get(doc.address) ?? 0,
+      lastPassAt: iso(wf?.lastPassAt ?? doc.lastCrawledAt) || undefined,
+    };
+  });
+  const byStatus: Record<string, number> = {};
+  for (const row of mailboxRows) byStatus[String(row.status)] = (byStatus[String(row.status)] ?? 0) + 1;
+  const detail =
+    opts.mailbox && registry.length ? await mailboxDetail(client, opts, registry[0].mailboxKey) : undefined;
+  const exitCode = opts.mailbox && registry.length === 0 ? 1 : 0;
+
+  if (opts.json) {
+    const document = {
+      source: opts.source,
+      prefix: opts.prefix,
+      ...(opts.mailbox ? {} : { passes: passRows }),
+      mailboxes: mailboxRows,
+      byStatus,
+      ...(detail ? { detail } : {}),
+    };
+    io.out(JSON.stringify(document, null, 2));
+    return exitCode;
+  }
+
   if (!opts.mailbox) {
     io.out(`Passes of source ${opts.source} (newest first):`);
-    if (passes.length === 0) io.out('  none yet');
+    if (passRows.length === 0) io.out('  none yet');
     else {
-      const rows = passes.map((p) => [
+      const rows = passRows.map((p) => [
         p.workflowId,
         p.executionStatus,
         p.crawlStatus,
         p.messagesIndexed,
-        iso(p.startTime),
+        p.startedAt,
       ]);
       for (const line of formatTable(['PASS', 'EXECUTION', 'CRAWL STATUS', 'INDEXED', 'STARTED'], rows))
         io.out(`  ${line}`);
     }
     io.out('');
   }
-  if (registry.length === 0) {
+  if (mailboxRows.length === 0) {
     io.out(
       opts.mailbox
         ? `Mailbox ${opts.mailbox} is not in the registry of source ${opts.source} (index prefix "${opts.prefix}").`
         : `No mailboxes registered for source ${opts.source} (index prefix "${opts.prefix}") yet.`,
     );
-    return opts.mailbox ? 1 : 0;
+    return exitCode;
   }
-  const rows = registry.map((doc) => {
-    const wf = byWorkflowId.get(mailboxWorkflowId(opts.source, doc.mailboxKey));
-    return [
-      doc.address,
-      doc.domain,
-      doc.inScope ? 'yes' : `no (${doc.excludedBy ?? 'excluded'})`,
-      wf?.crawlStatus ?? doc.status,
-      wf?.messagesIndexed ?? '',
-      failed.get(doc.address) ?? 0,
-      iso(wf?.lastPassAt ?? doc.lastCrawledAt),
-    ];
-  });
-  io.out(`Mailboxes of source ${opts.source} (${registry.length}):`);
+  const rows = mailboxRows.map((m) => [
+    m.address,
+    m.domain,
+    m.inScope ? 'yes' : `no (${m.excludedBy})`,
+    m.status,
+    m.messagesIndexed ?? '',
+    m.failedItems,
+    m.lastPassAt ?? '',
+  ]);
+  io.out(`Mailboxes of source ${opts.source} (${mailboxRows.length}):`);
   for (const line of formatTable(
     ['MAILBOX', 'DOMAIN', 'IN SCOPE', 'STATUS', 'INDEXED', 'FAILED ITEMS', 'LAST PASS'],
     rows,
   ))
     io.out(`  ${line}`);
-  const byStatus = new Map<string, number>();
-  for (const row of rows) byStatus.set(String(row[3]), (byStatus.get(String(row[3])) ?? 0) + 1);
-  io.out(`  ${[...byStatus].map(([status, n]) => `${status}: ${n}`).join(', ')}`);
+  io.out(
+    `  ${Object.entries(byStatus)
+      .map(([status, n]) => `${status}: ${n}`)
+      .join(', ')}`,
+  );
 
-  if (opts.mailbox) return mailboxDetail(ctx, client, opts, registry[0].mailboxKey);
+  if (detail) {
+    printMailboxDetail(ctx, detail);
+    return 0;
+  }
   io.out('');
   io.out(
     `Failed mailboxes in the Web UI: ${workflowListUrl(ctx.env, `${mailboxWorkflowsQuery(opts.source)} AND CrawlStatus="Failed"`)}`,
@@ -128,26 +171,37 @@ export async function statusCommand(
   return 0;
 }
 
+interface MailboxDetail {
+  workflowId: string;
+  progress?: MailboxProgress;
+  /** Why there is no live detail (no worker answered the query). */
+  unavailable?: string;
+}
+
 async function mailboxDetail(
-  ctx: Pick<CliContext, 'io'>,
   client: Client,
   opts: StatusOptions,
   mailboxKey: string,
-): Promise<number> {
-  const { io } = ctx;
+): Promise<MailboxDetail> {
   const workflowId = mailboxWorkflowId(opts.source, mailboxKey);
-  let progress: MailboxProgress;
   try {
     const handle = client.workflow.getHandle(workflowId);
-    progress = await client.withDeadline(Date.now() + (opts.queryTimeoutMs ?? 5000), () =>
+    const progress = await client.withDeadline(Date.now() + (opts.queryTimeoutMs ?? 5000), () =>
       handle.query(mailboxProgressQuery),
     );
+    return { workflowId, progress };
   } catch (err) {
+    return { workflowId, unavailable: (err as Error).message.split('\n')[0] };
+  }
+}
+
+function printMailboxDetail(ctx: Pick<CliContext, 'io'>, detail: MailboxDetail): void {
+  const { io } = ctx;
+  const { workflowId, progress } = detail;
+  if (!progress) {
     io.out('');
-    io.out(
-      `No live detail for ${workflowId}: ${(err as Error).message.split('\n')[0]} (a worker must be running to answer).`,
-    );
-    return 0;
+    io.out(`No live detail for ${workflowId}: ${detail.unavailable} (a worker must be running to answer).`);
+    return;
   }
   const c = progress.counters;
   io.out('');
@@ -171,5 +225,4 @@ async function mailboxDetail(
   );
   io.out(`  queued requests: ${progress.queued}`);
   if (progress.lastError) io.out(`  last error: ${progress.lastError}`);
-  return 0;
 }

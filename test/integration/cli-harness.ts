@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { runCli } from '../../client/cli';
 import { bufferIo } from '../../client/cli-io';
 import { createCliContext } from '../../client/cli-context';
-import { readEnvironment } from '../../client/environment';
+import { readEnvironment, withOverrides } from '../../client/environment';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -21,8 +21,10 @@ export async function runCliInProcess(argv: string[], env: NodeJS.ProcessEnv = {
   const io = bufferIo();
   const code = await runCli(argv, {
     io,
-    context: (cliIo) =>
-      createCliContext(readEnvironment({ ...process.env, ...env }), cliIo, { pollIntervalMs: 250 }),
+    context: (cliIo, overrides) =>
+      createCliContext(withOverrides(readEnvironment({ ...process.env, ...env }), overrides), cliIo, {
+        pollIntervalMs: 250,
+      }),
   });
   return { code, text: io.text(), lines: [...io.lines, ...io.errors] };
 }

@@ -60,9 +60,16 @@ it('accepts a valid file without touching the network', async () => {
   expect(sim.control.counters()).toEqual({});
 });
 
+// example.com's mailboxes hold messages (example.org's first one has none).
+const withMessages = { domains: { included: ['^example\\.com$'] } };
+
 it('with --connect authenticates and tries each endpoint the crawl needs', async () => {
   sim.control.resetCounters();
-  const result = await runValidate({ configPath: configFile(simConfig()), connect: true, env: ENV });
+  const result = await runValidate({
+    configPath: configFile(simConfig(withMessages)),
+    connect: true,
+    env: ENV,
+  });
   expect(result.ok).toBe(true);
   expect(result.lines).toEqual([
     expect.stringMatching(/is valid/),
@@ -70,10 +77,27 @@ it('with --connect authenticates and tries each endpoint the crawl needs', async
     expect.stringMatching(/^✓ get-internal-domain: \d+ domain/),
     expect.stringMatching(/^✓ get-internal-users: /),
     expect.stringMatching(/^✓ get-message-list: listed .+@/),
+    expect.stringMatching(/^✓ get-message-part: fetched one message of .+@.+ \(\d+ bytes\)/),
   ]);
   const counters = sim.control.counters();
   expect(counters.auth).toBe(1);
-  expect(counters['/api/archive/get-message-list']).toBe(1);
+  // The last day's list, then (when it was empty) one record of the settings' range.
+  expect(counters['/api/archive/get-message-list']).toBeGreaterThanOrEqual(1);
+  expect(counters['/api/archive/get-message-part']).toBe(1);
+});
+
+it('proves Content View by fetching one message part, and names the role when it is refused', async () => {
+  sim.control.setSwitches({ roleMissingEndpoints: ['/api/archive/get-message-part'] });
+  const result = await runValidate({
+    configPath: configFile(simConfig(withMessages)),
+    connect: true,
+    env: ENV,
+  });
+  expect(result.ok).toBe(false);
+  expect(result.lines[result.lines.length - 2]).toMatch(/^✓ get-message-list/);
+  expect(result.lines[result.lines.length - 1]).toMatch(
+    /^✗ get-message-part \(needs Archive › Search Content View\)/,
+  );
 });
 
 it('names the missing role when the message list is refused', async () => {

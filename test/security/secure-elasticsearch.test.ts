@@ -235,6 +235,26 @@ describe('Elasticsearch with security on', () => {
     }
   });
 
+  it('the built-in elastic user logs in with the bootstrap password the keystore holds', async () => {
+    const elastic = createElasticClient(
+      readElasticConnection({
+        ...esEnv('cli'),
+        ELASTICSEARCH_USERNAME: 'elastic',
+        ELASTICSEARCH_PASSWORD: readFileSync(join(SECURITY_DIR, 'bootstrap-password'), 'utf8').trim(),
+      }),
+    );
+    try {
+      const me = await elastic.security.authenticate();
+      expect({ user: me.username, realm: me.authentication_realm.type }).toEqual({
+        user: 'elastic',
+        realm: 'reserved',
+      });
+      expect((await elastic.license.get()).license.type).toBe('trial');
+    } finally {
+      await elastic.close();
+    }
+  });
+
   it('trusts the node by CA fingerprint too, and names the variable when trust or credentials fail', async () => {
     const fingerprint = new X509Certificate(readFileSync(adminEnv.ELASTICSEARCH_CA_CERT!)).fingerprint256;
     const { ELASTICSEARCH_CA_CERT: _ca, ...withoutCa } = esEnv('cli');

@@ -1,7 +1,7 @@
 // The extraction pool in real worker threads (started from the .ts sources through tsx, as under
 // jest and `tsx`): text of every listed type, a hostile PDF that times out without blocking the
 // event loop, a decompression bomb refused, a crashing thread replaced, TNEF unpacked.
-import { ExtractionPool } from '../../activities/extract/extraction-pool';
+import { ExtractionPool, defaultExtractionThreads } from '../../activities/extract/extraction-pool';
 import { attachmentPayload, buildPdf, type AttachmentKind } from '../../simulator/attachment-factory';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -108,5 +108,33 @@ describe('ExtractionPool', () => {
     const before = Buffer.from(request.bytes);
     await pool.extractText(request);
     expect(Buffer.from(request.bytes).equals(before)).toBe(true);
+  });
+});
+
+describe('ExtractionPool sizing and idle threads', () => {
+  const GiB = 2 ** 30;
+  test('leaves a core to the event loop, one thread per GiB, at most two', () => {
+    expect(defaultExtractionThreads(1, 16 * GiB)).toBe(1);
+    expect(defaultExtractionThreads(2, 16 * GiB)).toBe(1);
+    expect(defaultExtractionThreads(8, 16 * GiB)).toBe(2);
+    expect(defaultExtractionThreads(8, 1.5 * GiB)).toBe(1);
+    expect(defaultExtractionThreads(8, 0.5 * GiB)).toBe(1);
+  });
+
+  test('starts no thread before a file waits, and retires an idle thread, starting a fresh one later', async () => {
+    const pool = new ExtractionPool({ threads: 1, idleMs: 300 });
+    try {
+      expect(pool.stats.threadsStarted).toBe(0);
+      const txt = attachmentPayload('txt', 1);
+      const request = { bytes: txt.bytes, filename: txt.filename ?? '', contentType: txt.contentType };
+      expect((await pool.extractText(request)).text).toContain(txt.marker);
+      expect(pool.stats.threadsStarted).toBe(1);
+      await new Promise((r) => setTimeout(r, 800));
+      expect(pool.stats.threadsRetired).toBe(1);
+      expect((await pool.extractText(request)).text).toContain(txt.marker);
+      expect(pool.stats.threadsStarted).toBe(2);
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -1,6 +1,8 @@
 // PassState without Temporal: sliding window, registry paging, reports, liveness failures, guard.
 import { emptyCounters, type MailboxReport, type SnapshotScopeResult } from '../../common/contracts';
-import { decideDeletions, FAILED_MAILBOXES_CAP, PassState } from '../../workflows/pass-state';
+import { decideDeletions } from '../../workflows/deletion-guard';
+import { PassState } from '../../workflows/pass-state';
+import { FAILED_MAILBOXES_CAP } from '../../workflows/pass-state-data';
 import { migratePassState, toCarriedState } from '../../workflows/pass-state-migration';
 
 const NOW = '2024-05-01T00:00:00Z';
@@ -119,7 +121,9 @@ describe('PassState dispatch', () => {
     expect(s.markFailed('u1@x.com', 'closed: TERMINATED')).toBe(true);
     expect(s.crawlDone()).toBe(true);
     expect(s.progress().failedMailboxes[0].reason).toBe('closed: TERMINATED');
-    // a late report for it no longer counts twice
+    // a late report for it (after restart-mailbox, or a stuck one that moved again) moves it to done, once
+    expect(s.applyReport(report(1))).toBe(true);
+    expect(s.progress().mailboxes).toMatchObject({ completed: 1, failed: 0 });
     expect(s.applyReport(report(1))).toBe(false);
   });
 
@@ -256,5 +260,32 @@ describe('PassState liveness of running mailboxes', () => {
     const next = new PassState(migratePassState(toCarriedState(s.data)));
     expect(next.observeProgress('u1@x.com', 'events=12')).toBe(2);
     expect(next.observeProgress('u9@x.com', 'events=1')).toBe(0);
+  });
+});
+
+describe('PassState reports of restarted mailboxes', () => {
+  it('moves a failed mailbox to completed when it reports done again under this pass (restart-mailbox)', () => {
+    const s = newState();
+    s.addRegistryPage({ mailboxes: [mb(1), mb(2)] });
+    s.takeNext(5, NOW);
+    s.takeNext(5, NOW);
+    expect(s.applyReport(report(1, { status: 'Failed', error: 'pages kept failing' }))).toBe(true);
+    expect(s.markFailed('u2@x.com', 'closed')).toBe(true);
+    expect(s.progress().mailboxes).toMatchObject({ completed: 0, failed: 2 });
+
+    const next = new PassState(migratePassState(toCarriedState(s.data)));
+    expect(next.applyReport(report(1, { status: 'Failed', error: 'still failing' }))).toBe(true);
+    expect(next.progress().failedMailboxes[0]?.reason).toBe('still failing');
+    expect(next.applyReport(report(1))).toBe(true);
+    const progress = next.progress();
+    expect(progress.mailboxes).toMatchObject({ completed: 1, failed: 1 });
+    expect(progress.failedMailboxesTotal).toBe(1);
+    expect(progress.failedMailboxes.map((f) => f.mailboxKey)).toEqual(['u2@x.com']);
+    expect(progress.messages.indexed).toBe(9);
+    // Counted once: a repeated report, or one of a mailbox this pass never failed, changes nothing.
+    expect(next.applyReport(report(1))).toBe(false);
+    expect(next.applyReport(report(3))).toBe(false);
+    next.finish();
+    expect(next.applyReport(report(2))).toBe(false);
   });
 });

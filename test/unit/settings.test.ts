@@ -37,6 +37,7 @@ describe('strict settings', () => {
     expect(s.logging).toEqual({ traceLevel: 'None', statsIntervalSeconds: 60 });
     expect(s.performance).toEqual({
       pageSize: 100,
+      pageConcurrency: 4,
       retryAfterMultiplier: 1000,
       deltaTokenOffsetMinutes: -60,
       authTokenOffsetSeconds: -60,
