@@ -1,11 +1,15 @@
 // What every fault case proves afterwards: the index holds exactly the messages the simulator
-// expects (no loss, no duplicates), recorded failures carry reasons, and no client secret or issued
-// bearer token appears in workflow histories, worker logs or the index.
+// expects and exactly their attachment documents (no loss, no duplicates), recorded failures carry
+// reasons, and no client secret or issued bearer token appears in workflow histories, worker logs
+// or the index.
 import type { Client as ElasticClient } from '@elastic/elasticsearch';
 import type { Client } from '@temporalio/client';
 import { indexNames } from '../../common/node/documents';
 import type { SourceSettings } from '../../common/settings';
 import type { RunningSimulator } from '../../simulator';
+import { selectAttachments } from '../../activities/extract/message-document';
+import { parseRfc822 } from '../../activities/extract/mime-parser';
+import { decodeTnef } from '../../activities/extract/tnef-decoder';
 
 const VIEWS = ['INBOX', 'SENT'] as const;
 
@@ -14,6 +18,8 @@ export interface ExpectedIndex {
   indexed: Set<string>;
   /** Keys of messages that must be recorded in `<prefix>-failed` instead. */
   failed: Set<string>;
+  /** `mailbox|view|mimecastId|partPath` of every attachment document (see expectedAttachments). */
+  attachments: Set<string>;
 }
 
 const key = (mailbox: string, view: string, id: string) => `${mailbox.toLowerCase()}|${view}|${id}`;
@@ -29,7 +35,7 @@ export function expectedIndex(
   now = new Date(),
 ): ExpectedIndex {
   const failIds = new Set(sim.control.faults().failIds);
-  const expected: ExpectedIndex = { indexed: new Set(), failed: new Set() };
+  const expected: ExpectedIndex = { indexed: new Set(), failed: new Set(), attachments: new Set() };
   const range = { start: new Date(settings.messages.startDate), end: now };
   for (const mailbox of sim.control.mailboxes()) {
     for (const view of VIEWS) {
@@ -42,15 +48,38 @@ export function expectedIndex(
   return expected;
 }
 
-export interface ActualIndex {
-  indexed: Set<string>;
-  /** Message documents whose (mailbox, view, id) appeared more than once. */
-  duplicates: string[];
-  failed: Map<string, { reason: string; kind: string }>;
+/**
+ * The attachment documents the indexed messages must have: the simulator's RFC 822 of each message,
+ * split into parts by the crawler's own parser and attachment filter (what a clean crawl indexes).
+ * The parser is tested on its own; here the question is whether faults lost or doubled any.
+ */
+export async function expectedAttachments(
+  sim: RunningSimulator,
+  settings: SourceSettings,
+  indexed: Set<string>,
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const k of indexed) {
+    const id = k.split('|')[2]!;
+    const parsed = await parseRfc822(sim.control.messageRfc822(id), {
+      decodeTnef: async (b) => decodeTnef(b),
+    });
+    for (const part of selectAttachments(parsed.attachments, settings).kept) out.add(`${k}|${part.partPath}`);
+  }
+  return out;
 }
 
-async function scan<T>(es: ElasticClient, index: string, query: object): Promise<T[]> {
-  const out: T[] = [];
+export interface ActualIndex {
+  indexed: Set<string>;
+  /** Message (`mailbox|view|id`) and attachment (`…|partPath`) documents that appeared more than once. */
+  duplicates: string[];
+  failed: Map<string, { reason: string; kind: string }>;
+  /** `mailbox|view|mimecastId|partPath` of attachment documents; `orphan|…` when their message is not indexed. */
+  attachments: Set<string>;
+}
+
+async function scan<T>(es: ElasticClient, index: string, query: object): Promise<(T & { _id: string })[]> {
+  const out: (T & { _id: string })[] = [];
   let searchAfter: (string | number)[] | undefined;
   for (;;) {
     const page = await es.search<T>({
@@ -60,7 +89,7 @@ async function scan<T>(es: ElasticClient, index: string, query: object): Promise
       query,
       ...(searchAfter ? { search_after: searchAfter } : {}),
     });
-    out.push(...page.hits.hits.map((h) => h._source!));
+    out.push(...page.hits.hits.map((h) => ({ ...h._source!, _id: h._id! })));
     if (page.hits.hits.length < 5000) return out;
     searchAfter = page.hits.hits[page.hits.hits.length - 1]!.sort as (string | number)[];
   }
@@ -68,7 +97,10 @@ async function scan<T>(es: ElasticClient, index: string, query: object): Promise
 
 export async function actualIndex(es: ElasticClient, settings: SourceSettings): Promise<ActualIndex> {
   const names = indexNames(settings.index.prefix);
-  await es.indices.refresh({ index: [names.messages, names.failed], ignore_unavailable: true });
+  await es.indices.refresh({
+    index: [names.messages, names.failed, names.attachments],
+    ignore_unavailable: true,
+  });
   const bySource = { bool: { filter: [{ term: { source: settings.sourceId } }] } };
   const messages = await scan<{ mailbox: string; view: string; mimecastId: string }>(
     es,
@@ -77,10 +109,23 @@ export async function actualIndex(es: ElasticClient, settings: SourceSettings): 
   ).catch(() => []);
   const indexed = new Set<string>();
   const duplicates: string[] = [];
+  const messageKeys = new Map<string, string>();
   for (const m of messages) {
     const k = key(m.mailbox, m.view, m.mimecastId);
     if (indexed.has(k)) duplicates.push(k);
     indexed.add(k);
+    messageKeys.set(m._id, k);
+  }
+  const attachmentDocs = await scan<{ messageDocId: string; partPath: string }>(
+    es,
+    names.attachments,
+    bySource,
+  ).catch(() => []);
+  const attachments = new Set<string>();
+  for (const a of attachmentDocs) {
+    const k = `${messageKeys.get(a.messageDocId) ?? `orphan|${a.messageDocId}`}|${a.partPath}`;
+    if (attachments.has(k)) duplicates.push(k);
+    attachments.add(k);
   }
   const failedDocs = await scan<{
     mailbox: string;
@@ -92,12 +137,14 @@ export async function actualIndex(es: ElasticClient, settings: SourceSettings): 
   const failed = new Map(
     failedDocs.map((f) => [key(f.mailbox, f.view, f.mimecastId), { reason: f.reason, kind: f.kind }]),
   );
-  return { indexed, duplicates, failed };
+  return { indexed, duplicates, failed, attachments };
 }
 
 export interface IndexComparison {
   missing: string[];
   unexpected: string[];
+  missingAttachments: string[];
+  unexpectedAttachments: string[];
   duplicates: string[];
   /** Expected failures that were not recorded (or recorded without a reason). */
   failuresNotRecorded: string[];
@@ -107,6 +154,8 @@ export function compareIndex(expected: ExpectedIndex, actual: ActualIndex): Inde
   return {
     missing: [...expected.indexed].filter((k) => !actual.indexed.has(k)),
     unexpected: [...actual.indexed].filter((k) => !expected.indexed.has(k)),
+    missingAttachments: [...expected.attachments].filter((k) => !actual.attachments.has(k)),
+    unexpectedAttachments: [...actual.attachments].filter((k) => !expected.attachments.has(k)),
     duplicates: actual.duplicates,
     failuresNotRecorded: [...expected.failed].filter((k) => !actual.failed.get(k)?.reason),
   };

@@ -6,6 +6,7 @@ import type { RunningSimulator } from '../../simulator';
 import {
   actualIndex,
   compareIndex,
+  expectedAttachments,
   expectedIndex,
   scanForSecrets,
   type IndexComparison,
@@ -32,6 +33,8 @@ export async function verifyPass(
 ): Promise<FaultOutcome> {
   const result = await env.result(handle, timeoutMs);
   const expected = expectedIndex(sim, source.settings);
+  // Only messages that are indexed can be checked for their attachments; a missing one is reported as such.
+  expected.attachments = await expectedAttachments(sim, source.settings, expected.indexed);
   const actual = await actualIndex(env.es, source.settings);
   const secrets = await scanForSecrets({
     sim,
@@ -56,9 +59,18 @@ export function summary(c: IndexComparison): Record<keyof IndexComparison, strin
   return {
     missing: cut(c.missing),
     unexpected: cut(c.unexpected),
+    missingAttachments: cut(c.missingAttachments),
+    unexpectedAttachments: cut(c.unexpectedAttachments),
     duplicates: cut(c.duplicates),
     failuresNotRecorded: cut(c.failuresNotRecorded),
   };
 }
 
-export const NOTHING_WRONG = { missing: [], unexpected: [], duplicates: [], failuresNotRecorded: [] };
+export const NOTHING_WRONG = {
+  missing: [],
+  unexpected: [],
+  missingAttachments: [],
+  unexpectedAttachments: [],
+  duplicates: [],
+  failuresNotRecorded: [],
+};
