@@ -1,7 +1,7 @@
 // Pure migration of the pass state carried across continue-as-new (docs/architecture.md, Versioning): a run
 // of a newer release must accept what an older release carried, and refuse what it cannot understand.
 import type { PassCarriedState } from '../common/contracts';
-import { PASS_STATE_VERSION, type PassStateData } from './pass-state';
+import { PASS_STATE_VERSION, type PassStateData } from './pass-state-data';
 
 export class UnknownPassStateVersionError extends Error {
   constructor(version: unknown) {

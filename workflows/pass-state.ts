@@ -1,125 +1,28 @@
 // The state and decisions of one pass (crawlArchive), as a plain class unit-tested without Temporal:
-// registry cursor, sliding window of in-flight mailboxes, counters, capped failed list, deletion guard.
+// registry cursor, sliding window of in-flight mailboxes, counters, capped failed list. Its carried data is
+// in pass-state-data.ts, the deletion guard in deletion-guard.ts.
 import {
   addCounters,
   emptyCounters,
-  type BoundaryOverflow,
   type ErrorKind,
   type FailedMailbox,
   type MailboxReport,
-  type MessageCounters,
   type PassMode,
   type PassProgress,
   type PassStatus,
   type ReadRegistryPageResult,
-  type RegistryMailbox,
   type SnapshotScopeResult,
 } from '../common/contracts';
+import { decideDeletions } from './deletion-guard';
+import {
+  FAILED_KEYS_CAP,
+  FAILED_MAILBOXES_CAP,
+  PASS_STATE_VERSION,
+  type InFlightMailbox,
+  type PassStateData,
+} from './pass-state-data';
 
-export const PASS_STATE_VERSION = 1;
-/** The failed list is capped so the state (and every continue-as-new payload) stays small. */
-export const FAILED_MAILBOXES_CAP = 100;
-/**
- * Keys of mailboxes this pass recorded as failed, kept (up to this many) so a mailbox restarted
- * with restart-mailbox, which reports under this pass's id, moves from failed to done.
- */
-export const FAILED_KEYS_CAP = 1_000;
-/** Deletion guard: at most max(5, 10 %) of the known mailboxes (docs/architecture.md, Registry and deletion guard). */
-export const DELETION_GUARD_MIN = 5;
-export const DELETION_GUARD_FRACTION = 0.1;
-
-export type PassPhase = 'start' | 'crawl' | 'delete' | 'finish' | 'done';
-export type RegistryScope = 'inScope' | 'outOfScope';
-
-export interface InFlightMailbox extends RegistryMailbox {
-  /** Workflow time when it was dispatched (ISO). */
-  since: string;
-  /** The progress mark its workflow showed at the last liveness check. */
-  progressMark?: string;
-  /** Consecutive liveness checks that found the same mark. */
-  checksWithoutProgress?: number;
-}
-
-export interface RegistryCursor {
-  scope: RegistryScope;
-  searchAfter?: (string | number)[];
-  exhausted: boolean;
-}
-
-/** Everything a pass carries across continue-as-new; small by construction (one registry page + the window). */
-export interface PassStateData {
-  version: typeof PASS_STATE_VERSION;
-  passId: string;
-  sourceId: string;
-  mode: PassMode;
-  startedAt: string;
-  phase: PassPhase;
-  status: PassStatus;
-  paused: boolean;
-  cancelRequested: boolean;
-  cancelReason?: string;
-  error?: string;
-  snapshot?: {
-    complete: boolean;
-    total: number;
-    inScope: number;
-    outOfScope: number;
-    previouslyKnown: number;
-  };
-  cursor: RegistryCursor;
-  /** The rest of the current registry page, not yet dispatched. */
-  pending: RegistryMailbox[];
-  inFlight: Record<string, InFlightMailbox>;
-  mailboxes: { dispatched: number; completed: number; failed: number };
-  messages: MessageCounters;
-  failedMailboxes: FailedMailbox[];
-  failedMailboxesTotal: number;
-  /** Absent in states carried by older builds. */
-  failedKeys?: string[];
-  /** Absent in state carried from older runs. */
-  boundaryOverflow?: BoundaryOverflow[];
-  deletions: {
-    candidates: number;
-    performed: number;
-    withheld: number;
-    failed: number;
-    reason?: string;
-    allowed: boolean;
-  };
-}
-
-export interface DeletionDecision {
-  allowed: boolean;
-  reason?: string;
-}
-
-/**
- * Pure deletion guard (docs/architecture.md, Registry and deletion guard): never speculative;
- * confirmDeletions lifts the size limit, never an incomplete snapshot.
- */
-export function decideDeletions(input: {
-  complete: boolean;
-  candidates: number;
-  known: number;
-  confirmed: boolean;
-}): DeletionDecision {
-  if (input.candidates === 0) return { allowed: false };
-  if (!input.complete) {
-    return {
-      allowed: false,
-      reason:
-        'the directory snapshot was incomplete, so nothing is known to be gone; deletions wait for a complete snapshot',
-    };
-  }
-  const limit = Math.max(DELETION_GUARD_MIN, Math.floor(input.known * DELETION_GUARD_FRACTION));
-  if (input.candidates > limit && !input.confirmed) {
-    return {
-      allowed: false,
-      reason: `${input.candidates} mailboxes would be deleted, more than the guard allows (max(${DELETION_GUARD_MIN}, 10 % of ${input.known}) = ${limit}); run crawl --confirm-deletions to perform them`,
-    };
-  }
-  return { allowed: true };
-}
+export type { InFlightMailbox, PassStateData } from './pass-state-data';
 
 export class PassState {
   constructor(public readonly data: PassStateData) {}

@@ -3,6 +3,7 @@
 // excluded attachment names, body cap, acl = the mailbox owner, context RECEIVED, lastSeenPass, indexedAt.
 import type { View } from '../../common/contracts';
 import type { AddressDocument, AttachmentDocument, MessageDocument } from '../../common/node/documents';
+import { ItemError } from '../../common/node/errors';
 import type { SourceSettings } from '../../common/settings';
 import { attachmentDocId, messageDocId } from '../elastic/document-ids';
 import { mimecastDateToIso } from '../mimecast/mimecast-date';
@@ -51,9 +52,14 @@ function toAddress(
     : { address: a.emailAddress.toLowerCase() };
 }
 
-/** `received` as ISO-8601 UTC to the second (Mimecast writes `2024-01-03T09:12:44+0000`). */
+/**
+ * `received` as ISO-8601 UTC to the second (Mimecast writes `2024-01-03T09:12:44+0000`). A value
+ * that is not a date is this message's problem (an ItemError, recorded), never its page's.
+ */
 export function receivedIso(received: string): string {
-  return mimecastDateToIso(received) ?? new Date(received).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = mimecastDateToIso(received);
+  if (iso === undefined) throw new ItemError(`received is not a date: ${JSON.stringify(received)}`);
+  return iso;
 }
 
 /** Compiled once per page: JavaScript regexes, case-insensitive, searched anywhere in the raw name. */

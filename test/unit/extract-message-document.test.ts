@@ -13,6 +13,7 @@ import {
   type MessageContext,
   type MessageListRecord,
 } from '../../activities/extract/message-document';
+import { ItemError } from '../../common/node/errors';
 import { settings as testSettings } from '../helpers/settings';
 
 function settings(overrides: Record<string, unknown> = {}): SourceSettings {
@@ -71,6 +72,12 @@ function parsed(attachments: ExtractedPart[] = []): ParsedMessage {
 }
 
 describe('buildMessageDocument', () => {
+  test('[I1] a received that is not a date is an item error (recorded), not a page error', () => {
+    expect(() =>
+      buildMessageDocument({ ...record, received: '2024-13-45T09:12:44+0000' }, undefined, ctx()),
+    ).toThrow(ItemError);
+  });
+
   test('fills every field of the design with a deterministic id', () => {
     const { id, doc } = buildMessageDocument(record, parsed([part('a.txt', '2')]), ctx());
     expect(id).toBe(

@@ -1,6 +1,8 @@
 // PassState without Temporal: sliding window, registry paging, reports, liveness failures, guard.
 import { emptyCounters, type MailboxReport, type SnapshotScopeResult } from '../../common/contracts';
-import { decideDeletions, FAILED_MAILBOXES_CAP, PassState } from '../../workflows/pass-state';
+import { decideDeletions } from '../../workflows/deletion-guard';
+import { PassState } from '../../workflows/pass-state';
+import { FAILED_MAILBOXES_CAP } from '../../workflows/pass-state-data';
 import { migratePassState, toCarriedState } from '../../workflows/pass-state-migration';
 
 const NOW = '2024-05-01T00:00:00Z';
