@@ -3,8 +3,8 @@
 import type { CrawlerActivities } from '../common/contracts';
 import type { ActivityDeps } from './deps';
 import { withErrorBoundary } from './error-boundary';
-import { createMailboxActivities } from './mailbox-activities';
-import { createPassActivities } from './pass-activities';
+import { createMailboxActivities } from './mailbox/mailbox-activities';
+import { createPassActivities } from './pass/pass-activities';
 
 export type { ActivityDeps } from './deps';
 

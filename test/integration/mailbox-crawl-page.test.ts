@@ -3,7 +3,8 @@
 // previous attempt heartbeated an in-flight message records that message and skips it.
 import type { CrawlPageInput } from '../../common/contracts';
 import { PlainActivityRuntime } from '../../activities/activity-runtime';
-import { WORKER_STOPPED_REASON, crawlPage, type PageHeartbeat } from '../../activities/crawl-page';
+import { crawlPage, type PageHeartbeat } from '../../activities/mailbox/crawl-page';
+import { WORKER_STOPPED_REASON } from '../../activities/pipeline/in-flight';
 import { readWatermarks } from '../../activities/elastic/watermarks';
 import { WorkerHarness } from '../helpers/worker-harness';
 

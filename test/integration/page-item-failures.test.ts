@@ -4,11 +4,11 @@
 import type { CrawlPageInput } from '../../common/contracts';
 import { indexNames } from '../../common/node/documents';
 import { PlainActivityRuntime } from '../../activities/activity-runtime';
-import { crawlPage, type PageHeartbeat } from '../../activities/crawl-page';
+import { crawlPage, type PageHeartbeat } from '../../activities/mailbox/crawl-page';
 import { messageDocId } from '../../activities/elastic/document-ids';
 import { sweepUnseenMessages } from '../../activities/elastic/sweep';
 import { readWatermarks } from '../../activities/elastic/watermarks';
-import { createMailboxActivities } from '../../activities/mailbox-activities';
+import { createMailboxActivities } from '../../activities/mailbox/mailbox-activities';
 import { recordDefect } from '../../simulator/message-faults';
 import { DEFAULT_FAULTS } from '../../simulator/fault-spec';
 import type { View } from '../../simulator/types';
