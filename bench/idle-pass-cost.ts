@@ -4,7 +4,6 @@
 // run's history). One mailbox per variant, driven by crawlRequested signals without a pass.
 import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { mailboxWorkflowId, type CrawlMailboxInput, type CrawlRequest } from '../common/contracts';
 import { crawlRequestedSignal } from '../common/messages';
 import { MimecastPassId } from '../common/search-attributes';
@@ -15,7 +14,6 @@ import { startWorker } from './scenarios';
 import { startSimulatorProcess } from './simulator-process';
 import { buildWorkflowBundle } from './workflow-bundle';
 
-const EventType = temporal.api.enums.v1.EventType;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
@@ -68,11 +66,8 @@ async function main(): Promise<void> {
           const finished = async (passId: string) => {
             for (;;) {
               const d = await client.workflow.getHandle(workflowId).describe();
-              if (d.typedSearchAttributes.get(MimecastPassId) === passId) {
-                const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-                const last = events[events.length - 1];
-                if (last?.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) return events.length;
-              }
+              const settled = !d.raw.pendingWorkflowTask && !(d.raw.pendingActivities ?? []).length;
+              if (d.typedSearchAttributes.get(MimecastPassId) === passId && settled) return d.historyLength;
               await sleep(100);
             }
           };

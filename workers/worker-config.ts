@@ -95,15 +95,15 @@ function elasticConnectionFrom(env: Env): ElasticConnection {
   }
 }
 
-/** Worker memory measured per cached mailbox workflow (BENCHMARKS.md, Steady state), rounded up. */
-export const CACHED_WORKFLOW_BYTES = 256 * 1024;
+/** Worker memory per cached mailbox workflow, measured (BENCHMARKS.md, Steady state: 1.4 MB), rounded up. */
+export const CACHED_WORKFLOW_BYTES = 1.5 * 1024 * 1024;
 
 /**
- * Cached workflows from the V8 heap limit: a quarter of the heap for the cache, at most 20,000. A
- * cached mailbox answers the next pass without replaying its history (docs/deployment.md, capacity).
+ * Cached workflows from the V8 heap limit: half of it for the cache, 100–20,000. A cached mailbox
+ * answers its next pass without replaying its history (docs/deployment.md, Capacity of the steady state).
  */
 export function defaultCachedWorkflows(heapLimitBytes: number): number {
-  return Math.max(100, Math.min(20_000, Math.floor(heapLimitBytes / 4 / CACHED_WORKFLOW_BYTES)));
+  return Math.max(100, Math.min(20_000, Math.floor(heapLimitBytes / 2 / CACHED_WORKFLOW_BYTES)));
 }
 
 export function readWorkerConfig(env: Env = process.env): WorkerConfig {

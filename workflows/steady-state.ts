@@ -18,8 +18,8 @@ export const DEFAULT_CONTINUE_AS_NEW_BETWEEN_PASSES_AFTER_EVENTS = 1_000;
 
 /**
  * The first window of every view, planned from the workflow's own tokens, when the pass can take the
- * fast path: a delta pass of a mailbox whose views all have a token, with no recorded failures to
- * retry and no earlier range to fill. Undefined otherwise (the usual path: watermarks, then pages).
+ * fast path: a delta pass (not refetching content) of a mailbox whose views all have a token, with
+ * no recorded failures to retry and no earlier range to fill. Undefined otherwise (the usual path: watermarks, then pages).
  */
 export function probedViews(
   state: MailboxState,
@@ -28,7 +28,8 @@ export function probedViews(
   windowDays: number,
 ): ProbedView[] | undefined {
   const { settings } = request;
-  if (request.mode !== 'delta' || settings.messages.ignoreDeltaTokens) return undefined;
+  if (request.mode !== 'delta' || settings.messages.ignoreDeltaTokens || request.refetchContent)
+    return undefined;
   if (state.failedOutstanding > 0) return undefined;
   const views: ProbedView[] = [];
   for (const view of VIEWS) {

@@ -47,7 +47,8 @@ function readable(value: unknown): string {
 
 /**
  * Every payload object in a raw history (anything with metadata.encoding), with its path. Search
- * attributes are left out: the server indexes them, so they are never encoded (they hold keys only).
+ * attributes are left out: the server indexes them, so they are never encoded (they hold keys only);
+ * so are the SDK's `patched()` markers (their patch-data is the patch's name, written by the core).
  */
 function collectPayloads(value: unknown, into: Payload[], path = ''): void {
   if (!value || typeof value !== 'object' || value instanceof Uint8Array) return;
@@ -59,7 +60,7 @@ function collectPayloads(value: unknown, into: Payload[], path = ''): void {
     return;
   }
   for (const [key, child] of Object.entries(value)) {
-    if (key !== 'searchAttributes') collectPayloads(child, into, `${path}.${key}`);
+    if (key !== 'searchAttributes' && key !== 'patch-data') collectPayloads(child, into, `${path}.${key}`);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type SimulatorOptions,
 } from '../../simulator';
 import { serializeMimeNode } from '../../simulator/message-builder';
+import { contentTrickles, recordDefect } from '../../simulator/message-faults';
 import { runSimulatorCommand } from '../../simulator/cli';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -121,6 +122,8 @@ describe('simulator contract', () => {
       failIds: [],
       malformedJsonRate: 0,
       slowDownloadMs: 0,
+      slowShare: 0,
+      oddRecordShare: 0,
       retryAfterHeader: false,
       rateLimit: null,
     });
@@ -813,6 +816,59 @@ describe('simulator contract', () => {
       });
       expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
       expect(slow.buf.equals(sim.control.messageRfc822(msg.id))).toBe(true);
+    });
+
+    it('[I10] serves odd list records for a share of messages, the same in every listing', async () => {
+      const mailbox = sim.control.mailboxes()[0];
+      sim.control.setFaults({ oddRecordShare: 0.3 });
+      const faults = sim.control.faults();
+      const expected = sim.control.expectedMessages(mailbox, 'INBOX');
+      const item = { mailbox, view: 'INBOX', ...ALL_TIME };
+      const list = async () => {
+        const r = await call(sim, token, '/api/archive/get-message-list', {
+          meta: { pagination: { pageSize: 500 } },
+          data: [item],
+        });
+        return r.json.data as Record<string, unknown>[];
+      };
+      const records = await list();
+      expect(await list()).toEqual(records);
+      sim.control.setFaults({ oddRecordShare: 0 });
+      expect(records).toHaveLength(expected.length);
+      const seen = new Set<string>();
+      records.forEach((record, i) => {
+        const defect = recordDefect(faults, expected[i]!.id);
+        if (defect === 'no-id') expect(record.id).toBeUndefined();
+        else expect(record.id).toBe(expected[i]!.id);
+        if (defect === 'no-received') expect(record.received).toBeUndefined();
+        if (defect === 'bad-date') expect(Number.isNaN(Date.parse(String(record.received)))).toBe(true);
+        if (defect === 'mistyped-size') expect(typeof record.size).toBe('string');
+        if (!defect) expect(typeof record.size).toBe('number');
+        if (defect) seen.add(defect);
+      });
+      expect([...seen].sort()).toEqual(['bad-date', 'mistyped-size', 'no-id', 'no-received']);
+      expect(parseFaultSpec('odd=0.1,slow-share=0.05')).toEqual({ oddRecordShare: 0.1, slowShare: 0.05 });
+    });
+
+    it('[I10] lets only a share of messages trickle out (slow-share)', async () => {
+      sim.control.setFaults({ slowDownloadMs: 400, slowShare: 0.5 });
+      const faults = sim.control.faults();
+      const messages = sim.control.expectedMessages(sim.control.mailboxes()[0], 'INBOX');
+      const slowOne = messages.find((m) => contentTrickles(faults, m.id))!;
+      const fastOne = messages.find((m) => !contentTrickles(faults, m.id))!;
+      const timed = async (id: string) => {
+        const t0 = Date.now();
+        const r = await call(sim, token, '/api/archive/get-message-part', {
+          data: [{ id, type: 'RFC822', context: 'RECEIVED' }],
+        });
+        expect(r.buf.equals(sim.control.messageRfc822(id))).toBe(true);
+        return Date.now() - t0;
+      };
+      const slowMs = await timed(slowOne.id);
+      const fastMs = await timed(fastOne.id);
+      sim.control.setFaults({ slowDownloadMs: 0, slowShare: 0 });
+      expect(slowMs).toBeGreaterThanOrEqual(250);
+      expect(fastMs).toBeLessThan(250);
     });
 
     it('answers app_forbidden as 403 or as fail[] at 200, and a missing role as 403', async () => {

@@ -66,10 +66,11 @@ describe('probedViews', () => {
     ]);
   });
 
-  it('does not probe a first crawl, a reconcile, recorded failures to retry, or an earlier startDate', () => {
+  it('does not probe a first crawl, a reconcile, a content refetch, recorded failures to retry, or an earlier startDate', () => {
     expect(probedViews(new MailboxCrawlState(identity).state, request('p1'), first, 7)).toBeUndefined();
     const state = crawledOnce();
     expect(probedViews(state.state, request('p2', { mode: 'reconcile' }), hourLater, 7)).toBeUndefined();
+    expect(probedViews(state.state, request('p2', { refetchContent: true }), hourLater, 7)).toBeUndefined();
     expect(
       probedViews(state.state, request('p2', {}, { ignoreDeltaTokens: true }), hourLater, 7),
     ).toBeUndefined();

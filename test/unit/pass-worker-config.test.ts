@@ -77,10 +77,10 @@ describe('worker configuration', () => {
     expect(defaultActivitySlots(1, 128 * 1024 ** 2)).toBe(4);
   });
 
-  it('sizes the workflow cache to a quarter of the heap (thousands of mailbox workflows), MAX_CACHED_WORKFLOWS overrides', () => {
-    expect(defaultCachedWorkflows(4 * 1024 ** 3)).toBe(4096);
-    expect(defaultCachedWorkflows(256 * 1024 ** 2)).toBe(256);
-    expect(defaultCachedWorkflows(64 * 1024 ** 3)).toBe(20_000);
+  it('sizes the workflow cache to half the heap at 1.5 MB per workflow, MAX_CACHED_WORKFLOWS overrides', () => {
+    expect(defaultCachedWorkflows(4 * 1024 ** 3)).toBe(1365);
+    expect(defaultCachedWorkflows(16 * 1024 ** 3)).toBe(5461);
+    expect(defaultCachedWorkflows(128 * 1024 ** 3)).toBe(20_000);
     expect(defaultCachedWorkflows(16 * 1024 ** 2)).toBe(100);
     expect(readWorkerConfig({ MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows).toBe(0);
   });
