@@ -13,6 +13,8 @@ export interface BenchSourceOptions {
   attachments: boolean;
   parallelism: number;
   pageSize?: number;
+  /** performance.pageConcurrency (default: the setting's default). */
+  pageConcurrency?: number;
 }
 
 export interface BenchSource {
@@ -46,7 +48,10 @@ export async function createBenchSource(
     messages: { startDate },
     attachments: { extract: o.attachments },
     parallelism: { mailboxCrawling: o.parallelism },
-    performance: { pageSize: o.pageSize ?? 100 },
+    performance: {
+      pageSize: o.pageSize ?? 100,
+      ...(o.pageConcurrency ? { pageConcurrency: o.pageConcurrency } : {}),
+    },
     index: { prefix },
     logging: { statsIntervalSeconds: 0 },
   });

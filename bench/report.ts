@@ -57,7 +57,7 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
     });
   }
   const g = r.latency;
-  const p8 = g?.runs.find((x) => x.parallelism === 8);
+  const p8 = g?.runs.find((x) => x.parallelism === 8 && x.pageConcurrency === g.pageConcurrency);
   if (g && p8) {
     checks.push({
       name: '(g) parallelism 8, messages/s (4 × 45.4 before page concurrency)',
@@ -114,8 +114,12 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
  * Messages per second that concurrency and latency allow: min(API budget ceiling, mailboxes ×
  * messages in flight per page) calls in flight, each taking the simulator's latency.
  */
-export function latencyBound(g: LatencyResult, parallelism: number): number {
-  const inFlight = Math.min(g.budgetCeiling, parallelism * g.pageConcurrency);
+export function latencyBound(
+  g: LatencyResult,
+  parallelism: number,
+  pageConcurrency = g.pageConcurrency,
+): number {
+  const inFlight = Math.min(g.budgetCeiling, parallelism * pageConcurrency);
   return inFlight / (g.latencyMs / 1000);
 }
 
@@ -205,18 +209,29 @@ export function formatReport(r: BenchResults): string {
       `### Scaling — preset \`latency-32\` (32 mailboxes, ${g.latencyMs} ms per API call), messages of the last ${g.lastDays} days, page concurrency ${g.pageConcurrency}, API budget ceiling ${g.budgetCeiling}`,
       '',
     );
-    const base = g.runs.find((x) => x.parallelism === 1)?.figures.perSecond;
+    const base = g.runs.find((x) => x.parallelism === 1 && x.pageConcurrency === g.pageConcurrency)?.figures
+      .perSecond;
     out.push(
       table([
-        ['parallelism', 'messages', 'seconds', 'messages/s', 'vs p1', 'bound', 'of bound'],
+        [
+          'parallelism',
+          'page concurrency',
+          'messages',
+          'seconds',
+          'messages/s',
+          'vs p1',
+          'bound',
+          'of bound',
+        ],
         ...g.runs.map((x) => [
           String(x.parallelism),
+          String(x.pageConcurrency),
           String(x.figures.messages),
           f1(x.figures.seconds),
           f1(x.figures.perSecond),
           base ? `${f1(x.figures.perSecond / base)}×` : '',
-          f1(latencyBound(g, x.parallelism)),
-          `${f1((x.figures.perSecond / latencyBound(g, x.parallelism)) * 100)} %`,
+          f1(latencyBound(g, x.parallelism, x.pageConcurrency)),
+          `${f1((x.figures.perSecond / latencyBound(g, x.parallelism, x.pageConcurrency)) * 100)} %`,
         ]),
       ]),
     );

@@ -28,6 +28,7 @@ interface Options {
   tunedWindowDays: string;
   latencyDays?: string;
   latencyParallelism: string;
+  latencyPageConcurrency?: string;
   quota: string;
   hugeDays?: string;
   hugeWithoutAttachments?: boolean;
@@ -67,6 +68,10 @@ async function main(): Promise<void> {
     .option('--parallelism <n>', 'parallelism.mailboxCrawling of the throughput runs', '4')
     .option('--latency-days <n>', 'latency-32: only messages of the last N of 180 days (full: 45, quick: 12)')
     .option('--latency-parallelism <list>', 'latency-32: parallelism values', '1,4,8')
+    .option(
+      '--latency-page-concurrency <list>',
+      'latency-32: performance.pageConcurrency values to compare (default: the default only)',
+    )
     .option('--quota <n>', "quota-bound run: the simulator's per-app quota, calls per second", '40')
     .option(
       '--huge-days <n>',
@@ -157,6 +162,7 @@ async function main(): Promise<void> {
         ctx,
         parallelisms,
         o.latencyDays ? Number(o.latencyDays) : size.latencyDays,
+        ...(o.latencyPageConcurrency ? [o.latencyPageConcurrency.split(',').map(Number)] : []),
       );
     }
     if (groups.includes('quota')) {

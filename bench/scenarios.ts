@@ -107,13 +107,19 @@ export interface ThroughputResult {
   workerPeakRssMb: number;
 }
 
+/** performance.pageConcurrency when a source does not set it. */
+const DEFAULT_PAGE_CONCURRENCY = parseSettingsLenient({
+  sourceId: 'x',
+  messages: { startDate: '2000-01-01' },
+}).performance.pageConcurrency;
+
 export interface LatencyResult {
   lastDays: number;
   /** The settings that set the bound: performance.pageConcurrency, the budget's ceiling, the latency. */
   pageConcurrency: number;
   budgetCeiling: number;
   latencyMs: number;
-  runs: { parallelism: number; figures: CrawlFigures }[];
+  runs: { parallelism: number; pageConcurrency: number; figures: CrawlFigures }[];
 }
 
 export interface HugeResult {
@@ -337,6 +343,8 @@ export async function latencyScenario(
   ctx: BenchContext,
   parallelisms: number[],
   lastDays: number,
+  /** performance.pageConcurrency values to compare (default: the default alone). */
+  pageConcurrencies: number[] = [DEFAULT_PAGE_CONCURRENCY],
 ): Promise<LatencyResult> {
   ctx.log(`scaling on preset latency-32 (100 ms per API call), messages of the last ${lastDays} days`);
   const sim: SimulatorProcess = await startSimulatorProcess({ preset: 'latency-32', seed: 1 });
@@ -344,30 +352,32 @@ export async function latencyScenario(
   try {
     return await withSources(ctx, async (track) => {
       const runs: LatencyResult['runs'] = [];
-      for (const parallelism of parallelisms) {
-        const source = track(
-          await createBenchSource(ctx.es, `g-p${parallelism}`, {
-            apiUrl: sim.url,
-            attachments: true,
-            parallelism,
-            lastDays,
-          }),
-        );
-        const { figures: f } = await temporalCrawl(
-          ctx,
-          worker,
-          sim,
-          source,
-          `(g) parallelism ${parallelism}`,
-          3_600_000,
-        );
-        runs.push({ parallelism, figures: f });
+      for (const pageConcurrency of pageConcurrencies) {
+        for (const parallelism of parallelisms) {
+          const source = track(
+            await createBenchSource(ctx.es, `g-p${parallelism}-c${pageConcurrency}`, {
+              apiUrl: sim.url,
+              attachments: true,
+              parallelism,
+              lastDays,
+              pageConcurrency,
+            }),
+          );
+          const { figures: f } = await temporalCrawl(
+            ctx,
+            worker,
+            sim,
+            source,
+            `(g) parallelism ${parallelism}, page concurrency ${pageConcurrency}`,
+            3_600_000,
+          );
+          runs.push({ parallelism, pageConcurrency, figures: f });
+        }
       }
       return {
         lastDays,
         runs,
-        pageConcurrency: parseSettingsLenient({ sourceId: 'x', messages: { startDate: '2000-01-01' } })
-          .performance.pageConcurrency,
+        pageConcurrency: DEFAULT_PAGE_CONCURRENCY,
         budgetCeiling: DEFAULT_BUDGET_OPTIONS.max,
         latencyMs: 100,
       };

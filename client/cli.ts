@@ -1,11 +1,10 @@
 // The `mimecast-crawler` command line (docs/architecture.md, Commands and environment). Each command lives in
 // client/commands/; this file declares the arguments and help, and maps outcomes and errors to exit statuses.
-import { errors as elasticErrors } from '@elastic/elasticsearch';
-import { elasticConnectionHint } from '../activities/elastic/connection';
-import { Argument, Command, CommanderError } from 'commander';
+import { Argument, Command } from 'commander';
 import packageJson from '../package.json';
 import type { CliContext } from './cli-context';
 import { createCliContext } from './cli-context';
+import { reportError } from './cli-errors';
 import { processIo, type CliIo } from './cli-io';
 import { crawlCommand } from './commands/crawl';
 import { passControlCommand, type PassControlAction } from './commands/pass-control';
@@ -16,7 +15,7 @@ import { CODEC_SERVER_HELP, CRAWL_EXIT_HELP, ENVIRONMENT_HELP, SCHEDULE_HELP } f
 import { readEnvironment, withOverrides, type ConnectionOverrides } from './environment';
 import { describeExitStatus } from './exit-status';
 import { JSON_OPTION_HELP, printJson, quietContext } from './json-output';
-import { ConfigFileError, loadSettingsFile } from './settings-file';
+import { loadSettingsFile } from './settings-file';
 
 interface CliDependencies {
   /** Builds the command context; tests inject env, io and short poll intervals. */
@@ -53,38 +52,6 @@ export async function runCli(argv: string[], deps: CliDependencies = {}): Promis
     await ctx?.close().catch(() => undefined);
   }
   return exitCode;
-}
-
-function reportError(io: CliIo, err: unknown, ctx: CliContext | undefined): number {
-  if (err instanceof CommanderError) {
-    // --help and --version end through here with exit code 0.
-    return err.exitCode;
-  }
-  if (err instanceof ConfigFileError) {
-    io.err(`Invalid configuration ${err.path}:`);
-    for (const problem of err.problems) io.err(`  - ${problem}`);
-    return 1;
-  }
-  const message = (err as Error)?.message ?? String(err);
-  const elasticHint = err instanceof elasticErrors.ElasticsearchClientError && elasticConnectionHint(err);
-  if (elasticHint) {
-    io.err(`${elasticHint} (${message.split('\n')[0]}).`);
-    return 1;
-  }
-  if (/Failed to connect|ECONNREFUSED|UNAVAILABLE|Connection refused|transport error/i.test(message) && ctx) {
-    io.err(`Cannot reach a server (${message.split('\n')[0]}).`);
-    io.err(
-      `  Temporal: ${ctx.env.temporalAddress} (set TEMPORAL_ADDRESS or --address), Elasticsearch: ${ctx.env.elasticsearchUrl} (set ELASTICSEARCH_URL). Local servers: bash scripts/services.sh up`,
-    );
-    return 1;
-  }
-  if (/namespace .*not found|NOT_FOUND.*namespace/i.test(message) && ctx) {
-    io.err(`Error: ${message.split('\n')[0]}`);
-    io.err(`  Namespace "${ctx.env.namespace}": set TEMPORAL_NAMESPACE or --namespace`);
-    return 1;
-  }
-  io.err(`Error: ${message}`);
-  return 1;
 }
 
 /**

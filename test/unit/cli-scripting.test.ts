@@ -17,13 +17,17 @@ jest.mock('../../package.json', () => ({ version: '9.8.7-test' }));
 
 const ROOT = join(__dirname, '..', '..');
 
-function offlineRun(argv: string[], seen: CliEnvironment[] = []) {
+function offlineRun(
+  argv: string[],
+  seen: CliEnvironment[] = [],
+  temporalError = 'test: Temporal must not be contacted',
+) {
   const io = bufferIo();
   const context = (cliIo: CliIo, overrides: Parameters<typeof withOverrides>[1]) => {
     const env = withOverrides(readEnvironment({ TEMPORAL_ADDRESS: 'env-host:7233' }), overrides);
     seen.push(env);
     return createCliContext(env, cliIo, {
-      temporal: () => Promise.reject(new Error('test: Temporal must not be contacted')),
+      temporal: () => Promise.reject(new Error(temporalError)),
     });
   };
   return runCli(argv, { io, context }).then((code) => ({ code, text: io.text(), lines: io.lines }));
@@ -55,6 +59,16 @@ it('--address and --namespace win over the environment, before or after the comm
   const seen: CliEnvironment[] = [];
   await offlineRun(['status', '--source', 'x'], seen);
   expect(seen[0]!.temporalAddress).toBe('env-host:7233');
+});
+
+it('names the variable and the flag to change when Temporal cannot be reached', async () => {
+  const { code, text } = await offlineRun(
+    ['status', '--source', 'x', '--address', 'nowhere:7233'],
+    [],
+    'Failed to connect: ECONNREFUSED',
+  );
+  expect(code).toBe(1);
+  expect(text).toMatch(/Temporal: nowhere:7233 \(set TEMPORAL_ADDRESS or --address\)/);
 });
 
 describe('config schema', () => {
