@@ -5,7 +5,8 @@
 // (activities/pipeline/process-messages.ts). Heartbeats {window, pageToken, nextIndex, inFlightIds} as messages
 // start and end and on a timer between; a retry after a lost worker records the messages that were in flight as
 // failed and skips them (activities/pipeline/in-flight.ts). A list record that fails validation is an item failure, recorded; the page goes on.
-import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow } from '../../common/contracts';
+import type { MessageCounters, TimeWindow } from '../../common/contracts';
+import type { CrawlPageInput, CrawlPageResult } from '../../common/activity-contracts';
 import { emptyCounters } from '../../common/contracts';
 import { indexNames } from '../../common/node/documents';
 import { MailboxError } from '../../common/node/errors';

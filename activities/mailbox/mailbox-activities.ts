@@ -13,7 +13,7 @@ import type {
   ProbeMailboxInput,
   RetryFailedItemsInput,
   SweepUnseenInput,
-} from '../../common/contracts';
+} from '../../common/activity-contracts';
 
 export function createMailboxActivities(deps: ActivityDeps) {
   return {

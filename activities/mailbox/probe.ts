@@ -1,6 +1,6 @@
 // probeMailbox: the steady-state fast path of a mailbox with nothing new (docs/architecture.md, Mailbox
 // workflows and liveness): one activity that reads the watermarks and lists the first window of each view.
-import type { ProbeMailboxInput, ProbeMailboxResult } from '../../common/contracts';
+import type { ProbeMailboxInput, ProbeMailboxResult } from '../../common/activity-contracts';
 import { toMs } from '../../workflows/mailbox-windows';
 import type { ActivityDeps } from '../deps';
 import { crawlPageWithoutContent } from './crawl-page';

@@ -2,7 +2,7 @@
 // view's documents the pass did not see, only after every window completed and never in a second that
 // held more records than one page (those are reported instead).
 import { indexNames } from '../../common/node/documents';
-import type { SweepUnseenInput, SweepUnseenResult } from '../../common/contracts';
+import type { SweepUnseenInput, SweepUnseenResult } from '../../common/activity-contracts';
 import type { ActivityDeps } from '../deps';
 import { overflowedSecondsOfView } from '../elastic/overflow-guard';
 import { queryLimiterFor } from '../elastic/query-limiter';

@@ -1,6 +1,6 @@
 // loadWatermarks: the `<prefix>-state` watermarks of a mailbox's views at the start of its pass; the
 // workflow takes the lower of each and its token (docs/architecture.md, Tokens and windows).
-import type { LoadWatermarksInput, LoadWatermarksResult } from '../../common/contracts';
+import type { LoadWatermarksInput, LoadWatermarksResult } from '../../common/activity-contracts';
 import type { ActivityDeps } from '../deps';
 import { readWatermarks } from '../elastic/watermarks';
 import { carriedMailboxKey } from '../mailbox-filter';

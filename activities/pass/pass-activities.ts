@@ -24,7 +24,7 @@ import type {
   CrawlerActivities,
   PassStarter,
   PassStarterRef,
-} from '../../common/contracts';
+} from '../../common/activity-contracts';
 import { passWorkflowId, WorkflowTypes } from '../../common/contracts';
 import { SourceError } from '../../common/node/errors';
 import { stopMailboxSignal } from '../../common/messages';

@@ -2,7 +2,7 @@
 // users, keeps the mailboxes (not aliases or distribution lists), applies the filters, and upserts the
 // registry `<prefix>-mailboxes`. Returns counts only: the pass then pages through the registry.
 import type { Client } from '@elastic/elasticsearch';
-import type { SnapshotScopeInput, SnapshotScopeResult } from '../../common/contracts';
+import type { SnapshotScopeInput, SnapshotScopeResult } from '../../common/activity-contracts';
 import { indexNames } from '../../common/node/documents';
 import { SourceError, classifyError } from '../../common/node/errors';
 import { semanticProblems } from '../../common/settings';

@@ -1,7 +1,7 @@
 // The page activity outside Temporal (plain runtime, as the benchmark's loop runs it) against the
 // simulator and the real Elasticsearch: every item ends indexed or recorded with a reason, and
 // nothing a page-level error or a slow message causes is blamed on a message ([I] items 1, 2, 3, 6, 7).
-import type { CrawlPageInput } from '../../common/contracts';
+import type { CrawlPageInput } from '../../common/activity-contracts';
 import { indexNames } from '../../common/node/documents';
 import { PlainActivityRuntime } from '../../activities/activity-runtime';
 import { crawlPage, type PageHeartbeat } from '../../activities/mailbox/crawl-page';
