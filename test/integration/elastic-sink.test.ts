@@ -38,7 +38,8 @@ import {
   selectAttachments,
   type MessageListRecord,
 } from '../../activities/extract/message-document';
-import { attachmentPayload, buildPdf } from '../../simulator/attachment-factory';
+import { attachmentPayload } from '../../simulator/attachment-factory';
+import { buildPdf } from '../../simulator/document-builders';
 import { buildRfc822 } from '../../simulator/message-builder';
 import type { AttachmentSpec, MessageSpec } from '../../simulator/corpus';
 import { settings as testSettings } from '../helpers/settings';
