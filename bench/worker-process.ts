@@ -38,6 +38,8 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     METRICS_PORT: '0',
     LOG_LEVEL: 'info',
     ...(o.workflowBundlePath ? { BENCH_WORKFLOW_BUNDLE: o.workflowBundlePath } : {}),
+    // Node options of the workers only (e.g. a heap limit), not of the bench itself.
+    ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
     ...o.env,
   };
   const child = o.compiledDir

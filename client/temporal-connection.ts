@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import { cliIdentity } from '../activities/pass-starter';
+import { cliIdentity } from '../activities/pass/pass-starter';
 import { codecDataConverter } from '../codec/data-converter';
 import type { CliEnvironment, TemporalTlsFiles } from './environment';
 

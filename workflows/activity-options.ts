@@ -2,7 +2,8 @@
 // policies of every activity in CrawlerActivities. Retries back off to at most 60 s over about 10 attempts,
 // so a page that keeps failing fails its mailbox within minutes; throttling is waited out inside activities.
 import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
-import type { CrawlerActivities, MailboxTuning } from '../common/contracts';
+import type { MailboxTuning } from '../common/contracts';
+import type { CrawlerActivities } from '../common/activity-contracts';
 import { FailureTypes } from '../common/contracts';
 
 /** Errors that no retry can fix: the scope above decides (mailbox or source failure). */

@@ -23,10 +23,9 @@ import {
   passModeFor,
   type CrawlArchiveInput,
   type CrawlArchiveResult,
-  type CrawlerActivities,
-  type PassStarterRef,
   type PassTuning,
 } from '../common/contracts';
+import { type CrawlerActivities, type PassStarterRef } from '../common/activity-contracts';
 import {
   cancelPassUpdate,
   mailboxFailedSignal,

@@ -24,11 +24,11 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type {
   CrawlMailboxInput,
   CrawlRequest,
-  CrawlerActivities,
   ErrorKind,
   MailboxReport,
   MailboxStatus,
 } from '../common/contracts';
+import type { CrawlerActivities } from '../common/activity-contracts';
 import { FailureTypes } from '../common/contracts';
 import {
   cancelMailboxSignal,

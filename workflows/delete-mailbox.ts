@@ -7,12 +7,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import {
-  mailboxWorkflowId,
-  type CrawlerActivities,
-  type DeleteMailboxInput,
-  type DeleteMailboxResult,
-} from '../common/contracts';
+import { mailboxWorkflowId, type DeleteMailboxInput, type DeleteMailboxResult } from '../common/contracts';
+import { type CrawlerActivities } from '../common/activity-contracts';
 import { CrawlStatus } from '../common/search-attributes';
 import { parseSettingsLenient } from '../common/settings';
 import { ACTIVITY_OPTIONS } from './activity-options';

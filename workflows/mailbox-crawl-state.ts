@@ -3,18 +3,16 @@
 // only wires signals, activities and continue-as-new around it (samples-typescript
 // message-passing/safe-message-handlers).
 import type {
-  CrawlPageResult,
   CrawlRequest,
   ErrorKind,
   MailboxProgress,
   MailboxReport,
   PassMode,
-  ProbedView,
   RestartMailboxInput,
-  RetryFailedItemsResult,
   TimeWindow,
   View,
 } from '../common/contracts';
+import type { CrawlPageResult, ProbedView, RetryFailedItemsResult } from '../common/activity-contracts';
 import { addCounters, emptyCounters, passModeFor, VIEWS } from '../common/contracts';
 import type { SourceSettings } from '../common/settings';
 import {

@@ -2,11 +2,8 @@
 // describes its in-flight mailboxes; one that closed or cannot be found never reports, and one running
 // without progress over several checks is stuck, so each is recorded as failed and the pass goes on.
 import { sleep } from '@temporalio/workflow';
-import {
-  mailboxWorkflowId,
-  type DescribeMailboxesInput,
-  type DescribeMailboxesResult,
-} from '../common/contracts';
+import { mailboxWorkflowId } from '../common/contracts';
+import { type DescribeMailboxesInput, type DescribeMailboxesResult } from '../common/activity-contracts';
 import type { PassState } from './pass-state';
 
 // Both shape the pass's command sequence (timers): a new value goes behind patched().

@@ -7,8 +7,8 @@ import type {
   MessageCounters,
   PassMode,
   PassStatus,
-  RegistryMailbox,
 } from '../common/contracts';
+import type { RegistryMailbox } from '../common/activity-contracts';
 
 export const PASS_STATE_VERSION = 1;
 /** The failed list is capped so the state (and every continue-as-new payload) stays small. */

@@ -10,9 +10,8 @@ import {
   type PassMode,
   type PassProgress,
   type PassStatus,
-  type ReadRegistryPageResult,
-  type SnapshotScopeResult,
 } from '../common/contracts';
+import { type ReadRegistryPageResult, type SnapshotScopeResult } from '../common/activity-contracts';
 import { decideDeletions } from './deletion-guard';
 import {
   FAILED_KEYS_CAP,

@@ -2,7 +2,8 @@
 // with nothing new costs one activity (probeMailbox), one search-attribute upsert and the report,
 // and the run waits for the next pass instead of continuing-as-new after every pass.
 import type { SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
-import type { CrawlRequest, ProbedView } from '../common/contracts';
+import type { CrawlRequest } from '../common/contracts';
+import type { ProbedView } from '../common/activity-contracts';
 import { VIEWS } from '../common/contracts';
 import type { MailboxState } from './mailbox-state-migration';
 import { missingEarlierRange, passRange, splitWindows } from './mailbox-windows';

@@ -2,7 +2,8 @@
 // snapshotScope, paged by the pass with search_after (sorted by address) so its state stays small, updated as
 // mailboxes finish.
 import type { Client } from '@elastic/elasticsearch';
-import type { MailboxStatus, RegistryMailbox } from '../../common/contracts';
+import type { MailboxStatus } from '../../common/contracts';
+import type { RegistryMailbox } from '../../common/activity-contracts';
 import { indexNames, type RegistryDocument } from '../../common/node/documents';
 import { BulkSink, type BulkOp } from './bulk-sink';
 import { registryDocId } from './document-ids';

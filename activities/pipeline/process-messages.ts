@@ -2,19 +2,19 @@
 // fetched, parsed and extracted in one of a few lanes, and the results are applied in list order, so
 // the bulk write, the outcomes (the workflow's consecutive-failure budget) and the counters are what
 // the one-at-a-time loop produced. The heartbeat carries every message in flight: a retry after a
-// lost worker records each of them as failed and skips it (activities/in-flight.ts).
+// lost worker records each of them as failed and skips it (activities/pipeline/in-flight.ts).
 import type { MessageCounters } from '../../common/contracts';
 import { emptyCounters } from '../../common/contracts';
 import { indexNames } from '../../common/node/documents';
-import { classifyError, toApplicationFailure } from '../../common/node/errors';
+import { classifyError } from '../../common/node/errors';
 import type { BulkOp } from '../elastic/bulk-sink';
 import { messageDocId } from '../elastic/document-ids';
 import { clearFailedItemOp, listedMetadataOf, recordFailedItemOp } from '../elastic/failed-items';
-import { WORKER_STOPPED_REASON } from '../in-flight';
-import { keepAliveIntervalMs, withKeepAlive } from '../keep-alive';
-import { receivedIsoOf as isoOf } from '../list-dates';
-import { buildMessageContent } from '../message-content';
-import { emptyWritten, type ItemOutcome, type WrittenDocuments } from '../page-write';
+import { WORKER_STOPPED_REASON } from './in-flight';
+import { keepAliveIntervalMs, withKeepAlive } from './keep-alive';
+import { receivedIsoOf as isoOf } from './list-dates';
+import { buildMessageContent } from './message-content';
+import { emptyWritten, type ItemOutcome, type WrittenDocuments } from './page-write';
 import type { MessageJob, ProcessContext } from './message-job';
 
 export interface ProcessResult {
@@ -93,7 +93,7 @@ async function processJob(ctx: ProcessContext, job: MessageJob, stopped: boolean
     };
   } catch (err) {
     const c = classifyError(err);
-    if (c.kind !== 'item') throw toApplicationFailure(err);
+    if (c.kind !== 'item') throw err;
     return failure(c.message, 'item');
   }
 }

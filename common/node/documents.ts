@@ -1,6 +1,7 @@
 // Shapes of the Elasticsearch documents (docs/architecture.md, Index contract). Mappings live in
 // activities/elastic/; these types are what the sink writes and what the CLI and tests read back.
-import type { MailboxStatus, PassProgress, PassStarter, View } from '../contracts';
+import type { MailboxStatus, PassProgress, View } from '../contracts';
+import type { PassStarter } from '../activity-contracts';
 
 export function indexNames(prefix: string) {
   return {

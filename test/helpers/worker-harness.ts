@@ -23,12 +23,12 @@ import { randomBytes } from 'node:crypto';
 import type {
   CrawlMailboxInput,
   CrawlRequest,
-  CrawlerActivities,
   MailboxReport,
   MailboxTuning,
   PassMode,
   View,
 } from '../../common/contracts';
+import type { CrawlerActivities } from '../../common/activity-contracts';
 import { mailboxWorkflowId } from '../../common/contracts';
 import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../../common/node/defaults';
 import { indexNames } from '../../common/node/documents';

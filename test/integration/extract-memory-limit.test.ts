@@ -2,7 +2,8 @@
 // kills only that thread: the file is recorded as an error, the thread is replaced, the next file
 // is extracted, and the worker process is untouched.
 import { ExtractionPool } from '../../activities/extract/extraction-pool';
-import { attachmentPayload, buildXlsx } from '../../simulator/attachment-factory';
+import { attachmentPayload } from '../../simulator/attachment-factory';
+import { buildXlsx } from '../../simulator/document-builders';
 
 jest.setTimeout(120_000);
 

@@ -2,7 +2,7 @@
 // retried by another worker, the message that was in flight is recorded ("the worker stopped while
 // processing it") and skipped, and the next pass indexes it — the index ends exact.
 import { crawlRequestedSignal } from '../../common/messages';
-import { WORKER_STOPPED_REASON } from '../../activities/crawl-page';
+import { WORKER_STOPPED_REASON } from '../../activities/pipeline/in-flight';
 import { WorkerHarness } from '../helpers/worker-harness';
 import { waitForInFlightHeartbeat, waitForInFlightSet } from '../helpers/in-flight-heartbeat';
 import { expectExactIndex } from '../helpers/exact-index';

@@ -1,9 +1,10 @@
 // The page activity outside Temporal (the benchmark's plain loop uses it so), against the simulator
 // and the real Elasticsearch: the watermark rides on the window's last page only, and a retry whose
 // previous attempt heartbeated an in-flight message records that message and skips it.
-import type { CrawlPageInput } from '../../common/contracts';
+import type { CrawlPageInput } from '../../common/activity-contracts';
 import { PlainActivityRuntime } from '../../activities/activity-runtime';
-import { WORKER_STOPPED_REASON, crawlPage, type PageHeartbeat } from '../../activities/crawl-page';
+import { crawlPage, type PageHeartbeat } from '../../activities/mailbox/crawl-page';
+import { WORKER_STOPPED_REASON } from '../../activities/pipeline/in-flight';
 import { readWatermarks } from '../../activities/elastic/watermarks';
 import { WorkerHarness } from '../helpers/worker-harness';
 

@@ -2,7 +2,8 @@
 // Elasticsearch and the simulator. (Replay fixtures: scripts/record-histories.ts.)
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { mailboxWorkflowId, type CrawlPageResult, type CrawlerActivities } from '../../common/contracts';
+import { mailboxWorkflowId } from '../../common/contracts';
+import { type CrawlPageResult, type CrawlerActivities } from '../../common/activity-contracts';
 import { indexNames } from '../../common/node/documents';
 import { crawlRequestedSignal } from '../../common/messages';
 import { messageDocId } from '../../activities/elastic/document-ids';

@@ -2,7 +2,7 @@
 // shut down mid-page (the page is retried, nothing recorded), expired page tokens, a poison message, and a mailbox whose
 // pages keep failing (Failed, tokens kept) completed by restart-mailbox.
 import type { WorkflowHandle } from '@temporalio/client';
-import { type CrawlPageResult, type CrawlerActivities } from '../../common/contracts';
+import { type CrawlPageResult, type CrawlerActivities } from '../../common/activity-contracts';
 import { crawlRequestedSignal, mailboxProgressQuery, restartMailboxUpdate } from '../../common/messages';
 import { CrawlStatus } from '../../common/search-attributes';
 import { WorkerHarness } from '../helpers/worker-harness';

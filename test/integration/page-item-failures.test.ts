@@ -1,14 +1,14 @@
 // The page activity outside Temporal (plain runtime, as the benchmark's loop runs it) against the
 // simulator and the real Elasticsearch: every item ends indexed or recorded with a reason, and
 // nothing a page-level error or a slow message causes is blamed on a message ([I] items 1, 2, 3, 6, 7).
-import type { CrawlPageInput } from '../../common/contracts';
+import type { CrawlPageInput } from '../../common/activity-contracts';
 import { indexNames } from '../../common/node/documents';
 import { PlainActivityRuntime } from '../../activities/activity-runtime';
-import { crawlPage, type PageHeartbeat } from '../../activities/crawl-page';
+import { crawlPage, type PageHeartbeat } from '../../activities/mailbox/crawl-page';
 import { messageDocId } from '../../activities/elastic/document-ids';
 import { sweepUnseenMessages } from '../../activities/elastic/sweep';
 import { readWatermarks } from '../../activities/elastic/watermarks';
-import { createMailboxActivities } from '../../activities/mailbox-activities';
+import { createMailboxActivities } from '../../activities/mailbox/mailbox-activities';
 import { recordDefect } from '../../simulator/message-faults';
 import { DEFAULT_FAULTS } from '../../simulator/fault-spec';
 import type { View } from '../../simulator/types';

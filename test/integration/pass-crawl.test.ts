@@ -3,7 +3,8 @@
 // pause/resume/cancel and the pass report.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { CrawlArchiveInput, CrawlArchiveResult, CrawlerActivities } from '../../common/contracts';
+import type { CrawlArchiveInput, CrawlArchiveResult } from '../../common/contracts';
+import type { CrawlerActivities } from '../../common/activity-contracts';
 import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
 import { indexNames } from '../../common/node/documents';
 import {

@@ -7,9 +7,9 @@ import { indexNames, type RegistryDocument } from '../../common/node/documents';
 import { TransientError } from '../../common/node/errors';
 import { ensureIndexTemplates, removeIndexTemplates } from '../../activities/elastic/index-templates';
 import { updateRegistryStatus } from '../../activities/elastic/registry';
-import { readDeletionCandidatesPage } from '../../activities/deletion-candidates';
+import { readDeletionCandidatesPage } from '../../activities/pass/deletion-candidates';
 import type { MimecastClient } from '../../activities/mimecast/client';
-import { snapshotScope } from '../../activities/snapshot-scope';
+import { snapshotScope } from '../../activities/pass/snapshot-scope';
 import { settings as testSettings } from '../helpers/settings';
 
 jest.setTimeout(60_000);

@@ -4,7 +4,8 @@
 import { hostname, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@temporalio/client';
-import type { CrawlArchiveInput, PassStarter } from '../../common/contracts';
+import type { CrawlArchiveInput } from '../../common/contracts';
+import type { PassStarter } from '../../common/activity-contracts';
 import { passWorkflowId } from '../../common/contracts';
 import { indexNames, type PassReportDocument } from '../../common/node/documents';
 import { WorkerHarness } from '../helpers/worker-harness';

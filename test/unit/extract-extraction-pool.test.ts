@@ -2,7 +2,8 @@
 // jest and `tsx`): text of every listed type, a hostile PDF that times out without blocking the
 // event loop, a decompression bomb refused, a crashing thread replaced, TNEF unpacked.
 import { ExtractionPool, defaultExtractionThreads } from '../../activities/extract/extraction-pool';
-import { attachmentPayload, buildPdf, type AttachmentKind } from '../../simulator/attachment-factory';
+import { attachmentPayload, type AttachmentKind } from '../../simulator/attachment-factory';
+import { buildPdf } from '../../simulator/document-builders';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 

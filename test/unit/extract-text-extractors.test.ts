@@ -1,7 +1,8 @@
 // Text extraction per file type, in process (the pool runs the same functions in worker threads),
 // on the simulator's real attachment payloads. PDF is tested through the pool only: pdf.js loads
 // its worker with a dynamic import that jest's module sandbox refuses.
-import { attachmentPayload, buildDocx, type AttachmentKind } from '../../simulator/attachment-factory';
+import { attachmentPayload, type AttachmentKind } from '../../simulator/attachment-factory';
+import { buildDocx } from '../../simulator/document-builders';
 import {
   calendarToText,
   capText,

@@ -1,6 +1,6 @@
 // The one table of activity options (docs/architecture.md, Error scopes): every activity has options, the
 // page activity has the documented timeouts, and retries back off to at most 60 s over about 10 attempts.
-import type { CrawlerActivities } from '../../common/contracts';
+import type { CrawlerActivities } from '../../common/activity-contracts';
 import { DEFAULT_EXTRACTION_TIMEOUT_MS } from '../../activities/extract/extraction-pool';
 import { ACTIVITY_OPTIONS, pageActivityOptions } from '../../workflows/activity-options';
 import { msToNumber } from '@temporalio/common';

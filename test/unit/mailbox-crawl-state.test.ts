@@ -1,6 +1,7 @@
 // MailboxCrawlState without Temporal: queue, windows fixed at pass start, token advance only on a
 // completed window, token restarts, halving, error budget, reports, carried state.
-import { emptyCounters, type CrawlPageResult, type CrawlRequest } from '../../common/contracts';
+import { emptyCounters, type CrawlRequest } from '../../common/contracts';
+import { type CrawlPageResult } from '../../common/activity-contracts';
 import { MAX_PAGES_PER_WINDOW, MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
 import { settings } from '../helpers/settings';
 

@@ -1,6 +1,6 @@
 // The progress mark of a running mailbox workflow: history growth and activity attempts and
 // heartbeats change it; workflow task attempts (a task that keeps failing) do not.
-import { describeProgress } from '../../activities/mailbox-liveness';
+import { describeProgress } from '../../activities/pass/mailbox-liveness';
 
 type Description = Parameters<typeof describeProgress>[1];
 

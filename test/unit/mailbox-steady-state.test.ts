@@ -1,7 +1,8 @@
 // The steady-state fast path's decisions without Temporal: which passes probe and which windows,
 // how probed pages are applied, which search attributes changed, when a run continues-as-new.
 import { TypedSearchAttributes } from '@temporalio/common';
-import { emptyCounters, type CrawlPageResult, type CrawlRequest } from '../../common/contracts';
+import { emptyCounters, type CrawlRequest } from '../../common/contracts';
+import { type CrawlPageResult } from '../../common/activity-contracts';
 import { CrawlStatus, MessagesIndexed, MimecastLastPassAt } from '../../common/search-attributes';
 import { parseSettingsLenient } from '../../common/settings';
 import { MailboxCrawlState } from '../../workflows/mailbox-crawl-state';

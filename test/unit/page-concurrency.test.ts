@@ -3,7 +3,7 @@
 // pageConcurrency messages are in flight, and that a page-level error waits for the others.
 import { ItemError, TransientError } from '../../common/node/errors';
 import { parseSettingsLenient } from '../../common/settings';
-import type { MessageContent } from '../../activities/message-content';
+import type { MessageContent } from '../../activities/pipeline/message-content';
 import type { MimecastMessageRecord } from '../../activities/mimecast/responses';
 import type { MessageJob, ProcessContext } from '../../activities/pipeline/message-job';
 import { processMessages } from '../../activities/pipeline/process-messages';
@@ -11,7 +11,7 @@ import { processMessages } from '../../activities/pipeline/process-messages';
 const behaviour = new Map<string, { ms: number; fail?: 'item' | 'page' }>();
 const started: string[] = [];
 
-jest.mock('../../activities/message-content', () => ({
+jest.mock('../../activities/pipeline/message-content', () => ({
   buildMessageContent: async (_ctx: unknown, job: MessageJob): Promise<Partial<MessageContent>> => {
     const b = behaviour.get(job.record.id)!;
     started.push(job.record.id);

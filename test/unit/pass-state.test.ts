@@ -1,5 +1,6 @@
 // PassState without Temporal: sliding window, registry paging, reports, liveness failures, guard.
-import { emptyCounters, type MailboxReport, type SnapshotScopeResult } from '../../common/contracts';
+import { emptyCounters, type MailboxReport } from '../../common/contracts';
+import { type SnapshotScopeResult } from '../../common/activity-contracts';
 import { decideDeletions } from '../../workflows/deletion-guard';
 import { PassState } from '../../workflows/pass-state';
 import { FAILED_MAILBOXES_CAP } from '../../workflows/pass-state-data';

@@ -3,8 +3,8 @@
 // excluded (status Idle, never crawled) is not a candidate, so a permanent exclusion never trips the deletion
 // guard and a deleted mailbox (whose entry deleteMailbox removes) is not deleted again by every later pass.
 import type { Client } from '@elastic/elasticsearch';
-import { indexNames } from '../common/node/documents';
-import { searchRegistryPage, type RegistryPage } from './elastic/registry';
+import { indexNames } from '../../common/node/documents';
+import { searchRegistryPage, type RegistryPage } from '../elastic/registry';
 
 function candidatesQuery(source: string): object {
   return {

@@ -2,7 +2,7 @@
 // TemporalScheduledById search attribute), the mimecast-crawler CLI (its Temporal identity names
 // the user and host), or any other client (its Temporal identity, from the first run's start event).
 import type { Client } from '@temporalio/client';
-import type { PassStarter, PassStarterRef } from '../common/contracts';
+import type { PassStarter, PassStarterRef } from '../../common/activity-contracts';
 
 const CLI_IDENTITY = /^mimecast-crawler-cli (?<user>[^@\s]+)@(?<host>\S+)$/;
 

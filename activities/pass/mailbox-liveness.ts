@@ -3,7 +3,7 @@
 // pass compares between checks, so a workflow that runs but never moves (failing workflow tasks, no
 // worker, an activity that is never picked up) is found as surely as one that closed.
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import type { DescribeMailboxesResult, RunningMailboxDescription } from '../common/contracts';
+import type { DescribeMailboxesResult, RunningMailboxDescription } from '../../common/activity-contracts';
 
 /** Describe calls in flight at once during a liveness check. */
 const DESCRIBE_CONCURRENCY = 16;

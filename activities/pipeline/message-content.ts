@@ -3,11 +3,11 @@
 // detail + PLAIN/HTML + get-file; above maxMessageBytes, metadata only (recorded). Attachment text comes from
 // the pool.
 import { createHash } from 'node:crypto';
-import type { AttachmentDocument, MessageDocument } from '../common/node/documents';
-import { ItemError, OversizeError } from '../common/node/errors';
-import type { ProcessContext, MessageJob } from './pipeline/message-job';
-import type { ExtractedPart, ParsedMessage } from './extract/mime-parser';
-import { parseRfc822 } from './extract/mime-parser';
+import type { AttachmentDocument, MessageDocument } from '../../common/node/documents';
+import { ItemError, OversizeError } from '../../common/node/errors';
+import type { ProcessContext, MessageJob } from './message-job';
+import type { ExtractedPart, ParsedMessage } from '../extract/mime-parser';
+import { parseRfc822 } from '../extract/mime-parser';
 import {
   buildAttachmentDocuments,
   buildMessageDocument,
@@ -16,9 +16,9 @@ import {
   type BuiltDocument,
   type MessageContext,
   type MetadataOnlyReason,
-} from './extract/message-document';
-import { DEFAULT_MAX_TEXT_CHARS, capText, htmlToPlainText } from './extract/text-extractors';
-import { MimecastFunctionError } from './mimecast/errors';
+} from '../extract/message-document';
+import { DEFAULT_MAX_TEXT_CHARS, capText, htmlToPlainText } from '../extract/text-extractors';
+import { MimecastFunctionError } from '../mimecast/errors';
 
 export interface MessageContent {
   message: MessageDocument;

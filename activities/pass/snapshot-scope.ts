@@ -2,16 +2,16 @@
 // users, keeps the mailboxes (not aliases or distribution lists), applies the filters, and upserts the
 // registry `<prefix>-mailboxes`. Returns counts only: the pass then pages through the registry.
 import type { Client } from '@elastic/elasticsearch';
-import type { SnapshotScopeInput, SnapshotScopeResult } from '../common/contracts';
-import { indexNames } from '../common/node/documents';
-import { SourceError, classifyError } from '../common/node/errors';
-import { semanticProblems } from '../common/settings';
-import { BulkSink, type BulkOp } from './elastic/bulk-sink';
-import { countRegistry, markUnseenMailboxesGone, registryUpsertOp } from './elastic/registry';
+import type { SnapshotScopeInput, SnapshotScopeResult } from '../../common/activity-contracts';
+import { indexNames } from '../../common/node/documents';
+import { SourceError, classifyError } from '../../common/node/errors';
+import { semanticProblems } from '../../common/settings';
+import { BulkSink, type BulkOp } from '../elastic/bulk-sink';
+import { countRegistry, markUnseenMailboxesGone, registryUpsertOp } from '../elastic/registry';
 import { countDeletionCandidates } from './deletion-candidates';
-import { createMailboxFilter, mailboxKeyFor } from './mailbox-filter';
-import type { MimecastClient } from './mimecast/client';
-import { developmentHosts } from './mimecast/credentials';
+import { createMailboxFilter, mailboxKeyFor } from '../mailbox-filter';
+import type { MimecastClient } from '../mimecast/client';
+import { developmentHosts } from '../mimecast/credentials';
 
 /** Registry upserts are flushed in batches of this many entries. */
 const UPSERT_BATCH = 500;

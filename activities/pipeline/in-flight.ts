@@ -3,7 +3,7 @@
 // messages are recorded and skipped, one may be what kills workers) or an attempt that failed with
 // an error (5xx, throttling over budget, network): that attempt heartbeats `endedWithError` on its
 // way out (Temporal keeps a failing attempt's last heartbeat), and its messages are simply retried.
-import type { ActivityRuntime } from './ports';
+import type { ActivityRuntime } from '../ports';
 
 export const WORKER_STOPPED_REASON = 'the worker stopped while processing it';
 

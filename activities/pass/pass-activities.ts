@@ -24,26 +24,26 @@ import type {
   CrawlerActivities,
   PassStarter,
   PassStarterRef,
-} from '../common/contracts';
-import { passWorkflowId, WorkflowTypes } from '../common/contracts';
-import { SourceError } from '../common/node/errors';
-import { stopMailboxSignal } from '../common/messages';
-import { indexNames } from '../common/node/documents';
-import { BulkSink, type BulkOp } from './elastic/bulk-sink';
-import { registryDocId } from './elastic/document-ids';
-import { deleteMailboxDocuments as deleteMailboxDocumentsByQuery } from './elastic/mailbox-deletion';
-import { writePassReportDocument } from './elastic/pass-reports';
-import { queryLimiterFor } from './elastic/query-limiter';
+} from '../../common/activity-contracts';
+import { passWorkflowId, WorkflowTypes } from '../../common/contracts';
+import { SourceError } from '../../common/node/errors';
+import { stopMailboxSignal } from '../../common/messages';
+import { indexNames } from '../../common/node/documents';
+import { BulkSink, type BulkOp } from '../elastic/bulk-sink';
+import { registryDocId } from '../elastic/document-ids';
+import { deleteMailboxDocuments as deleteMailboxDocumentsByQuery } from '../elastic/mailbox-deletion';
+import { writePassReportDocument } from '../elastic/pass-reports';
+import { queryLimiterFor } from '../elastic/query-limiter';
 import {
   readRegistryPage as readRegistryPageQuery,
   updateRegistryStatus as updateRegistryStatusDoc,
-} from './elastic/registry';
+} from '../elastic/registry';
 import { readDeletionCandidatesPage } from './deletion-candidates';
-import { activityRuntime } from './activity-runtime';
+import { activityRuntime } from '../activity-runtime';
 import { describeStarter, startIdentity } from './pass-starter';
-import type { ActivityDeps } from './deps';
-import { ensureIndexTemplatesOnce } from './index-templates-once';
-import { carriedMailboxKey } from './mailbox-filter';
+import type { ActivityDeps } from '../deps';
+import { ensureIndexTemplatesOnce } from '../index-templates-once';
+import { carriedMailboxKey } from '../mailbox-filter';
 import { describeMailboxWorkflows } from './mailbox-liveness';
 import { snapshotScope as runSnapshot } from './snapshot-scope';
 

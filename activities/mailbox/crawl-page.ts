@@ -4,36 +4,29 @@
 // Messages are processed performance.pageConcurrency at a time, applied in list order
 // (activities/pipeline/process-messages.ts). Heartbeats {window, pageToken, nextIndex, inFlightIds} as messages
 // start and end and on a timer between; a retry after a lost worker records the messages that were in flight as
-// failed and skips them (activities/in-flight.ts). A list record that fails validation is an item failure, recorded; the page goes on.
-import type { CrawlPageInput, CrawlPageResult, MessageCounters, TimeWindow } from '../common/contracts';
-import { emptyCounters } from '../common/contracts';
-import { indexNames } from '../common/node/documents';
-import { MailboxError, toApplicationFailure } from '../common/node/errors';
-import type { SourceSettings } from '../common/settings';
-import { activityRuntime } from './activity-runtime';
-import type { ActivityDeps } from './deps';
-import type { BulkOp } from './elastic/bulk-sink';
-import { messageDocId } from './elastic/document-ids';
-import { queryLimiterFor } from './elastic/query-limiter';
-import { deleteMessagesWithAttachments } from './elastic/sweep';
-import { watermarkOp } from './elastic/watermarks';
-import { markingErrorEnd, setInFlight, stoppedIdsAfter, type InFlightDetails } from './in-flight';
-import { invalidRecordId, invalidRecordOps } from './invalid-records';
-import { keepAliveIntervalMs, withKeepAlive } from './keep-alive';
-import { receivedIsoOf as isoOf, receivedMs, sameSecond } from './list-dates';
-import { carriedMailboxKey } from './mailbox-filter';
-import type { MessageListPage, MimecastClient, MimecastMessageRecord } from './mimecast/client';
-import { MAX_PAGE_SIZE } from '../common/settings';
-import { MimecastFunctionError } from './mimecast/errors';
-import { writePage, type ItemOutcome } from './page-write';
-import type { MessageJob, ProcessContext } from './pipeline/message-job';
-import { processMessages } from './pipeline/process-messages';
-
-export type { MessageJob, ProcessContext } from './pipeline/message-job';
-
-export { WORKER_STOPPED_REASON } from './in-flight';
-export { writePage } from './page-write';
-export { processMessages, type ProcessResult } from './pipeline/process-messages';
+// failed and skips them (activities/pipeline/in-flight.ts). A list record that fails validation is an item failure, recorded; the page goes on.
+import type { MessageCounters, TimeWindow } from '../../common/contracts';
+import type { CrawlPageInput, CrawlPageResult } from '../../common/activity-contracts';
+import { emptyCounters } from '../../common/contracts';
+import { indexNames } from '../../common/node/documents';
+import { MailboxError } from '../../common/node/errors';
+import type { ActivityDeps } from '../deps';
+import type { BulkOp } from '../elastic/bulk-sink';
+import { messageDocId } from '../elastic/document-ids';
+import { queryLimiterFor } from '../elastic/query-limiter';
+import { deleteMessagesWithAttachments } from '../elastic/sweep';
+import { watermarkOp } from '../elastic/watermarks';
+import { markingErrorEnd, setInFlight, stoppedIdsAfter, type InFlightDetails } from '../pipeline/in-flight';
+import { invalidRecordId, invalidRecordOps } from '../pipeline/invalid-records';
+import { keepAliveIntervalMs, withKeepAlive } from '../pipeline/keep-alive';
+import { receivedIsoOf as isoOf, receivedMs, sameSecond } from '../pipeline/list-dates';
+import type { MessageListPage, MimecastClient, MimecastMessageRecord } from '../mimecast/client';
+import { MAX_PAGE_SIZE } from '../../common/settings';
+import { MimecastFunctionError } from '../mimecast/errors';
+import { writePage, type ItemOutcome } from '../pipeline/page-write';
+import type { MessageJob, ProcessContext } from '../pipeline/message-job';
+import { processContext } from '../pipeline/process-context';
+import { processMessages } from '../pipeline/process-messages';
 
 /** What a page heartbeats: enough to know, on a retry after a lost worker, which message was in flight. */
 export interface PageHeartbeat extends InFlightDetails {
@@ -44,26 +37,6 @@ export interface PageHeartbeat extends InFlightDetails {
 
 function compileAll(patterns: string[]): RegExp[] {
   return patterns.map((p) => new RegExp(p, 'i'));
-}
-
-export function processContext(
-  deps: ActivityDeps,
-  settings: SourceSettings,
-  address: string,
-  domain: string,
-  passId: string,
-  mailboxKey?: string,
-) {
-  const runtime = activityRuntime(deps.runtime);
-  const now = deps.now ?? (() => new Date());
-  return {
-    runtime,
-    now,
-    mailbox: carriedMailboxKey({ address, mailboxKey }, settings, deps.addressHashKey),
-    address,
-    domain,
-    passId,
-  };
 }
 
 /**
@@ -160,18 +133,13 @@ async function listPage(
   const first = records[0];
   if (first && input.previousLastReceived && sameSecond(first.received, input.previousLastReceived)) {
     const second = isoOf(first.received);
-    let extra: MessageListPage;
-    try {
-      extra = await client.listMessagesPage({
-        mailbox: input.address,
-        view,
-        start: second,
-        end: second,
-        pageSize: MAX_PAGE_SIZE,
-      });
-    } catch (err) {
-      throw toApplicationFailure(err);
-    }
+    const extra: MessageListPage = await client.listMessagesPage({
+      mailbox: input.address,
+      view,
+      start: second,
+      end: second,
+      pageSize: MAX_PAGE_SIZE,
+    });
     if (extra.nextPageToken) boundaryOverflowSeconds.push(second);
     const seen = new Set(records.map((r) => r.id));
     for (const r of extra.records) if (!seen.has(r.id)) records.push(r);
@@ -239,11 +207,9 @@ async function crawlPageAttempt(
         return result('windowRejected', { problem: err.message });
       }
       // Refused for another reason (e.g. forbidden for this address): no narrower window helps.
-      throw toApplicationFailure(
-        new MailboxError(`listing ${view} ${window.start}..${window.end} failed: ${err.message}`),
-      );
+      throw new MailboxError(`listing ${view} ${window.start}..${window.end} failed: ${err.message}`);
     }
-    throw toApplicationFailure(err);
+    throw err;
   }
   const { records, invalid, boundaryOverflowSeconds } = page;
   counters.listed = records.length + invalid.length;
@@ -277,11 +243,9 @@ async function crawlPageAttempt(
   ];
 
   const limiter = queryLimiterFor(settings.sourceId, settings.parallelism.folderQuery);
-  const existing = await limiter
-    .run(() => indexedMessageIds(deps.elastic, prefix, settings.sourceId, [...listedIds, ...toDelete]))
-    .catch((err: unknown) => {
-      throw toApplicationFailure(err);
-    });
+  const existing = await limiter.run(() =>
+    indexedMessageIds(deps.elastic, prefix, settings.sourceId, [...listedIds, ...toDelete]),
+  );
   if (input.mode === 'reconcile') {
     for (const id of listedIds) {
       if (existing.has(id))
@@ -320,29 +284,25 @@ async function crawlPageAttempt(
       }),
     );
   }
-  try {
-    // Expired or recalled under expiredPolicy=delete: removed if indexed, never fetched.
-    const present = toDelete.filter((id) => existing.has(id));
-    if (present.length) {
-      const removed = await limiter.run(() =>
-        deleteMessagesWithAttachments(
-          deps.elastic,
-          { prefix, source: settings.sourceId, messageDocIds: present },
-          {
-            heartbeat: () => runtime.heartbeat({ ...details }),
-          },
-        ),
-      );
-      counters.deleted += removed.messages;
-    }
-    await withKeepAlive(
-      () => runtime.heartbeat({ ...details }),
-      keepAliveIntervalMs(runtime.heartbeatTimeoutMs?.()),
-      () => writePage(ctx, ops, processed.written, processed.counters, outcomes),
+  // Expired or recalled under expiredPolicy=delete: removed if indexed, never fetched.
+  const present = toDelete.filter((id) => existing.has(id));
+  if (present.length) {
+    const removed = await limiter.run(() =>
+      deleteMessagesWithAttachments(
+        deps.elastic,
+        { prefix, source: settings.sourceId, messageDocIds: present },
+        {
+          heartbeat: () => runtime.heartbeat({ ...details }),
+        },
+      ),
     );
-  } catch (err) {
-    throw toApplicationFailure(err);
+    counters.deleted += removed.messages;
   }
+  await withKeepAlive(
+    () => runtime.heartbeat({ ...details }),
+    keepAliveIntervalMs(runtime.heartbeatTimeoutMs?.()),
+    () => writePage(ctx, ops, processed.written, processed.counters, outcomes),
+  );
 
   for (const k of Object.keys(processed.counters) as (keyof MessageCounters)[])
     counters[k] += processed.counters[k];

@@ -2,12 +2,11 @@
 // refused: a rejected message or attachment document becomes a failure record of its message (a
 // second, small write), and the window's watermark (commitLast) is written only after that, so
 // it never vouches for a window with an item neither indexed nor recorded.
-import type { MessageCounters } from '../common/contracts';
-import { indexNames } from '../common/node/documents';
-import { toApplicationFailure } from '../common/node/errors';
-import { BulkSink, type BulkOp, type FailedBulkItem } from './elastic/bulk-sink';
-import { listedMetadataOf, recordFailedItemOp } from './elastic/failed-items';
-import type { MessageJob, ProcessContext } from './pipeline/message-job';
+import type { MessageCounters } from '../../common/contracts';
+import { indexNames } from '../../common/node/documents';
+import { BulkSink, type BulkOp, type FailedBulkItem } from '../elastic/bulk-sink';
+import { listedMetadataOf, recordFailedItemOp } from '../elastic/failed-items';
+import type { MessageJob, ProcessContext } from './message-job';
 import { receivedIsoOf } from './list-dates';
 
 export type ItemOutcome = 'indexed' | 'failed';
@@ -73,10 +72,8 @@ export async function writePage(
   if (unrecoverable.length) {
     // Failure records, clears or the reconcile marks were not written: retrying the page is the only safe move.
     const [one] = unrecoverable;
-    throw toApplicationFailure(
-      new Error(
-        `bulk write failed for ${unrecoverable.length} operations: ${one!.index}/${one!.id}: ${one!.reason}`,
-      ),
+    throw new Error(
+      `bulk write failed for ${unrecoverable.length} operations: ${one!.index}/${one!.id}: ${one!.reason}`,
     );
   }
   const at = ctx.now().toISOString();
@@ -88,7 +85,7 @@ export async function writePage(
   // The held-back watermark goes last: after every rejected item is recorded.
   const second = await sink.write([...followUp, ...first.deferred]);
   if (second.failed.length) {
-    throw toApplicationFailure(new Error(`could not record failed items: ${second.failed[0]!.reason}`));
+    throw new Error(`could not record failed items: ${second.failed[0]!.reason}`);
   }
 }
 

@@ -1,10 +1,10 @@
 // List records that failed validation (a missing or mistyped field, a date that is not one): each
 // is an item failure recorded in `<prefix>-failed` with its id, or a stable stand-in for a record
 // without one, and the reason; the rest of its page goes on.
-import type { View } from '../common/contracts';
-import type { BulkOp } from './elastic/bulk-sink';
-import { recordFailedItemOp } from './elastic/failed-items';
-import type { InvalidListRecord } from './mimecast/client';
+import type { View } from '../../common/contracts';
+import type { BulkOp } from '../elastic/bulk-sink';
+import { recordFailedItemOp } from '../elastic/failed-items';
+import type { InvalidListRecord } from '../mimecast/client';
 
 export const INVALID_RECORD_KIND = 'invalid-record';
 
