@@ -7,8 +7,6 @@ import type { ExtractionPool } from './extract/extraction-pool';
 import type { ContentCache } from './extract/content-cache';
 import type { ActivityRuntime, CrawlMetrics, Logger } from './ports';
 
-export type { ActivityRuntime, CrawlMetrics, Logger } from './ports';
-
 export interface ActivityDeps {
   elastic: ElasticClient;
   /** Needed by the activities that describe, find or stop workflows. */

@@ -6,7 +6,7 @@ import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { mailboxWorkflowId, type CrawlMailboxInput } from '../common/contracts';
 import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
 import { readRss } from './child-process';
-import { startWorker } from './scenarios';
+import { startWorker } from './bench-context';
 import { buildWorkflowBundle } from './workflow-bundle';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,7 +10,7 @@ import { MimecastPassId } from '../common/search-attributes';
 import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
 import { createBenchSource } from './bench-source';
 import { cpuSeconds } from './child-process';
-import { startWorker } from './scenarios';
+import { startWorker } from './bench-context';
 import { startSimulatorProcess } from './simulator-process';
 import { buildWorkflowBundle } from './workflow-bundle';
 

@@ -7,7 +7,7 @@ import { startSimulatorProcess, simulatorControl, type SimulatorProcess } from '
 import { runTemporalCrawl } from './temporal-crawl';
 import { terminateSourceWorkflows } from './workflow-histories';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
-import { SIM_CREDENTIAL, type BenchContext } from './scenarios';
+import { SIM_CREDENTIAL, type BenchContext } from './bench-context';
 
 export interface QuotaRun {
   workers: number;

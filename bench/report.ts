@@ -1,6 +1,8 @@
 // Prints the benchmark's figures side by side and checks them against the targets of issue 9.
 import type { MachineInfo } from './machine';
-import type { HugeResult, LatencyResult, ThroughputResult } from './scenarios';
+import type { HugeResult } from './huge-scenario';
+import type { LatencyResult } from './latency-scenario';
+import type { ThroughputResult } from './throughput-scenario';
 import type { QuotaResult } from './quota-scenario';
 import type { SteadyStateResult } from './steady-state';
 import { formatSteadyState, steadyTargetChecks } from './steady-state-report';

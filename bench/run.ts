@@ -14,7 +14,9 @@ import { machineInfo } from './machine';
 import { buildWorkflowBundle } from './workflow-bundle';
 import { compileForBench } from './compiled-build';
 import { formatReport, targetChecks, type BenchResults } from './report';
-import { hugeScenario, latencyScenario, throughputScenario } from './scenarios';
+import { hugeScenario } from './huge-scenario';
+import { latencyScenario } from './latency-scenario';
+import { throughputScenario } from './throughput-scenario';
 import { quotaScenario } from './quota-scenario';
 import { steadyStateScenario } from './steady-state';
 

@@ -11,7 +11,7 @@ import { createBenchSource } from './bench-source';
 import { cpuMeter, readRss } from './child-process';
 import { costBetween, historyCosts, type HistoryCosts } from './history-costs';
 import { runPlainLoop } from './plain-loop';
-import { plainDeps, serverPids, startWorker, withSources, type BenchContext } from './scenarios';
+import { plainDeps, serverPids, startWorker, withSources, type BenchContext } from './bench-context';
 import { simulatorControl, startSimulatorProcess } from './simulator-process';
 import { runTemporalCrawl } from './temporal-crawl';
 

@@ -3,7 +3,7 @@
 // and the /__control surface — with the faults and switches of an /api/... call applied in one place.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MessageSpec } from './corpus';
+import type { MessageSpec } from './message-spec';
 import type { Context } from './message-builder';
 import { injectedFault, malformedDraw } from './endpoints/api-faults';
 import { ArchiveContent } from './endpoints/archive-content';

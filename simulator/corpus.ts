@@ -3,192 +3,25 @@
 import { SeededRandom, hash32 } from './seeded-random';
 import { encodeMessageId, type MessageRef } from './opaque-ids';
 import { presetPlan, type PresetPlan } from './presets';
-import { HOSTILE_KINDS, attachmentPayload, type AttachmentKind } from './attachment-factory';
 import { formatMimecastDate } from './mimecast-date';
+import type { Addr, MessageSpec } from './message-spec';
+import { EXTERNAL, composeMessageSpec } from './message-traits';
+import { ViewIndex, lowerBound, type ListQuery, type Listing } from './view-index';
+import { buildSharedPool, type SharedEntry } from './shared-pool';
+import {
+  directoryUsers,
+  distributionListsFor,
+  domainId,
+  newMailboxRecord,
+  type MailboxRecord,
+} from './directory';
 import type { AddressType, SimDomain, SimMessageSummary, SimUser, View } from './types';
 
 // Module-level copies of globals: a global lookup per call is very slow inside jest's vm context.
 const NodeMath = Math;
 const F64 = Float64Array;
 const I32 = Int32Array;
-const NodeArray = Array;
 const NodeDate = Date;
-const NodeBuffer = Buffer;
-
-export interface Addr {
-  emailAddress: string;
-  displayableName: string;
-}
-
-export type SpecialKind = 'eml' | 'p7s' | 'p7m';
-export interface AttachmentSpec {
-  kind: AttachmentKind | SpecialKind;
-  variant: number;
-}
-
-export interface MessageSpec {
-  ref: MessageRef;
-  id: string;
-  receivedSec: number;
-  subject: string;
-  from: Addr;
-  to: Addr[];
-  cc: Addr[];
-  replyTo: Addr | null;
-  envelopeFrom: Addr | null;
-  body: 'text' | 'html' | 'both';
-  structure: 'mixed' | 'smime-signed' | 'smime-opaque';
-  attachments: AttachmentSpec[];
-  expired: boolean;
-  recalled: boolean;
-  read: boolean;
-  toAlias: string | null;
-  /** A phrase unique to this message, present in its body. */
-  marker: string;
-  sizeEstimate: number;
-}
-
-interface MailboxRecord {
-  idx: number;
-  address: string;
-  domain: string;
-  name: string;
-  addressType: AddressType;
-  removed: boolean;
-  aliases: string[];
-  delegateOf: number[];
-  counts: Record<View, number>;
-  views: Partial<Record<View, ViewIndex>>;
-}
-
-interface SharedEntry {
-  timeSec: number;
-  sender: number;
-  recipients: number[];
-}
-
-class ViewIndex {
-  baseTimes: Float64Array;
-  extras = new Map<number, number>();
-  deleted = new Set<number>();
-  shared: number[] = [];
-  deletedShared = new Set<number>();
-  nextIndex: number;
-  private merged: { times: Float64Array; refs: Int32Array } | null = null;
-  constructor(baseTimes: Float64Array) {
-    this.baseTimes = baseTimes;
-    this.nextIndex = baseTimes.length;
-  }
-  invalidate(): void {
-    this.merged = null;
-  }
-  /** All live entries sorted by received second (ascending), refs: local index ≥ 0, shared k as -(k+1). */
-  sorted(pool: SharedEntry[]): { times: Float64Array; refs: Int32Array } {
-    if (this.merged) return this.merged;
-    const n = this.baseTimes.length;
-    if (!this.extras.size && !this.deleted.size && !this.shared.length) {
-      const refs = new I32(n);
-      for (let i = 0; i < n; i++) refs[i] = i;
-      this.merged = { times: this.baseTimes, refs };
-      return this.merged;
-    }
-    const refs: number[] = [];
-    const times: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (!this.deleted.has(i)) {
-        refs.push(i);
-        times.push(this.baseTimes[i]);
-      }
-    }
-    for (const [i, t] of this.extras) {
-      if (!this.deleted.has(i)) {
-        refs.push(i);
-        times.push(t);
-      }
-    }
-    for (const k of this.shared) {
-      if (!this.deletedShared.has(k)) {
-        refs.push(-(k + 1));
-        times.push(pool[k].timeSec);
-      }
-    }
-    const order = NodeArray.from(refs.keys()).sort((a, b) => times[a] - times[b] || refs[a] - refs[b]);
-    this.merged = {
-      times: F64.from(order, (o) => times[o]),
-      refs: I32.from(order, (o) => refs[o]),
-    };
-    return this.merged;
-  }
-  has(index: number): boolean {
-    return !this.deleted.has(index) && (index < this.baseTimes.length || this.extras.has(index));
-  }
-  timeOf(index: number): number | undefined {
-    return index < this.baseTimes.length ? this.baseTimes[index] : this.extras.get(index);
-  }
-}
-
-/** One result set of get-message-list, ascending by received second. */
-export interface Listing {
-  count: number;
-  times: Float64Array;
-  mbx: Int32Array | number;
-  refs: Int32Array;
-}
-
-export interface ListQuery {
-  mailbox: string;
-  view: View;
-  startSec: number;
-  endSec: number;
-  includeAliases: boolean;
-  includeDelegates: boolean;
-}
-
-const SUBJECT_TOPICS = [
-  'Q1 plan',
-  'budget review',
-  'weekly sync',
-  'invoice',
-  'contract draft',
-  'offsite',
-  'hiring update',
-  'release notes',
-  'incident report',
-  'board deck',
-];
-const UNICODE_SUBJECTS = [
-  'Réunion — ordre du jour ✓',
-  '会议纪要 📅',
-  'Ünïcödé Grüße aus Köln',
-  'Привет: отчёт',
-  'مرحبا بالعالم',
-  '🚀 Launch día',
-];
-const EXTERNAL = [
-  'partner@vendor.test',
-  'billing@supplier.test',
-  'news@newsletter.test',
-  'ceo@customer.test',
-  'noreply@service.test',
-];
-const ATTACHMENT_MIX: [AttachmentKind | SpecialKind | 'pdf+xlsx' | 'ics+docx', number][] = [
-  ['pdf', 14],
-  ['docx', 10],
-  ['xlsx', 10],
-  ['csv', 4],
-  ['txt', 5],
-  ['binary', 6],
-  ['png', 4],
-  ['nameless', 5],
-  ['ics', 6],
-  ['tnef', 6],
-  ['eml', 6],
-  ['p7s', 6],
-  ['p7m', 4],
-  ['pdf+xlsx', 8],
-  ['ics+docx', 6],
-];
-const MIX_TOTAL = ATTACHMENT_MIX.reduce((n, [, w]) => n + w, 0);
 
 export class Corpus {
   readonly plan: PresetPlan;
@@ -208,7 +41,7 @@ export class Corpus {
     this.anchorSec = NodeMath.floor(anchorMs / 1000) - 60;
     this.hostile = hostile || plan.hostile;
     this.domains = plan.domains.map((d) => ({
-      id: 'eNpVdom' + NodeBuffer.from(`${seed}:${d.domain}`).toString('base64').replace(/=+$/, ''),
+      id: domainId(seed, d.domain),
       ...d,
     }));
     const types: AddressType[] = ['created_by_ldap_sync', 'created_manually', 'created_by_import'];
@@ -228,46 +61,8 @@ export class Corpus {
       }
     });
     if (this.records.length > 1) this.records[1].delegateOf.push(0);
-    for (const d of this.domains) {
-      this.extraUsers.push(
-        {
-          emailAddress: `team@${d.domain}`,
-          addressType: 'dl_from_ldap',
-          alias: false,
-          name: `Team ${d.domain}`,
-          domain: d.domain,
-        },
-        {
-          emailAddress: `all-staff@${d.domain}`,
-          addressType: 'dl_from_ldap',
-          alias: false,
-          name: 'All staff',
-          domain: d.domain,
-        },
-        {
-          emailAddress: `bounce-${hash32(seed, d.domain) % 1000}@${d.domain}`,
-          addressType: 'created_by_email',
-          alias: false,
-          name: '',
-          domain: d.domain,
-        },
-      );
-    }
-    const rnd = SeededRandom.of(seed, 'shared-pool');
-    const live = this.records.filter((r) => r.counts.INBOX + r.counts.SENT > 0);
-    if (live.length >= 2) {
-      for (let k = 0; k < plan.sharedCount; k++) {
-        const sender = live[rnd.int(live.length)].idx;
-        const recipients = new Set<number>();
-        const want = 1 + rnd.int(3);
-        for (let t = 0; t < want * 3 && recipients.size < want; t++) {
-          const r = live[rnd.int(live.length)].idx;
-          if (r !== sender) recipients.add(r);
-        }
-        const timeSec = this.anchorSec - rnd.int(plan.spanDays * 86400);
-        this.pool.push({ timeSec, sender, recipients: [...recipients] });
-      }
-    }
+    for (const d of this.domains) this.extraUsers.push(...distributionListsFor(seed, d.domain));
+    this.pool = buildSharedPool(plan, seed, this.anchorSec, this.records);
   }
 
   static fromPreset(
@@ -285,19 +80,7 @@ export class Corpus {
     counts: Record<View, number>,
     addressType: AddressType,
   ): MailboxRecord {
-    const local = address.split('@')[0];
-    const r: MailboxRecord = {
-      idx: this.records.length,
-      address: address.toLowerCase(),
-      domain,
-      name: local.charAt(0).toUpperCase() + local.slice(1),
-      addressType,
-      removed: false,
-      aliases: [],
-      delegateOf: [],
-      counts,
-      views: {},
-    };
+    const r = newMailboxRecord(this.records.length, address, domain, counts, addressType);
     this.records.push(r);
     this.live = null;
     this.byAddress.set(r.address, r);
@@ -317,25 +100,7 @@ export class Corpus {
   }
 
   listUsers(): SimUser[] {
-    const users: SimUser[] = [];
-    for (const r of this.records) {
-      if (r.removed) continue;
-      users.push({
-        emailAddress: r.address,
-        addressType: r.addressType,
-        alias: false,
-        name: r.name,
-        domain: r.domain,
-      });
-      for (const a of r.aliases)
-        users.push({
-          emailAddress: a,
-          addressType: r.addressType,
-          alias: true,
-          name: r.name,
-          domain: r.domain,
-        });
-    }
+    const users = directoryUsers(this.records);
     users.push(...this.extraUsers);
     return users;
   }
@@ -362,7 +127,7 @@ export class Corpus {
     if (existing && !existing.removed) throw new Error(`mailbox ${address} exists`);
     if (!this.domains.some((d) => d.domain === domain)) {
       this.domains.push({
-        id: 'eNpVdom' + NodeBuffer.from(`${this.seed}:${domain}`).toString('base64').replace(/=+$/, ''),
+        id: domainId(this.seed, domain),
         domain,
         sendOnly: false,
         local: false,
@@ -528,67 +293,13 @@ export class Corpus {
         if (rnd.chance(0.3)) to.push(this.person(rnd.pick(EXTERNAL)));
       }
     }
-    const cc: Addr[] = rnd.chance(0.3) ? [this.person(rnd.pick(EXTERNAL))] : [];
-    const subjRoll = rnd.next();
-    const subject =
-      subjRoll < 0.05
-        ? ''
-        : subjRoll < 0.15
-          ? rnd.pick(UNICODE_SUBJECTS)
-          : `${rnd.pick(SUBJECT_TOPICS)} #${ref.index}`;
-    const bodyRoll = rnd.next();
-    const body: MessageSpec['body'] = bodyRoll < 0.15 ? 'html' : bodyRoll < 0.4 ? 'text' : 'both';
-    let structure: MessageSpec['structure'] = 'mixed';
-    const attachments: AttachmentSpec[] = [];
-    const variant = rnd.int(6);
-    if (this.hostile && rnd.chance(0.15)) {
-      attachments.push({ kind: HOSTILE_KINDS[ref.index % HOSTILE_KINDS.length], variant: 0 });
-    } else if (!rnd.chance(this.plan.plainRate)) {
-      let roll = rnd.int(MIX_TOTAL);
-      let pick = ATTACHMENT_MIX[0][0];
-      for (const [k, w] of ATTACHMENT_MIX) {
-        if (roll < w) {
-          pick = k;
-          break;
-        }
-        roll -= w;
-      }
-      if (pick === 'pdf+xlsx')
-        attachments.push({ kind: 'pdf', variant }, { kind: 'xlsx', variant: (variant + 1) % 6 });
-      else if (pick === 'ics+docx') attachments.push({ kind: 'ics', variant }, { kind: 'docx', variant });
-      else if (pick === 'p7s') {
-        structure = 'smime-signed';
-        attachments.push({ kind: 'p7s', variant });
-      } else if (pick === 'p7m') {
-        structure = 'smime-opaque';
-        attachments.push({ kind: 'p7m', variant });
-      } else attachments.push({ kind: pick, variant });
-    }
-    const marker = `simmsg${hash32(id).toString(36)}`;
-    const spec: MessageSpec = {
-      ref,
-      id,
-      receivedSec,
-      subject,
-      from,
-      to,
-      cc,
-      replyTo: rnd.chance(0.5) ? from : null,
-      envelopeFrom: rnd.chance(0.5)
-        ? { emailAddress: `bounce@${from.emailAddress.split('@')[1]}`, displayableName: '' }
-        : null,
-      body: structure === 'smime-opaque' ? 'text' : body,
-      structure,
-      attachments,
-      expired: rnd.chance(0.02),
-      recalled: rnd.chance(0.01),
-      read: rnd.chance(0.5),
-      toAlias,
-      marker,
-      sizeEstimate: 0,
-    };
-    spec.sizeEstimate = estimateSize(spec);
-    return spec;
+    return composeMessageSpec(
+      rnd,
+      { ref, id, receivedSec, from, to, toAlias },
+      (address) => this.person(address),
+      this.hostile,
+      this.plan.plainRate,
+    );
   }
 
   summary(spec: MessageSpec): SimMessageSummary {
@@ -633,32 +344,4 @@ export class Corpus {
     }
     v.invalidate();
   }
-}
-
-export function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function estimateSize(spec: MessageSpec): number {
-  let n = 420 + spec.subject.length * 2 + (spec.to.length + spec.cc.length) * 60;
-  n += spec.body === 'both' ? 1100 : 500;
-  for (const a of spec.attachments) {
-    const len =
-      a.kind === 'eml'
-        ? 1400
-        : a.kind === 'p7s'
-          ? 600
-          : a.kind === 'p7m'
-            ? 2400
-            : attachmentPayload(a.kind, a.variant).bytes.length;
-    n += NodeMath.ceil(len / 57) * 78 + 220;
-  }
-  return n;
 }

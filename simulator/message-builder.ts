@@ -6,7 +6,7 @@ import MimeNode from 'nodemailer/lib/mime-node';
 import { attachmentPayload, type AttachmentKind } from './attachment-factory';
 import { SeededRandom, hash32 } from './seeded-random';
 import { rfc2822Date } from './mimecast-date';
-import type { MessageSpec } from './corpus';
+import type { MessageSpec } from './message-spec';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const base64: {

@@ -2,7 +2,7 @@
 // DELIVERED), get-file (an attachment by its id from detail) and a minimal archive search. Malformed ids
 // answer 400 with an empty body, as the real service does; ids in the failIds fault fail in fail[].
 import { createHash } from 'node:crypto';
-import type { MessageSpec } from '../corpus';
+import type { MessageSpec } from '../message-spec';
 import {
   MessageCache,
   attachmentsOf,

@@ -2,7 +2,8 @@
 // paged, in the order the listOrder switch picks (newest first, oldest first, or unstable within a second),
 // with the `to` field as an object or an array (listToShape switch).
 import { createHash } from 'node:crypto';
-import { lowerBound, type Listing, type MessageSpec } from '../corpus';
+import type { MessageSpec } from '../message-spec';
+import { lowerBound, type Listing } from '../view-index';
 import { defaultListWindow, formatMimecastDate, parseMimecastDate } from '../mimecast-date';
 import { recordDefect, withDefect } from '../message-faults';
 import { hash32 } from '../seeded-random';

@@ -41,7 +41,7 @@ import {
 import { attachmentPayload } from '../../simulator/attachment-factory';
 import { buildPdf } from '../../simulator/document-builders';
 import { buildRfc822 } from '../../simulator/message-builder';
-import type { AttachmentSpec, MessageSpec } from '../../simulator/corpus';
+import type { AttachmentSpec, MessageSpec } from '../../simulator/message-spec';
 import { settings as testSettings } from '../helpers/settings';
 
 jest.setTimeout(120_000);

@@ -6,7 +6,7 @@ import { parseRfc822 } from '../../activities/extract/mime-parser';
 import { decodeTnef } from '../../activities/extract/tnef-decoder';
 import { attachmentPayload } from '../../simulator/attachment-factory';
 import { buildRfc822, serializeMimeNode } from '../../simulator/message-builder';
-import type { AttachmentSpec, MessageSpec } from '../../simulator/corpus';
+import type { AttachmentSpec, MessageSpec } from '../../simulator/message-spec';
 
 function spec(overrides: Partial<MessageSpec> = {}): MessageSpec {
   return {
