@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { ItemError } from '../../common/node/errors';
 import { MAX_PAGE_SIZE } from '../../common/settings';
-import type { ApiTransport, CallContext } from './api-transport';
+import type { ApiTransport } from './api-transport';
+import type { CallContext } from './call-context';
 import { CallScope, type CallObserver } from './call-scope';
 import { MimecastResponseError, TransientError } from './errors';
 import { toMimecastDate } from './mimecast-date';

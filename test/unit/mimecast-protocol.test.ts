@@ -1,6 +1,6 @@
 // Pure parts of the Mimecast client: throttle maths, fail[] parsing, record normalisation,
 // dates, the throttle gate, the single-flight token cache and redaction in traces.
-import { throttleWaitMs } from '../../activities/mimecast/api-transport';
+import { throttleWaitMs } from '../../activities/mimecast/throttle-wait';
 import { toMimecastDate } from '../../activities/mimecast/mimecast-date';
 import { failDetails, MimecastMessageRecordSchema, parseResponse } from '../../activities/mimecast/responses';
 import { ThrottleGate } from '../../activities/mimecast/throttle-gate';
