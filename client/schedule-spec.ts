@@ -3,9 +3,15 @@
 // credential).
 import type { ScheduleOptions, ScheduleSpec } from '@temporalio/client';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { PASS_WORKFLOW_TASK_TIMEOUT, WorkflowTypes, type CrawlArchiveInput } from '../common/contracts';
+import {
+  PASS_WORKFLOW_TASK_TIMEOUT,
+  passModeFor,
+  WorkflowTypes,
+  type CrawlArchiveInput,
+} from '../common/contracts';
 import { CrawlStatus, MimecastSource } from '../common/search-attributes';
 import type { SourceSettings } from '../common/settings';
+import { passWorkflowSummary } from '../common/workflow-summaries';
 
 export type ScheduleKind = 'delta' | 'reconcile';
 
@@ -79,6 +85,10 @@ export function crawlScheduleOptions(params: CrawlScheduleParams): ScheduleOptio
       workflowId: scheduledWorkflowId(settings.sourceId, kind),
       taskQueue: params.taskQueue,
       args: [input],
+      staticSummary: passWorkflowSummary(
+        settings.sourceId,
+        passModeFor('delta', settings, kind === 'reconcile'),
+      ),
       workflowTaskTimeout: PASS_WORKFLOW_TASK_TIMEOUT,
       typedSearchAttributes: [
         { key: MimecastSource, value: settings.sourceId },

@@ -13,6 +13,7 @@ import {
   log,
   makeContinueAsNewFunc,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   setWorkflowOptions,
   workflowInfo,
@@ -37,6 +38,7 @@ import {
 import { TemporalScheduledById } from '../common/search-attributes';
 import { parseSettingsLenient, SettingsError, type SourceSettings } from '../common/settings';
 import { ACTIVITY_OPTIONS } from './activity-options';
+import { passDetails, PassFailureWatch } from './current-details';
 import { DEFAULT_MAX_CHILD_STARTS_PER_RUN, errorMessage, MailboxDispatcher } from './pass-dispatch';
 import { DEFAULT_LIVENESS_CHECK_MS, DEFAULT_STALLED_CHECKS, LivenessCheck } from './pass-liveness';
 import { PassControl } from './pass-control';
@@ -46,14 +48,18 @@ import { PassState } from './pass-state';
 import { migratePassState, toCarriedState } from './pass-state-migration';
 import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
+/** Each pass activity with its one-line summary for the Web UI (user metadata: not part of replay checks). */
+function passActivity<K extends keyof CrawlerActivities>(name: K, summary: string): CrawlerActivities[K] {
+  return proxyActivities<CrawlerActivities>({ ...ACTIVITY_OPTIONS[name], summary })[name];
+}
+
 const acts = {
-  findRunningPasses: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.findRunningPasses).findRunningPasses,
-  snapshotScope: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.snapshotScope).snapshotScope,
-  readRegistryPage: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.readRegistryPage).readRegistryPage,
-  describeMailboxes: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.describeMailboxes).describeMailboxes,
-  writePassReport: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.writePassReport).writePassReport,
-  recordMailboxOutcomes: proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.recordMailboxOutcomes)
-    .recordMailboxOutcomes,
+  findRunningPasses: passActivity('findRunningPasses', 'find other running passes'),
+  snapshotScope: passActivity('snapshotScope', 'snapshot the mailbox directory'),
+  readRegistryPage: passActivity('readRegistryPage', 'read a registry page'),
+  describeMailboxes: passActivity('describeMailboxes', 'liveness check of mailboxes in flight'),
+  writePassReport: passActivity('writePassReport', 'write the pass report'),
+  recordMailboxOutcomes: passActivity('recordMailboxOutcomes', 'record mailbox outcomes in the registry'),
 };
 
 /** A failure that ends the pass for the whole source, with its message for the operator
@@ -126,6 +132,12 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
   let generation = 0;
   const wake = () => void generation++;
   const attributes = new PassSearchAttributes(d, input.carried !== undefined);
+  // The Web UI's current details: not a command, so it may change on every wake-up.
+  const failures = new PassFailureWatch();
+  const showDetails = () => {
+    const progress = state.progress();
+    setCurrentDetails(passDetails(d.phase, progress, failures.observe(progress, new Date().toISOString())));
+  };
   const outcomes = new OutcomeBatcher(
     (batch) =>
       acts
@@ -192,6 +204,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
         dispatcher.launch(next);
       }
       attributes.upsert();
+      showDetails();
       if (state.crawlDone() && dispatcher.pending === 0) return 'drained';
       // Deletion children are awaited, so a run continues-as-new only once they are done.
       if (
@@ -224,6 +237,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
     await condition(() => outcomes.written());
     state.finish();
     attributes.upsert(true);
+    showDetails();
     try {
       await acts.writePassReport({
         settings,
@@ -242,6 +256,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
   try {
     if (d.phase === 'start') {
       attributes.upsert(true);
+      showDetails();
       if (!options.force) {
         const running = await acts.findRunningPasses({
           sourceId: d.sourceId,

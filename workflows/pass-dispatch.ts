@@ -27,6 +27,7 @@ import {
   type PassOptions,
 } from '../common/contracts';
 import { crawlRequestedSignal } from '../common/messages';
+import { deletionWorkflowSummary, mailboxWorkflowSummary } from '../common/workflow-summaries';
 import { MimecastDomain, MimecastMailbox, MimecastSource } from '../common/search-attributes';
 import type { SourceSettings } from '../common/settings';
 import type { InFlightMailbox, PassState } from './pass-state';
@@ -133,6 +134,7 @@ export class MailboxDispatcher {
         await startChild(WorkflowTypes.crawlMailbox, {
           workflowId,
           args: [childInput],
+          staticSummary: mailboxWorkflowSummary(d.sourceId, m.mailboxKey),
           parentClosePolicy: ParentClosePolicy.ABANDON,
           cancellationType: ChildWorkflowCancellationType.ABANDON,
           typedSearchAttributes: [
@@ -171,6 +173,7 @@ export class MailboxDispatcher {
       {
         workflowId: deleteWorkflowId(d.sourceId, m.mailboxKey),
         args: [deleteInput],
+        staticSummary: deletionWorkflowSummary(d.sourceId, m.mailboxKey),
         typedSearchAttributes: [
           { key: MimecastSource, value: d.sourceId },
           { key: MimecastMailbox, value: m.mailboxKey },

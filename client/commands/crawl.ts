@@ -19,6 +19,7 @@ import {
 } from '../../common/contracts';
 import { passProgressQuery } from '../../common/messages';
 import { CrawlStatus, MimecastSource } from '../../common/search-attributes';
+import { passWorkflowSummary } from '../../common/workflow-summaries';
 import type { CliContext } from '../cli-context';
 import { describeExitStatus, ExitStatus, passExitStatus } from '../exit-status';
 import { passSummary } from '../progress-format';
@@ -59,6 +60,10 @@ export async function crawlCommand(ctx: CrawlContext, opts: CrawlCommandOptions)
       taskQueue: env.taskQueue,
       workflowId,
       args: [input],
+      staticSummary: passWorkflowSummary(
+        settings.sourceId,
+        passModeFor('delta', settings, options.ignoreDeltaTokens),
+      ),
       // A pass's workflow task replays a large history on a busy worker: 10 s is too tight.
       workflowTaskTimeout: PASS_WORKFLOW_TASK_TIMEOUT,
       typedSearchAttributes: [
