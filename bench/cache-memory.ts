@@ -1,25 +1,14 @@
 // `npx tsx bench/cache-memory.ts [workflows]`: worker memory per cached mailbox workflow. Starts N
 // crawlMailbox workflows with no request (each runs one workflow task and waits, cached) on a fresh
 // worker and reads the worker's RSS before and after (no activity runs, so nothing else grows).
-import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { mailboxWorkflowId, type CrawlMailboxInput } from '../common/contracts';
-import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
 import { readRss } from './child-process';
 import { startWorker } from './bench-context';
-import { buildWorkflowBundle } from './workflow-bundle';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { openStandaloneContext, sleep } from './standalone-context';
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 300);
-  const es = new ElasticClient({ node: process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL });
-  const connection = await Connection.connect({
-    address: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
-  });
-  const client = new TemporalClient({ connection });
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-  const ctx = { es, temporal: client, log, keep: false, workflowBundlePath: await buildWorkflowBundle() };
+  const { ctx, client, close } = await openStandaloneContext();
   const worker = await startWorker(ctx);
   const sourceId = `bench-cache-${Date.now()}`;
   const ids: string[] = [];
@@ -57,8 +46,7 @@ async function main(): Promise<void> {
         .terminate('measured')
         .catch(() => undefined);
     await worker.stop();
-    await connection.close();
-    await es.close();
+    await close();
   }
 }
 

@@ -2,29 +2,19 @@
 // mailbox workflow waits in place (patch steady-state) or continues-as-new after every pass, with
 // the workflow cached (default cache) or evicted (MAX_CACHED_WORKFLOWS=0: every task replays the
 // run's history). One mailbox per variant, driven by crawlRequested signals without a pass.
-import { Client as ElasticClient } from '@elastic/elasticsearch';
-import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { mailboxWorkflowId, type CrawlMailboxInput, type CrawlRequest } from '../common/contracts';
 import { crawlRequestedSignal } from '../common/messages';
 import { MimecastPassId } from '../common/search-attributes';
-import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
 import { createBenchSource } from './bench-source';
 import { cpuSeconds } from './child-process';
 import { startWorker } from './bench-context';
 import { startSimulatorProcess } from './simulator-process';
-import { buildWorkflowBundle } from './workflow-bundle';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { openStandaloneContext, sleep } from './standalone-context';
 
 async function main(): Promise<void> {
   const passes = Number(process.argv[2] ?? 60);
-  const es = new ElasticClient({ node: process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL });
-  const connection = await Connection.connect({
-    address: process.env.TEMPORAL_ADDRESS ?? DEFAULT_TEMPORAL_ADDRESS,
-  });
-  const client = new TemporalClient({ connection });
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-  const ctx = { es, temporal: client, log, keep: false, workflowBundlePath: await buildWorkflowBundle() };
+  const { ctx, es, client, close } = await openStandaloneContext();
+  const { log } = ctx;
   const sim = await startSimulatorProcess({ preset: 'many-mailboxes', mailboxCount: 8, seed: 1 });
   const mailboxes = (await sim.control.mailboxes()).filter((m) => !m.startsWith('team@'));
   const source = await createBenchSource(es, 'idle-cost', {
@@ -99,8 +89,7 @@ async function main(): Promise<void> {
   } finally {
     await source.remove(es).catch(() => undefined);
     await sim.close();
-    await connection.close();
-    await es.close();
+    await close();
   }
   process.stdout.write(
     [
