@@ -3,8 +3,6 @@
 // time (windows → pages → sweep), reports to the requester and waits for the next pass, continuing-as-new
 // when its history grows (workflows/steady-state.ts). Decisions live in MailboxCrawlState; this file only wires.
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   CancelledFailure,
   allHandlersFinished,
@@ -21,15 +19,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type {
-  CrawlMailboxInput,
-  CrawlRequest,
-  ErrorKind,
-  MailboxReport,
-  MailboxStatus,
-} from '../common/contracts';
+import type { CrawlMailboxInput, CrawlRequest, MailboxReport, MailboxStatus } from '../common/contracts';
 import type { CrawlerActivities } from '../common/activity-contracts';
-import { FailureTypes } from '../common/contracts';
 import {
   cancelMailboxSignal,
   crawlRequestedSignal,
@@ -41,18 +32,13 @@ import {
   resumeMailboxSignal,
   stopMailboxSignal,
 } from '../common/messages';
-import {
-  CrawlStatus,
-  MessagesIndexed,
-  MimecastDomain,
-  MimecastLastPassAt,
-  MimecastMailbox,
-  MimecastPassId,
-  MimecastSource,
-} from '../common/search-attributes';
+import { MimecastLastPassAt, MimecastPassId, MimecastSource } from '../common/search-attributes';
 import { parseSettingsLenient, type SourceSettings } from '../common/settings';
+import { failureOf } from './activity-failure';
 import { ACTIVITY_OPTIONS, pageActivityOptions } from './activity-options';
+import { pageInput, probeInput, retryInput, sweepInput, watermarksInput } from './mailbox-activity-inputs';
 import { MailboxCrawlState } from './mailbox-crawl-state';
+import { identityAttributes, statusAttributes } from './mailbox-search-attributes';
 import {
   changedSearchAttributes,
   continueAsNewBetweenPasses,
@@ -67,7 +53,6 @@ import { FAIL_WORKFLOW_ON } from './workflow-failures';
  * changes where running mailboxes continue-as-new on replay: behind patched() (same doc, Versioning).
  */
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 9_000;
-const DEFAULT_RETRY_FAILED_MAX_ATTEMPTS = 5;
 
 function activity<K extends keyof CrawlerActivities>(
   name: K,
@@ -155,20 +140,15 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
   );
 
   function upsert(status: MailboxStatus, extra: SearchAttributeUpdatePair[] = []): void {
-    upsertSearchAttributes([
-      { key: CrawlStatus, value: status },
-      { key: MessagesIndexed, value: state.state.messagesIndexedTotal },
-      ...extra,
-    ]);
+    upsertSearchAttributes(statusAttributes(status, state.state.messagesIndexedTotal, extra));
   }
 
   /** Steady state: only the values that change (an idle pass changes its pass id and time). */
   function upsertChanged(status: MailboxStatus, extra: SearchAttributeUpdatePair[]): void {
-    const pairs = changedSearchAttributes(workflowInfo().typedSearchAttributes, [
-      { key: CrawlStatus, value: status },
-      { key: MessagesIndexed, value: state.state.messagesIndexedTotal },
-      ...extra,
-    ]);
+    const pairs = changedSearchAttributes(
+      workflowInfo().typedSearchAttributes,
+      statusAttributes(status, state.state.messagesIndexedTotal, extra),
+    );
     if (pairs.length) upsertSearchAttributes(pairs);
   }
   /** Set by the fast path: 'Running' is upserted only if the pass needs more than the probe. */
@@ -176,19 +156,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
 
   // The identity attributes are set once and then carried by continue-as-new.
   if (workflowInfo().typedSearchAttributes.get(MimecastSource) === undefined) {
-    upsert(state.state.status, [
-      { key: MimecastSource, value: identity.sourceId },
-      { key: MimecastMailbox, value: identity.mailboxKey },
-      { key: MimecastDomain, value: identity.domain },
-    ]);
-  }
-
-  function failureOf(err: unknown): { message: string; kind: ErrorKind } {
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    const kind: ErrorKind =
-      cause instanceof ApplicationFailure && cause.type === FailureTypes.source ? 'source' : 'mailbox';
-    const message = cause instanceof Error ? cause.message : String(cause);
-    return { message, kind };
+    upsert(state.state.status, identityAttributes(identity));
   }
 
   /** Every activity runs to its end even when the workflow is cancelled: the page is finished, tokens kept. */
@@ -207,16 +175,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     if (!views || !patched(STEADY_STATE_PATCH)) return false;
     let probed;
     try {
-      probed = await finishing(() =>
-        probeMailbox({
-          settings: request.settings,
-          address: identity.address,
-          mailboxKey: identity.mailboxKey,
-          domain: identity.domain,
-          passId: request.passId,
-          views,
-        }),
-      );
+      probed = await finishing(() => probeMailbox(probeInput(identity, request, views)));
     } catch (err) {
       if (isCancellation(err)) throw err;
       if (droppedMeanwhile(request)) return true;
@@ -239,13 +198,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     let watermarks = {};
     if (request.mode !== 'retryFailed') {
       try {
-        ({ watermarks } = await finishing(() =>
-          loadWatermarks({
-            settings: request.settings,
-            address: identity.address,
-            mailboxKey: identity.mailboxKey,
-          }),
-        ));
+        ({ watermarks } = await finishing(() => loadWatermarks(watermarksInput(identity, request))));
       } catch (err) {
         if (isCancellation(err)) throw err;
         if (droppedMeanwhile(request)) return;
@@ -291,7 +244,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
       }
       const step = state.nextStep();
       const pass = state.pass!;
-      const { settings, passId } = pass.request;
+      const { passId } = pass.request;
       if (runningUpsertPending && step.kind !== 'finish' && step.kind !== 'idle') {
         runningUpsertPending = false;
         upsert('Running', [{ key: MimecastPassId, value: passId }]);
@@ -302,53 +255,14 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
           case 'finish':
             return 'finished';
           case 'retryFailed':
-            state.applyRetry(
-              await finishing(() =>
-                retryFailedItems({
-                  settings,
-                  address: identity.address,
-                  mailboxKey: identity.mailboxKey,
-                  domain: identity.domain,
-                  passId,
-                  maxAttempts: tuning.retryFailedMaxAttempts ?? DEFAULT_RETRY_FAILED_MAX_ATTEMPTS,
-                }),
-              ),
-            );
+            state.applyRetry(await finishing(() => retryFailedItems(retryInput(identity, pass, tuning))));
             break;
           case 'page':
-            state.applyPage(
-              await finishing(() =>
-                crawlPage({
-                  settings,
-                  address: identity.address,
-                  mailboxKey: identity.mailboxKey,
-                  domain: identity.domain,
-                  view: step.view,
-                  passId,
-                  mode: pass.mode,
-                  refetchContent: pass.request.refetchContent ?? false,
-                  window: step.window,
-                  pageToken: step.pageToken,
-                  pageIndex: step.pageIndex,
-                  previousLastReceived: step.previousLastReceived,
-                  watermarkOnLastPage: step.watermarkOnLastPage,
-                }),
-              ),
-            );
+            state.applyPage(await finishing(() => crawlPage(pageInput(identity, pass, step))));
             if (state.shouldUpsertProgress()) upsert('Running');
             break;
           case 'sweep': {
-            const { deleted } = await finishing(() =>
-              sweepUnseen({
-                settings,
-                address: identity.address,
-                mailboxKey: identity.mailboxKey,
-                view: step.view,
-                passId,
-                // The activity skips a view that holds any of them (not a command change: input only).
-                boundaryOverflowSeconds: [...pass.boundaryOverflowSeconds],
-              }),
-            );
+            const { deleted } = await finishing(() => sweepUnseen(sweepInput(identity, pass, step.view)));
             state.applySweep(step.view, deleted);
             break;
           }

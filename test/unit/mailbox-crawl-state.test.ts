@@ -2,7 +2,8 @@
 // completed window, token restarts, halving, error budget, reports, carried state.
 import { emptyCounters, type CrawlRequest } from '../../common/contracts';
 import { type CrawlPageResult } from '../../common/activity-contracts';
-import { MAX_PAGES_PER_WINDOW, MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
+import { MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
+import { MAX_PAGES_PER_WINDOW } from '../../workflows/view-cursor';
 import { settings } from '../helpers/settings';
 
 const identity = {
