@@ -12,7 +12,6 @@ import {
   isCancellation,
   log,
   makeContinueAsNewFunc,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   setWorkflowOptions,
@@ -45,12 +44,13 @@ import { PassControl } from './pass-control';
 import { OutcomeBatcher } from './pass-outcomes';
 import { PassSearchAttributes } from './pass-search-attributes';
 import { PassState } from './pass-state';
+import { summarizedActivity } from './summarized-activity';
 import { migratePassState, toCarriedState } from './pass-state-migration';
 import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
-/** Each pass activity with its one-line summary for the Web UI (user metadata: not part of replay checks). */
+/** Each pass activity with its one-line summary for the Web UI. */
 function passActivity<K extends keyof CrawlerActivities>(name: K, summary: string): CrawlerActivities[K] {
-  return proxyActivities<CrawlerActivities>({ ...ACTIVITY_OPTIONS[name], summary })[name];
+  return summarizedActivity(name, ACTIVITY_OPTIONS[name])(summary);
 }
 
 const acts = {

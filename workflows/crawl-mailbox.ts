@@ -12,7 +12,7 @@ import {
   log,
   makeContinueAsNewFunc,
   patched,
-  proxyActivities,
+  setCurrentDetails,
   setHandler,
   setWorkflowOptions,
   upsertSearchAttributes,
@@ -20,7 +20,6 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { CrawlMailboxInput, CrawlRequest, MailboxReport, MailboxStatus } from '../common/contracts';
-import type { CrawlerActivities } from '../common/activity-contracts';
 import {
   cancelMailboxSignal,
   crawlRequestedSignal,
@@ -35,9 +34,11 @@ import {
 import { MimecastLastPassAt, MimecastPassId, MimecastSource } from '../common/search-attributes';
 import { parseSettingsLenient, type SourceSettings } from '../common/settings';
 import { failureOf } from './activity-failure';
-import { ACTIVITY_OPTIONS, pageActivityOptions } from './activity-options';
 import { pageInput, probeInput, retryInput, sweepInput, watermarksInput } from './mailbox-activity-inputs';
 import { MailboxCrawlState } from './mailbox-crawl-state';
+import { mailboxActivities } from './mailbox-activities';
+import { mailboxDetails, MailboxErrorWatch } from './mailbox-details';
+import type { MailboxStep } from './mailbox-step';
 import { identityAttributes, statusAttributes } from './mailbox-search-attributes';
 import {
   changedSearchAttributes,
@@ -54,13 +55,6 @@ import { FAIL_WORKFLOW_ON } from './workflow-failures';
  */
 const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 9_000;
 
-function activity<K extends keyof CrawlerActivities>(
-  name: K,
-  options = ACTIVITY_OPTIONS[name],
-): CrawlerActivities[K] {
-  return proxyActivities<CrawlerActivities>(options)[name];
-}
-
 export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
   const tuning = input.tuning ?? {};
   const identity = {
@@ -72,11 +66,14 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
   const state = new MailboxCrawlState(identity, input.state, tuning.windowDays);
   const continueAsNewAfterEvents = tuning.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
 
-  const loadWatermarks = activity('loadWatermarks');
-  const probeMailbox = activity('probeMailbox');
-  const crawlPage = activity('crawlPage', pageActivityOptions(tuning));
-  const retryFailedItems = activity('retryFailedItems');
-  const sweepUnseen = activity('sweepUnseen');
+  const acts = mailboxActivities(tuning);
+  const errors = new MailboxErrorWatch();
+  /** The Web UI's current details (not a command: no patch). */
+  const showDetails = (step?: MailboxStep) => {
+    const progress = state.progress();
+    const at = new Date().toISOString();
+    setCurrentDetails(mailboxDetails(progress, step, errors.observe(progress.lastError, at)));
+  };
 
   /** Tolerates a requester that is gone: its own liveness check records the mailbox then. */
   async function report(replyTo: string, mailboxReport: MailboxReport): Promise<void> {
@@ -175,7 +172,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     if (!views || !patched(STEADY_STATE_PATCH)) return false;
     let probed;
     try {
-      probed = await finishing(() => probeMailbox(probeInput(identity, request, views)));
+      probed = await finishing(() => acts.probeMailbox(probeInput(identity, request, views)));
     } catch (err) {
       if (isCancellation(err)) throw err;
       if (droppedMeanwhile(request)) return true;
@@ -198,7 +195,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     let watermarks = {};
     if (request.mode !== 'retryFailed') {
       try {
-        ({ watermarks } = await finishing(() => loadWatermarks(watermarksInput(identity, request))));
+        ({ watermarks } = await finishing(() => acts.loadWatermarks(watermarksInput(identity, request))));
       } catch (err) {
         if (isCancellation(err)) throw err;
         if (droppedMeanwhile(request)) return;
@@ -243,6 +240,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
         }
       }
       const step = state.nextStep();
+      showDetails(step);
       const pass = state.pass!;
       const { passId } = pass.request;
       if (runningUpsertPending && step.kind !== 'finish' && step.kind !== 'idle') {
@@ -255,14 +253,18 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
           case 'finish':
             return 'finished';
           case 'retryFailed':
-            state.applyRetry(await finishing(() => retryFailedItems(retryInput(identity, pass, tuning))));
+            state.applyRetry(
+              await finishing(() => acts.retryFailedItems(retryInput(identity, pass, tuning))),
+            );
             break;
           case 'page':
-            state.applyPage(await finishing(() => crawlPage(pageInput(identity, pass, step))));
+            state.applyPage(await finishing(() => acts.crawlPage(pageInput(identity, pass, step))));
             if (state.shouldUpsertProgress()) upsert('Running');
             break;
           case 'sweep': {
-            const { deleted } = await finishing(() => sweepUnseen(sweepInput(identity, pass, step.view)));
+            const { deleted } = await finishing(() =>
+              acts.sweepUnseen(sweepInput(identity, pass, step.view)),
+            );
             state.applySweep(step.view, deleted);
             break;
           }
@@ -287,6 +289,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
   for (;;) {
     // Waits for a request; one dropped while its watermarks loaded sends the workflow back to waiting.
     while (!state.pass) {
+      showDetails();
       await condition(() => state.hasWork() || state.stopRequested);
       if (state.stopRequested && !state.pass) {
         await condition(allHandlersFinished);

@@ -13,11 +13,11 @@ export interface LastFailure {
 
 const MAX_REASON_CHARS = 300;
 
-function count(n: number): string {
+export function count(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-function clip(text: string): string {
+export function clip(text: string): string {
   return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS - 1)}…` : text;
 }
 

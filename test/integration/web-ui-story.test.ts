@@ -4,7 +4,9 @@
 // by the CLI, as an operator would; the simulator's latency keeps it running long enough to look.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
+import { mailboxProgressQuery } from '../../common/messages';
 import { WorkerHarness } from '../helpers/worker-harness';
 import { terminateSource } from '../helpers/terminate-source';
 import { runCliInProcess, tempDir, writeConfig } from './cli-harness';
@@ -12,6 +14,9 @@ import { runCliInProcess, tempDir, writeConfig } from './cli-harness';
 jest.setTimeout(180_000);
 
 let h: WorkerHarness;
+/** "INBOX 2024-03-01…03-08 page 3"; a window shorter than a day, or ending now, also shows times. */
+const PAGE_SUMMARY = /(INBOX|SENT) \d{4}-\d\d-\d\d( \d\d:\d\d)?…(\d{4}-)?\d\d-\d\d( \d\d:\d\d)? page \d+/;
+const PAGE_SUMMARY_PAGE_1 = new RegExp(`^${PAGE_SUMMARY.source.replace('page \\d+', 'page 1')}$`);
 const dir = tempDir('web-ui-story');
 
 interface WorkflowMetadata {
@@ -25,6 +30,15 @@ async function currentDetails(handle: WorkflowHandle): Promise<string> {
 
 async function staticSummary(handle: WorkflowHandle): Promise<string | undefined> {
   return await (await handle.describe()).staticSummary();
+}
+
+/** The summaries of the activities a workflow scheduled, from its history (as the Web UI's timeline shows). */
+async function activitySummaries(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const summary = event.activityTaskScheduledEventAttributes ? event.userMetadata?.summary : undefined;
+    return summary ? [defaultPayloadConverter.fromPayload<string>(summary)] : [];
+  });
 }
 
 /** Polls the details until they match, returning them (the last seen ones in the error otherwise). */
@@ -56,7 +70,7 @@ beforeAll(async () => {
   // Every API call waits: a mailbox of the tiny preset takes tens of seconds, long enough to watch.
   h = await WorkerHarness.start({
     name: 'web-ui-story',
-    simulator: { preset: 'tiny', faults: { latencyMs: 150 } },
+    simulator: { preset: 'tiny', faults: { latencyMs: 300 } },
   });
 });
 
@@ -89,6 +103,12 @@ test('the pass and its mailboxes show their summary and current details while ru
   expect(await eventually(() => staticSummary(alice))).toBe(
     `Mailbox alice@example.com of source ${h.sourceId}`,
   );
+  // Running: the mailbox names the view, window and page it is on, and its counts so far.
+  const crawling = await detailsMatching(
+    alice,
+    new RegExp(`^Crawling ${PAGE_SUMMARY.source} \\(delta pass\\)$`, 'm'),
+  );
+  expect(crawling).toMatch(/^This pass: window \d+ of \d+, \d+ pages, \d+ messages indexed, 0 failed$/m);
 
   // Speed up, and read the final lines.
   h.sim.control.setFaults({ latencyMs: 0 });
@@ -103,4 +123,14 @@ test('the pass and its mailboxes show their summary and current details while ru
   );
   expect(done).toMatch(/^Messages: [1-9][\d,]* indexed/m);
   expect(await staticSummary(pass)).toBe(`Pass of source ${h.sourceId} (delta)`);
+
+  // The mailbox waits for the next pass, and its activities carried their summaries.
+  const idle = await detailsMatching(alice, /^Idle: waiting for the next pass \(last: Completed\)$/m);
+  const { messagesIndexedTotal } = await alice.query(mailboxProgressQuery);
+  expect(messagesIndexedTotal).toBeGreaterThan(0);
+  expect(idle).toMatch(new RegExp(`^Messages indexed in all: ${messagesIndexedTotal}$`, 'm'));
+  const summaries = await activitySummaries(alice);
+  expect(summaries).toContain('load watermarks');
+  expect(summaries.some((s) => PAGE_SUMMARY_PAGE_1.test(s))).toBe(true);
+  expect(await activitySummaries(pass)).toContain('snapshot the mailbox directory');
 });

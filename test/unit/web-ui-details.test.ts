@@ -1,10 +1,16 @@
-import { emptyCounters, type PassProgress } from '../../common/contracts';
+import { emptyCounters, type MailboxProgress, type PassProgress } from '../../common/contracts';
 import {
   deletionWorkflowSummary,
   mailboxWorkflowSummary,
   passWorkflowSummary,
 } from '../../common/workflow-summaries';
 import { passDetails, PassFailureWatch } from '../../workflows/current-details';
+import {
+  formatWindow,
+  mailboxDetails,
+  MailboxErrorWatch,
+  pageSummary,
+} from '../../workflows/mailbox-details';
 
 function progress(overrides: Partial<PassProgress> = {}): PassProgress {
   return {
@@ -77,5 +83,71 @@ describe('pass current details', () => {
     });
     const watch = new PassFailureWatch();
     expect(passDetails('crawl', failed, watch.observe(failed, 't'))).not.toContain('alice');
+  });
+});
+
+describe('mailbox current details and activity summaries', () => {
+  function mailbox(overrides: Partial<MailboxProgress> = {}): MailboxProgress {
+    return {
+      address: 'alice@example.com',
+      status: 'Running',
+      currentPassId: 'crawl:demo@run',
+      mode: 'delta',
+      windowsDone: 2,
+      windowsTotal: 12,
+      pagesDone: 5,
+      tokens: {},
+      queued: 0,
+      paused: false,
+      counters: { ...emptyCounters(), indexed: 1500, failed: 1 },
+      messagesIndexedTotal: 20000,
+      ...overrides,
+    };
+  }
+  const window = { start: '2024-03-01T00:00:00.000Z', end: '2024-03-08T00:00:00.000Z' };
+  const page = {
+    kind: 'page' as const,
+    view: 'INBOX' as const,
+    window,
+    pageIndex: 2,
+    watermarkOnLastPage: true,
+  };
+
+  it('summarises a page as view, window and page number', () => {
+    expect(pageSummary('INBOX', window, 2)).toBe('INBOX 2024-03-01…03-08 page 3');
+    expect(formatWindow({ start: '2024-12-28T00:00:00.000Z', end: '2025-01-04T00:00:00.000Z' })).toBe(
+      '2024-12-28…2025-01-04',
+    );
+    expect(formatWindow({ start: '2024-03-01T06:00:00.000Z', end: '2024-03-01T12:30:00.000Z' })).toBe(
+      '2024-03-01 06:00…03-01 12:30',
+    );
+  });
+
+  it('states the page being crawled and the counts of the pass so far', () => {
+    expect(mailboxDetails(mailbox(), page)).toBe(
+      [
+        'Crawling INBOX 2024-03-01…03-08 page 3 (delta pass)',
+        'This pass: window 3 of 12, 5 pages, 1,500 messages indexed, 1 failed',
+        'Messages indexed in all: 20,000',
+      ].join('\n'),
+    );
+    expect(mailboxDetails(mailbox(), { kind: 'sweep', view: 'SENT' }).split('\n')[0]).toBe(
+      'Sweeping SENT: removing messages the archive no longer lists (delta pass)',
+    );
+  });
+
+  it('states idle between passes with the last outcome, and the last error with its time', () => {
+    const watch = new MailboxErrorWatch();
+    const idle = mailbox({ currentPassId: undefined, status: 'Failed', lastError: 'token revoked' });
+    expect(mailboxDetails(idle, undefined, watch.observe(idle.lastError, 't1'))).toBe(
+      [
+        'Idle: waiting for the next pass (last: Failed)',
+        'Messages indexed in all: 20,000',
+        'Last error at t1: token revoked',
+      ].join('\n'),
+    );
+    // The same error later keeps its first time; a new one takes the new time.
+    expect(watch.observe('token revoked', 't2')?.at).toBe('t1');
+    expect(watch.observe('HTTP 500', 't3')).toEqual({ message: 'HTTP 500', at: 't3' });
   });
 });
