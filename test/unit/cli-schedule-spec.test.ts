@@ -57,7 +57,10 @@ describe('crawl schedules', () => {
       taskQueue: string;
       args: unknown[];
       typedSearchAttributes: unknown;
+      staticSummary: string;
     };
+    // The Web UI's summary of each scheduled pass (docs/operations.md, The Web UI).
+    expect(action.staticSummary).toBe('Pass of source acme (delta)');
     expect(action.workflowType).toBe('crawlArchive');
     expect(action.workflowId.startsWith(passWorkflowIdPrefix('acme'))).toBe(true);
     expect(action.taskQueue).toBe('q');
@@ -78,8 +81,13 @@ describe('crawl schedules', () => {
     });
     expect(options.scheduleId).toBe(scheduleId('acme', 'reconcile'));
     expect(options.scheduleId).not.toBe(scheduleId('acme'));
-    const action = options.action as { workflowId: string; args: { options: object }[] };
+    const action = options.action as {
+      workflowId: string;
+      args: { options: object }[];
+      staticSummary: string;
+    };
     expect(action.workflowId).toBe(scheduledWorkflowId('acme', 'reconcile'));
+    expect(action.staticSummary).toBe('Pass of source acme (reconcile)');
     expect(action.workflowId.startsWith('crawl:acme:')).toBe(true);
     expect(action.args[0].options).toEqual({ ignoreDeltaTokens: true });
   });
