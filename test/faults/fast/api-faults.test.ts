@@ -63,9 +63,9 @@ test('a 429 storm (30 % of API calls) is waited out: every message indexed once,
 });
 
 test('tokens expiring every 3 seconds are renewed: the pass completes with the exact index', async () => {
-  // Latency stretches the crawl over many token lifetimes (adaptive windows made it a few list
-  // calls shorter than 15 ms per call could stretch past two lifetimes on a quiet machine).
-  const { sim, outcome } = await crawlUnder({ faults: { tokenExpireSeconds: 3, latencyMs: 60 } });
+  // Latency stretches the crawl over many token lifetimes: with several messages in flight per page
+  // (performance.pageConcurrency) 60 ms per call ended within two lifetimes on a quiet machine.
+  const { sim, outcome } = await crawlUnder({ faults: { tokenExpireSeconds: 3, latencyMs: 250 } });
   expectExact(outcome);
   expectNoSecrets(outcome);
   expect(sim.control.counters().auth ?? 0).toBeGreaterThan(2);
