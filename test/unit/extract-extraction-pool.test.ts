@@ -65,8 +65,9 @@ describe('ExtractionPool', () => {
   test('a file that overruns the timeout is recorded as timeout while the event loop stays free, and the thread is replaced', async () => {
     const short = new ExtractionPool({ threads: 1, timeoutMs: 1_000 });
     try {
-      // A PDF whose content stream is enormous and slow to lay out; the pool must not wait for it.
-      const lines = Array.from({ length: 100_000 }, (_, i) => `line ${i} of a hostile document`);
+      // A PDF whose content stream is enormous and slow to lay out (300,000 lines: 100,000 parsed inside
+      // the 1 s timeout once on a quiet machine); the pool must not wait for it.
+      const lines = Array.from({ length: 300_000 }, (_, i) => `line ${i} of a hostile document`);
       const hostile = buildPdf(lines);
       // Warm the thread first: parser loading is not part of a file's time.
       await short.extractText(fromPayload('txt', 2).request);
