@@ -42,6 +42,20 @@ function xmlEscape(s: string): string {
   );
 }
 
+/** The OOXML package's [Content_Types].xml: the two defaults every package has, plus its parts. */
+function contentTypesXml(overrides: Record<string, string>): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+    '<Default Extension="xml" ContentType="application/xml"/>' +
+    Object.entries(overrides)
+      .map(([part, type]) => `<Override PartName="${part}" ContentType="${type}"/>`)
+      .join('') +
+    '</Types>'
+  );
+}
+
 export function buildDocx(paragraphs: string[]): Buffer {
   const body = paragraphs
     .map((p) => `<w:p><w:r><w:t xml:space="preserve">${xmlEscape(p)}</w:t></w:r></w:p>`)
@@ -49,13 +63,10 @@ export function buildDocx(paragraphs: string[]): Buffer {
   return buildZip([
     {
       name: '[Content_Types].xml',
-      data:
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
-        '<Default Extension="xml" ContentType="application/xml"/>' +
-        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>' +
-        '</Types>',
+      data: contentTypesXml({
+        '/word/document.xml':
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml',
+      }),
     },
     {
       name: '_rels/.rels',
@@ -94,14 +105,11 @@ export function buildXlsx(rows: (string | number)[][]): Buffer {
   return buildZip([
     {
       name: '[Content_Types].xml',
-      data:
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
-        '<Default Extension="xml" ContentType="application/xml"/>' +
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' +
-        '</Types>',
+      data: contentTypesXml({
+        '/xl/workbook.xml': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml',
+        '/xl/worksheets/sheet1.xml':
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml',
+      }),
     },
     {
       name: '_rels/.rels',
