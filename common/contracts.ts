@@ -193,8 +193,10 @@ export interface PassProgress {
 }
 
 export interface CrawlArchiveInput {
-  /** Parsed leniently inside the workflow (old schedule arguments keep working). */
+  /** Parsed leniently inside the workflow (old schedule arguments keep working) unless `settingsVersion` is set. */
   settings: SourceSettingsInput | SourceSettings;
+  /** Set on continue-as-new: the settings are parsed already (common/carried-settings.ts). */
+  settingsVersion?: number;
   options?: PassOptions;
   /** Only on continue-as-new: the pass's state carried into the next run. */
   carried?: PassCarriedState;
@@ -247,6 +249,8 @@ export interface CrawlRequest {
   mode: PassMode;
   refetchContent?: boolean;
   settings: SourceSettings;
+  /** Schema version of the pass's parsed settings (common/carried-settings.ts); absent from older builds. */
+  settingsVersion?: number;
 }
 
 export interface CrawlMailboxInput {
@@ -342,6 +346,8 @@ export interface RestartMailboxResult {
 
 export interface DeleteMailboxInput {
   settings: SourceSettings;
+  /** Schema version of the pass's parsed settings (common/carried-settings.ts); absent from older builds. */
+  settingsVersion?: number;
   address: string;
   mailboxKey: string;
   passId: string;

@@ -35,7 +35,8 @@ import {
   resumePassUpdate,
 } from '../common/messages';
 import { TemporalScheduledById } from '../common/search-attributes';
-import { parseSettingsLenient, SettingsError, type SourceSettings } from '../common/settings';
+import { carriedSettings, SETTINGS_SCHEMA_VERSION } from '../common/carried-settings';
+import { SettingsError, type SourceSettings } from '../common/settings';
 import { ACTIVITY_OPTIONS } from './activity-options';
 import { passDetails, PassFailureWatch } from './current-details';
 import { DEFAULT_MAX_CHILD_STARTS_PER_RUN, errorMessage, MailboxDispatcher } from './pass-dispatch';
@@ -101,7 +102,8 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
 
   let settings: SourceSettings;
   try {
-    settings = parseSettingsLenient(input.settings);
+    // Parsed once per pass: every request and continued run carries them with their version.
+    settings = carriedSettings(input).settings;
   } catch (err) {
     // A bad schedule argument fails the pass with a message, not the workflow task forever.
     const failed = PassState.create({
@@ -233,7 +235,13 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
       typedSearchAttributes: workflowInfo().typedSearchAttributes,
       workflowTaskTimeout: PASS_WORKFLOW_TASK_TIMEOUT,
     });
-    return await next({ settings, options, tuning, carried: toCarriedState(d) });
+    return await next({
+      settings,
+      settingsVersion: SETTINGS_SCHEMA_VERSION,
+      options,
+      tuning,
+      carried: toCarriedState(d),
+    });
   }
 
   async function finishPass(): Promise<CrawlArchiveResult> {

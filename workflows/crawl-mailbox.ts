@@ -32,7 +32,8 @@ import {
   stopMailboxSignal,
 } from '../common/messages';
 import { MimecastLastPassAt, MimecastPassId, MimecastSource } from '../common/search-attributes';
-import { parseSettingsLenient, type SourceSettings } from '../common/settings';
+import { carriedSettings, type CarriedSettings } from '../common/carried-settings';
+import { parseSettingsLenient } from '../common/settings';
 import { failureOf } from './activity-failure';
 import { pageInput, probeInput, retryInput, sweepInput, watermarksInput } from './mailbox-activity-inputs';
 import { MailboxCrawlState } from './mailbox-crawl-state';
@@ -92,11 +93,11 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
     for (const request of requests) await report(request.replyTo, state.droppedReport(request, reason));
   }
 
-  /** Settings arrive from schedules and older passes: defaults are applied here (lenient parse). */
+  /** A pass's settings are parsed already; those of older passes get their defaults here (lenient parse). */
   async function accept(request: CrawlRequest): Promise<void> {
-    let settings: SourceSettings;
+    let carried: CarriedSettings;
     try {
-      settings = parseSettingsLenient(request.settings);
+      carried = carriedSettings(request);
     } catch (err) {
       await report(request.replyTo, {
         ...state.droppedReport(request, `invalid settings: ${(err as Error).message}`),
@@ -105,7 +106,7 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
       });
       return;
     }
-    state.enqueue({ ...request, settings });
+    state.enqueue({ ...request, ...carried });
   }
 
   // The starting requests are queued before any handler runs, so a pause or cancel sent right

@@ -10,7 +10,7 @@ import {
 import { mailboxWorkflowId, type DeleteMailboxInput, type DeleteMailboxResult } from '../common/contracts';
 import { type CrawlerActivities } from '../common/activity-contracts';
 import { CrawlStatus } from '../common/search-attributes';
-import { parseSettingsLenient } from '../common/settings';
+import { carriedSettings } from '../common/carried-settings';
 import { ACTIVITY_OPTIONS } from './activity-options';
 import { FAIL_WORKFLOW_ON } from './workflow-failures';
 
@@ -21,7 +21,7 @@ const { deleteMailboxDocuments } = proxyActivities<CrawlerActivities>(
 const { updateRegistryStatus } = proxyActivities<CrawlerActivities>(ACTIVITY_OPTIONS.updateRegistryStatus);
 
 export async function deleteMailbox(input: DeleteMailboxInput): Promise<DeleteMailboxResult> {
-  const settings = parseSettingsLenient(input.settings);
+  const { settings } = carriedSettings(input);
   const passId = input.passId || workflowInfo().workflowId;
   upsertSearchAttributes([{ key: CrawlStatus, value: 'Deleting' }]);
   await updateRegistryStatus({

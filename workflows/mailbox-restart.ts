@@ -1,5 +1,6 @@
 // How restart-mailbox and retry-failed become a queued pass: the update's validation and the pass id it reports under.
 import type { CrawlRequest, RestartMailboxInput } from '../common/contracts';
+import { SETTINGS_SCHEMA_VERSION } from '../common/carried-settings';
 import type { SourceSettings } from '../common/settings';
 import type { MailboxState } from './mailbox-state-migration';
 
@@ -37,7 +38,9 @@ export function queueRestart(
     replyTo,
     mode: input.mode ?? 'delta',
     refetchContent: input.refetchContent ?? false,
-    settings: (settings ?? last?.settings) as SourceSettings,
+    ...(settings
+      ? { settings, settingsVersion: SETTINGS_SCHEMA_VERSION }
+      : { settings: last?.settings as SourceSettings, settingsVersion: last?.settingsVersion }),
   };
   const queuedBehind = state.queue.length + (state.pass ? 1 : 0);
   state.recentPassIds = state.recentPassIds.filter((id) => id !== passId);

@@ -11,6 +11,7 @@ import type {
   View,
 } from '../common/contracts';
 import { emptyCounters } from '../common/contracts';
+import { upgradeCarriedSettings } from '../common/carried-settings';
 import { invariantFailure } from './workflow-failures';
 
 /** Bump when the shape changes, and add a step to `MIGRATIONS`. */
@@ -119,6 +120,15 @@ function withCounterDefaults(pass: PassCursor): PassCursor {
   return { ...pass, counters: { ...emptyCounters(), ...pass.counters } };
 }
 
+/** Requests queued by an older build carry settings of an older schema: they get this build's defaults. */
+function withCurrentSettings(state: MailboxState): MailboxState {
+  state.queue = state.queue.map(upgradeCarriedSettings);
+  if (state.pass?.request)
+    state.pass = { ...state.pass, request: upgradeCarriedSettings(state.pass.request) };
+  if (state.lastRequest) state.lastRequest = upgradeCarriedSettings(state.lastRequest);
+  return state;
+}
+
 /**
  * Brings a carried state to the current version. Missing fields get their defaults (an older
  * build may not have written them); a state from a newer build is refused, because this code
@@ -137,7 +147,7 @@ export function migrateMailboxState(carried: MailboxCarriedState | undefined): M
   }
   const merged = { ...initialMailboxState(), ...state, version: MAILBOX_STATE_VERSION } as MailboxState;
   if (merged.pass) merged.pass = withCounterDefaults(merged.pass);
-  return merged;
+  return withCurrentSettings(merged);
 }
 
 export function toCarriedState(state: MailboxState): MailboxCarriedState {

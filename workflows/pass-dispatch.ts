@@ -29,6 +29,7 @@ import {
 import { crawlRequestedSignal } from '../common/messages';
 import { deletionWorkflowSummary, mailboxWorkflowSummary } from '../common/workflow-summaries';
 import { MimecastDomain, MimecastMailbox, MimecastSource } from '../common/search-attributes';
+import { SETTINGS_SCHEMA_VERSION } from '../common/carried-settings';
 import type { SourceSettings } from '../common/settings';
 import type { InFlightMailbox, PassState } from './pass-state';
 
@@ -108,6 +109,7 @@ export class MailboxDispatcher {
       mode: d.mode,
       refetchContent: this.ctx.options.refetchContent ?? false,
       settings: this.ctx.settings,
+      settingsVersion: SETTINGS_SCHEMA_VERSION,
     };
     const childInput: CrawlMailboxInput = {
       sourceId: d.sourceId,
@@ -162,6 +164,7 @@ export class MailboxDispatcher {
     const d = this.ctx.state.data;
     const deleteInput: DeleteMailboxInput = {
       settings: this.ctx.settings,
+      settingsVersion: SETTINGS_SCHEMA_VERSION,
       address: m.address,
       mailboxKey: m.mailboxKey,
       passId: d.passId,
