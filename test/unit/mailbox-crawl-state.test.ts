@@ -374,3 +374,33 @@ describe('adaptive windows (patch adaptive-windows)', () => {
     expect(listedWindows(state, () => 1)).toHaveLength(13);
   });
 });
+
+describe('the steady coverage in the report (the next pass’s idle screen)', () => {
+  it('is the token and coverage start of every view after a completed pass with nothing outstanding', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    completeAll(state);
+    const { report } = state.finishPass(now);
+    const progress = state.progress();
+    expect(report.steady).toEqual({
+      INBOX: { token: progress.tokens.INBOX, coveredFrom: expect.any(String) },
+      SENT: { token: progress.tokens.SENT, coveredFrom: expect.any(String) },
+    });
+  });
+
+  it('is absent while an item failure is outstanding, and after a failed pass', () => {
+    const withFailure = new MailboxCrawlState(identity);
+    withFailure.enqueue(request('p1'));
+    withFailure.beginPass(now, {});
+    withFailure.applyPage(page('windowComplete', {}, { failed: 1, indexed: 3 }));
+    completeAll(withFailure);
+    expect(withFailure.finishPass(now).report.steady).toBeUndefined();
+
+    const failed = new MailboxCrawlState(identity);
+    failed.enqueue(request('p1'));
+    failed.beginPass(now, {});
+    failed.failPass('listing failed', 'mailbox');
+    expect(failed.finishPass(now).report.steady).toBeUndefined();
+  });
+});
