@@ -1,5 +1,5 @@
 // The `steady-state` scenario's lines of the benchmark report and its targets (issue [J]).
-import type { SteadyStateResult } from './steady-state';
+import type { SteadyPass, SteadyStateResult } from './steady-state';
 
 export interface SteadyTargetCheck {
   name: string;
@@ -25,18 +25,20 @@ export function steadyTargetChecks(s: SteadyStateResult): SteadyTargetCheck[] {
       target: '≤ 5×',
       met: ratio <= 5,
     });
-    if (s.mailboxes === 2500) {
+    // Stated for 2,500 mailboxes; a larger run under the same limit meets it a fortiori.
+    if (s.mailboxes >= 2500) {
       checks.push({
-        name: 'steady: idle delta pass over 2,500 mailboxes',
+        name: `steady: idle delta pass over ${s.mailboxes.toLocaleString('en-US')} mailboxes`,
         value: `${f1(idle.temporalSeconds)} s`,
         target: `≤ ${f1(DELTA_SECONDS_BEFORE / 10)} s (10× less than ${DELTA_SECONDS_BEFORE} s)`,
         met: idle.temporalSeconds <= DELTA_SECONDS_BEFORE / 10,
       });
     }
-    const p = idle.perMailbox;
+    // The mailbox workflows' cost plus the pass workflow's share: what an idle mailbox costs the server.
+    const p = withPassShare(idle);
     checks.push({
-      name: 'steady: per idle mailbox per pass',
-      value: `${f2(p.workflowTasks)} tasks, ${f2(p.activities)} activities, ${f1(p.events)} events`,
+      name: 'steady: per idle mailbox per pass (mailbox workflows + share of the pass workflow)',
+      value: `${f2(p.workflowTasks)} tasks, ${f2(p.activities)} activities, ${f2(p.events)} events`,
       target: '≤ 3, ≤ 1, ≤ 16',
       met: p.workflowTasks <= 3 && p.activities <= 1 && p.events <= 16,
     });
@@ -51,6 +53,14 @@ export function steadyTargetChecks(s: SteadyStateResult): SteadyTargetCheck[] {
   return checks;
 }
 
+function withPassShare(p: SteadyPass): { workflowTasks: number; activities: number; events: number } {
+  return {
+    workflowTasks: p.perMailbox.workflowTasks + p.passWorkflow.workflowTasks / p.mailboxes,
+    activities: p.perMailbox.activities + p.passWorkflow.activities / p.mailboxes,
+    events: p.perMailbox.events + p.passWorkflow.events / p.mailboxes,
+  };
+}
+
 function cpu(perMailbox: Record<string, number>): string {
   return Object.entries(perMailbox)
     .map(([k, v]) => `${k} ${(v * 1000).toFixed(0)}`)
@@ -63,13 +73,15 @@ export function formatSteadyState(s: SteadyStateResult): string[] {
     '',
     `### Steady state — preset \`many-mailboxes\`, ${s.mailboxes} mailboxes, parallelism ${s.parallelism}${tuning}`,
     '',
-    '| pass | parallelism | Temporal s | plain loop s | ratio | mailboxes/s | per mailbox: tasks / activities / events / upserts | pass workflow tasks (runs) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| pass | parallelism | Temporal s | plain loop s | ratio | mailboxes/s | left asleep (idle screen) | mailbox workflows, per mailbox: tasks / activities / events / upserts | pass workflow: tasks / activities / events (runs) | all, per mailbox: tasks / activities / events |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const p of s.passes) {
     const m = p.perMailbox;
+    const all = withPassShare(p);
+    const w = p.passWorkflow;
     out.push(
-      `| ${p.label} | ${p.parallelism} | ${f1(p.temporalSeconds)} | ${f1(p.plainSeconds)} | ${f1(p.temporalSeconds / p.plainSeconds)}× | ${f1(p.mailboxes / p.temporalSeconds)} | ${f2(m.workflowTasks)} / ${f2(m.activities)} / ${f1(m.events)} / ${f2(m.upserts)} | ${p.passWorkflow.workflowTasks} (${p.passWorkflow.runs}) |`,
+      `| ${p.label} | ${p.parallelism} | ${f1(p.temporalSeconds)} | ${f1(p.plainSeconds)} | ${f1(p.temporalSeconds / p.plainSeconds)}× | ${f1(p.mailboxes / p.temporalSeconds)} | ${p.idleMailboxes ?? 0} | ${f2(m.workflowTasks)} / ${f2(m.activities)} / ${f1(m.events)} / ${f2(m.upserts)} | ${w.workflowTasks} / ${w.activities ?? 0} / ${w.events} (${w.runs}) | ${f2(all.workflowTasks)} / ${f2(all.activities)} / ${f2(all.events)} |`,
     );
   }
   out.push('', 'CPU milliseconds per mailbox (Temporal run; plain loop):', '');

@@ -32,7 +32,9 @@ export interface SteadyPass {
   plainCpuPerMailbox: Record<string, number>;
   /** Per mailbox, counted from the histories (mailbox workflows; the pass workflow apart). */
   perMailbox: { workflowTasks: number; activities: number; events: number; upserts: number };
-  passWorkflow: { workflowTasks: number; events: number; runs: number };
+  passWorkflow: { workflowTasks: number; activities: number; events: number; runs: number };
+  /** Mailboxes the pass's idle screen left asleep (counted as completed). */
+  idleMailboxes: number;
   /** Mean ms of a mailbox workflow task: scheduled → started, started → completed. */
   mailboxTaskMs: { wait: number; run: number };
   messagesIndexed: number;
@@ -178,6 +180,7 @@ export async function steadyStateScenario(
           },
           passWorkflow: {
             workflowTasks: cost.crawlArchive.workflowTasks,
+            activities: cost.crawlArchive.activities,
             events: cost.crawlArchive.events,
             runs: cost.crawlArchive.runs,
           },
@@ -185,6 +188,7 @@ export async function steadyStateScenario(
             wait: Math.round(cost.crawlMailbox.taskWaitMs / Math.max(1, cost.crawlMailbox.workflowTasks)),
             run: Math.round(cost.crawlMailbox.taskRunMs / Math.max(1, cost.crawlMailbox.workflowTasks)),
           },
+          idleMailboxes: run.result.mailboxes.idle ?? 0,
           messagesIndexed: run.result.messages.indexed,
           failedMailboxes: run.result.mailboxes.failed,
         };

@@ -53,7 +53,9 @@ export function passSummary(progress: PassProgress, finishedAt: Date): string[] 
   const m = progress.messages;
   const lines = [
     `Pass ${progress.passId} of source ${progress.sourceId}: ${progress.status} (${progress.mode}) in ${seconds(progress.startedAt, finishedAt)}`,
-    `  mailboxes: ${progress.mailboxes.completed} completed, ${progress.mailboxes.failed} failed, ${progress.mailboxes.total} in scope`,
+    `  mailboxes: ${progress.mailboxes.completed} completed` +
+      (progress.mailboxes.idle ? ` (${progress.mailboxes.idle} with nothing new, not woken)` : '') +
+      `, ${progress.mailboxes.failed} failed, ${progress.mailboxes.total} in scope`,
     `  messages:  ${m.indexed} indexed, ${m.listed} listed, ${m.skippedExisting} already indexed, ` +
       `${m.skippedBySubject} excluded by subject, ${m.deleted} deleted, ${m.failed} failed items`,
     `  attachments: ${m.attachmentsIndexed} indexed, ${m.attachmentsSkipped} skipped; oversize messages: ${m.oversize}; ` +

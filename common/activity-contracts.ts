@@ -1,7 +1,15 @@
 // The contracts of the activities (docs/architecture.md, The shape): ONE input object and ONE result
 // object per activity, and CrawlerActivities, which activities/index.ts implements and the workflows
 // proxy. Types only: bundled into workflow code. The workflows' own contracts are in contracts.ts.
-import type { MailboxStatus, MessageCounters, PassMode, PassProgress, TimeWindow, View } from './contracts';
+import type {
+  MailboxStatus,
+  MessageCounters,
+  PassMode,
+  PassProgress,
+  SteadyCoverage,
+  TimeWindow,
+  View,
+} from './contracts';
 import type { SourceSettings } from './settings';
 
 export interface RegistryMailbox {
@@ -35,9 +43,15 @@ export interface ReadRegistryPageInput {
   scope: 'inScope' | 'outOfScope';
   searchAfter?: (string | number)[];
   size: number;
+  /** Delta pass: leave out, and count, the mailboxes the idle screen finds with nothing new
+   * (activities/pass/idle-screen.ts). */
+  screenIdle?: boolean;
 }
 export interface ReadRegistryPageResult {
+  /** The mailboxes to dispatch. */
   mailboxes: RegistryMailbox[];
+  /** Mailboxes of the page that the idle screen found with nothing new: done for this pass. */
+  idle?: number;
   /** Absent on the last page. */
   nextSearchAfter?: (string | number)[];
 }
@@ -223,7 +237,8 @@ export interface RecordMailboxOutcomesInput {
   settings: SourceSettings;
   passId: string;
   at: string;
-  outcomes: { address: string; status: MailboxStatus }[];
+  /** `steady` from a completed mailbox's report: kept in the registry for the next pass's idle screen. */
+  outcomes: { address: string; status: MailboxStatus; steady?: SteadyCoverage }[];
 }
 
 export interface StopMailboxWorkflowInput {

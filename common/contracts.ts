@@ -171,7 +171,16 @@ export interface PassProgress {
   mode: PassMode;
   paused: boolean;
   startedAt: string;
-  mailboxes: { total: number; dispatched: number; inFlight: number; completed: number; failed: number };
+  mailboxes: {
+    total: number;
+    dispatched: number;
+    inFlight: number;
+    /** Includes the idle ones. */
+    completed: number;
+    failed: number;
+    /** Completed by the pass's idle screen without waking their workflow (docs/architecture.md, The steady state). */
+    idle?: number;
+  };
   messages: MessageCounters;
   deletions: { candidates: number; performed: number; withheld: number; reason?: string };
   /** Capped list; `failedMailboxesTotal` has the real count. */
@@ -208,6 +217,9 @@ export interface PassTuning {
   maxChildStartsPerRun?: number;
   /** Registry entries read per page (default max(100, parallelism)). */
   registryPageSize?: number;
+  /** false: a delta pass wakes every mailbox, even those the idle screen would find with nothing new
+   * (default true; docs/architecture.md, The steady state). */
+  screenIdleMailboxes?: boolean;
   /** Passed on to the mailbox workflows this pass starts. */
   mailboxTuning?: MailboxTuning;
 }
@@ -290,7 +302,13 @@ export interface MailboxReport {
   /** Seconds holding more records than one page of 500, listed in the pass report (docs/architecture.md,
    * Tokens and windows). */
   boundaryOverflowSeconds?: string[];
+  /** On a completed pass with no failure outstanding and a token for every view: what the next pass's
+   * idle screen needs to tell "nothing new" without waking the workflow (docs/architecture.md, The steady state). */
+  steady?: SteadyCoverage;
 }
+
+/** Per view, the workflow's token and where its coverage begins, as of the end of a pass. */
+export type SteadyCoverage = Partial<Record<View, { token: string; coveredFrom?: string }>>;
 
 export interface MailboxProgress {
   address: string;

@@ -79,6 +79,24 @@ function vary(i: number, base: number, spreadPct: number, salt: string): number 
   return Math.max(0, Math.round(base * (1 - spreadPct + 2 * spreadPct * h)));
 }
 
+type Counts = [inbox: number, sent: number];
+
+/** alice and bob at example.com, carol at example.org, over 40 days: the mailboxes small end-to-end tests name. */
+function trio(alice: Counts, bob: Counts, carol: Counts) {
+  const mailbox = (local: string, domain: string, [inbox, sent]: Counts) => ({ local, domain, inbox, sent });
+  return {
+    domains: DOMAINS.slice(0, 2),
+    mailboxes: [
+      mailbox('alice', 'example.com', alice),
+      mailbox('bob', 'example.com', bob),
+      mailbox('carol', 'example.org', carol),
+    ],
+    spanDays: 40,
+    sharedCount: 2,
+    clusterSize: 3,
+  };
+}
+
 export function presetPlan(name: PresetName): PresetPlan {
   const base = {
     name,
@@ -91,18 +109,7 @@ export function presetPlan(name: PresetName): PresetPlan {
   };
   switch (name) {
     case 'tiny':
-      return {
-        ...base,
-        domains: DOMAINS.slice(0, 2),
-        mailboxes: [
-          { local: 'alice', domain: 'example.com', inbox: 8, sent: 4 },
-          { local: 'bob', domain: 'example.com', inbox: 5, sent: 2 },
-          { local: 'carol', domain: 'example.org', inbox: 0, sent: 0 },
-        ],
-        spanDays: 40,
-        sharedCount: 2,
-        clusterSize: 3,
-      };
+      return { ...base, ...trio([8, 4], [5, 2], [0, 0]) };
     case 'small':
       return {
         ...base,
@@ -197,15 +204,7 @@ export function presetPlan(name: PresetName): PresetPlan {
       // A few odd list records and a few messages that trickle out for longer than a heartbeat timeout.
       return {
         ...base,
-        domains: DOMAINS.slice(0, 2),
-        mailboxes: [
-          { local: 'alice', domain: 'example.com', inbox: 24, sent: 6 },
-          { local: 'bob', domain: 'example.com', inbox: 12, sent: 4 },
-          { local: 'carol', domain: 'example.org', inbox: 10, sent: 2 },
-        ],
-        spanDays: 40,
-        sharedCount: 2,
-        clusterSize: 3,
+        ...trio([24, 6], [12, 4], [10, 2]),
         faults: { oddRecordShare: 0.12, slowDownloadMs: ODD_PRESET_SLOW_DOWNLOAD_MS, slowShare: 0.04 },
       };
     default:

@@ -129,6 +129,8 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
   const crawlWindow = settings.parallelism.mailboxCrawling;
   const deleteWindow = settings.parallelism.mailboxDeletion;
   const registryPageSize = tuning.registryPageSize ?? Math.max(100, crawlWindow);
+  // A delta pass leaves out the mailboxes with nothing new (activities/pass/idle-screen.ts).
+  const screenIdle = d.mode === 'delta' && !options.refetchContent && tuning.screenIdleMailboxes !== false;
 
   /** Bumped by every handler and dispatch outcome, so the main loop wakes up. */
   let generation = 0;
@@ -197,6 +199,7 @@ async function runPass(input: CrawlArchiveInput): Promise<CrawlArchiveResult> {
           scope: d.cursor.scope,
           ...(d.cursor.searchAfter ? { searchAfter: d.cursor.searchAfter } : {}),
           size: registryPageSize,
+          ...(screenIdle && d.cursor.scope === 'inScope' ? { screenIdle: true } : {}),
         });
         state.addRegistryPage(page);
       }

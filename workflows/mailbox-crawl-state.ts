@@ -12,7 +12,7 @@ import type {
 } from '../common/contracts';
 import type { CrawlPageResult, ProbedView, RetryFailedItemsResult } from '../common/activity-contracts';
 import { addCounters, emptyCounters, passModeFor, VIEWS } from '../common/contracts';
-import type { ErrorKind, MailboxCarriedState } from '../common/contracts';
+import type { ErrorKind, MailboxCarriedState, SteadyCoverage } from '../common/contracts';
 import type { SourceSettings } from '../common/settings';
 import {
   type MailboxState,
@@ -302,13 +302,28 @@ export class MailboxCrawlState {
   finishPass(nowMs: number): { report: MailboxReport; replyTo: string } {
     const pass = this.requirePass();
     const outcome = pass.outcome ?? { status: 'Completed' };
-    const report = passReport(this.identity, pass, outcome);
+    const report = passReport(this.identity, pass, outcome, this.steadyCoverage(outcome));
     this.state.status = outcome.status;
     this.state.lastError = outcome.status === 'Completed' ? undefined : outcome.error;
     this.state.lastPassAt = isoSecond(nowMs);
     this.state.recentPassIds = [...this.state.recentPassIds, pass.request.passId].slice(-RECENT_PASS_IDS);
     this.state.pass = undefined;
     return { report, replyTo: pass.request.replyTo };
+  }
+
+  /** The coverage the next pass's idle screen may trust: a completed pass, nothing outstanding, every view tokened. */
+  private steadyCoverage(outcome: { status: string }): SteadyCoverage | undefined {
+    if (outcome.status !== 'Completed' || this.state.failedOutstanding > 0) return undefined;
+    const steady: SteadyCoverage = {};
+    for (const view of VIEWS) {
+      const coverage = this.state.coverage[view];
+      if (!coverage?.token) return undefined;
+      steady[view] = {
+        token: coverage.token,
+        ...(coverage.coveredFrom ? { coveredFrom: coverage.coveredFrom } : {}),
+      };
+    }
+    return steady;
   }
 
   /** Report for a request dropped by cancel or stop before it ran. */

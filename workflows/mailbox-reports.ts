@@ -1,11 +1,16 @@
 // What a mailbox workflow tells others: the pass report, the report of a dropped request, its progress query.
-import type { CrawlRequest, MailboxProgress, MailboxReport } from '../common/contracts';
+import type { CrawlRequest, MailboxProgress, MailboxReport, SteadyCoverage } from '../common/contracts';
 import { emptyCounters, VIEWS, type View } from '../common/contracts';
 import type { MailboxState, PassCursor, PassOutcome, ViewCursor } from './mailbox-state-migration';
 import type { MailboxIdentity } from './mailbox-step';
 
 /** The report of a finished pass for its requester. */
-export function passReport(identity: MailboxIdentity, pass: PassCursor, outcome: PassOutcome): MailboxReport {
+export function passReport(
+  identity: MailboxIdentity,
+  pass: PassCursor,
+  outcome: PassOutcome,
+  steady?: SteadyCoverage,
+): MailboxReport {
   return {
     passId: pass.request.passId,
     address: identity.address,
@@ -18,6 +23,7 @@ export function passReport(identity: MailboxIdentity, pass: PassCursor, outcome:
     ...(pass.boundaryOverflowSeconds.length
       ? { boundaryOverflowSeconds: [...pass.boundaryOverflowSeconds] }
       : {}),
+    ...(steady ? { steady } : {}),
   };
 }
 

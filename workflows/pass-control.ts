@@ -22,7 +22,7 @@ export class PassControl {
       log.info('ignored a mailbox report', { passId: report.passId, mailboxKey: report.mailboxKey });
       return;
     }
-    this.outcomes.record(report.address, report.status);
+    this.outcomes.record(report.address, report.status, report.steady);
     this.attributes.reportApplied();
     this.wake();
     // A source error seen by one mailbox (403, 401 after a fresh token, ES read-only) fails the whole pass.

@@ -1,12 +1,12 @@
 // The registry learns each mailbox's outcome of a pass (what `status` shows; what makes it a deletion
 // candidate later). Batched: one write in flight at a time, carrying whatever arrived meanwhile, so a
 // pass of thousands of mailboxes writes its outcomes in a few activity calls.
-import type { MailboxStatus } from '../common/contracts';
+import type { MailboxStatus, SteadyCoverage } from '../common/contracts';
 
 /** Registry outcomes written per activity call (a bulk request); shapes the pass's command sequence. */
 export const REGISTRY_OUTCOMES_PER_WRITE = 500;
 
-export type MailboxOutcome = { address: string; status: MailboxStatus };
+export type MailboxOutcome = { address: string; status: MailboxStatus; steady?: SteadyCoverage };
 
 export class OutcomeBatcher {
   private readonly buffer: MailboxOutcome[] = [];
@@ -21,8 +21,8 @@ export class OutcomeBatcher {
     private readonly onWritten: () => void,
   ) {}
 
-  record(address: string, status: MailboxStatus): void {
-    this.buffer.push({ address, status });
+  record(address: string, status: MailboxStatus, steady?: SteadyCoverage): void {
+    this.buffer.push({ address, status, ...(steady ? { steady } : {}) });
     this.flush();
   }
 

@@ -60,7 +60,8 @@ export interface PassStateData {
   /** The rest of the current registry page, not yet dispatched. */
   pending: RegistryMailbox[];
   inFlight: Record<string, InFlightMailbox>;
-  mailboxes: { dispatched: number; completed: number; failed: number };
+  /** `idle` (in `completed` too): left out by the idle screen; absent in states of older builds. */
+  mailboxes: { dispatched: number; completed: number; failed: number; idle?: number };
   messages: MessageCounters;
   failedMailboxes: FailedMailbox[];
   failedMailboxesTotal: number;

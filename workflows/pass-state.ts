@@ -106,6 +106,11 @@ export class PassState {
     const d = this.data;
     // A mailbox still in flight from an earlier page (or run) must not be dispatched twice.
     d.pending = page.mailboxes.filter((m) => !this.isInFlight(m.mailboxKey));
+    if (page.idle && d.phase === 'crawl') {
+      // Found with nothing new by the idle screen: done for this pass without being woken.
+      d.mailboxes.completed += page.idle;
+      d.mailboxes.idle = (d.mailboxes.idle ?? 0) + page.idle;
+    }
     d.cursor = page.nextSearchAfter
       ? { scope: d.cursor.scope, searchAfter: page.nextSearchAfter, exhausted: false }
       : { scope: d.cursor.scope, searchAfter: undefined, exhausted: true };
@@ -303,6 +308,7 @@ export class PassState {
         inFlight: d.phase === 'crawl' ? this.inFlightCount : 0,
         completed: d.mailboxes.completed,
         failed: d.mailboxes.failed,
+        ...(d.mailboxes.idle ? { idle: d.mailboxes.idle } : {}),
       },
       messages: { ...d.messages },
       deletions: {

@@ -93,6 +93,9 @@ const registryProperties: Properties = {
   firstSeenAt: date,
   lastCrawledAt: date,
   status: keyword,
+  // The idle screen's input (activities/pass/idle-screen.ts): read back, never searched.
+  steady: { type: 'object', enabled: false },
+  settingsHash: keyword,
 };
 
 const stateProperties: Properties = {

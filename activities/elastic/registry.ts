@@ -2,7 +2,7 @@
 // snapshotScope, paged by the pass with search_after (sorted by address) so its state stays small, updated as
 // mailboxes finish.
 import type { Client } from '@elastic/elasticsearch';
-import type { MailboxStatus } from '../../common/contracts';
+import type { MailboxStatus, SteadyCoverage } from '../../common/contracts';
 import type { RegistryMailbox } from '../../common/activity-contracts';
 import { indexNames, type RegistryDocument } from '../../common/node/documents';
 import { BulkSink, type BulkOp } from './bulk-sink';
@@ -102,8 +102,15 @@ export interface RegistryPageQuery {
   searchAfter?: (string | number)[];
 }
 
+/** A registry mailbox with what the idle screen reads (activities/pass/idle-screen.ts). */
+export interface RegistryPageEntry extends RegistryMailbox {
+  status?: MailboxStatus;
+  steady?: SteadyCoverage;
+  settingsHash?: string;
+}
+
 export interface RegistryPage {
-  mailboxes: RegistryMailbox[];
+  mailboxes: RegistryPageEntry[];
   /** Absent on the last page. */
   nextSearchAfter?: (string | number)[];
 }
@@ -123,7 +130,7 @@ export async function searchRegistryPage(
   const response = await es.search<RegistryDocument>({
     index: indexNames(q.prefix).mailboxes,
     size: q.size,
-    _source: ['address', 'mailboxKey', 'domain', 'status'],
+    _source: ['address', 'mailboxKey', 'domain', 'status', 'steady', 'settingsHash'],
     sort: [{ address: 'asc' }],
     ...(q.searchAfter ? { search_after: q.searchAfter } : {}),
     query: q.query,
@@ -131,13 +138,19 @@ export async function searchRegistryPage(
   const hits = response.hits.hits;
   const last = hits[hits.length - 1];
   return {
-    mailboxes: hits.map((hit) => ({
-      address: hit._source!.address,
-      mailboxKey: hit._source!.mailboxKey,
-      domain: hit._source!.domain,
-      // A mailbox that ever reported has a long-lived workflow: the pass signals it first.
-      ...(hit._source!.status && hit._source!.status !== 'Idle' ? { reported: true } : {}),
-    })),
+    mailboxes: hits.map((hit) => {
+      const doc = hit._source!;
+      return {
+        address: doc.address,
+        mailboxKey: doc.mailboxKey,
+        domain: doc.domain,
+        // A mailbox that ever reported has a long-lived workflow: the pass signals it first.
+        ...(doc.status && doc.status !== 'Idle' ? { reported: true } : {}),
+        ...(doc.status ? { status: doc.status } : {}),
+        ...(doc.steady ? { steady: doc.steady } : {}),
+        ...(doc.settingsHash ? { settingsHash: doc.settingsHash } : {}),
+      };
+    }),
     ...(hits.length === q.size && last ? { nextSearchAfter: last.sort as (string | number)[] } : {}),
   };
 }

@@ -10,17 +10,29 @@ export async function readWatermarks(
   es: Client,
   q: { prefix: string; source: string; mailbox: string },
 ): Promise<Partial<Record<View, string>>> {
+  const byMailbox = await readWatermarksOfMailboxes(es, { ...q, mailboxes: [q.mailbox] });
+  return byMailbox.get(q.mailbox) ?? {};
+}
+
+/** The watermarks of many mailboxes in one multi-get (the pass's idle screen), by mailbox. */
+export async function readWatermarksOfMailboxes(
+  es: Client,
+  q: { prefix: string; source: string; mailboxes: string[] },
+): Promise<Map<string, Partial<Record<View, string>>>> {
+  const byMailbox = new Map<string, Partial<Record<View, string>>>();
+  if (!q.mailboxes.length) return byMailbox;
   const response = await es.mget<WatermarkDocument>({
     index: indexNames(q.prefix).state,
-    ids: VIEWS.map((view) => watermarkDocId(q.source, q.mailbox, view)),
+    ids: q.mailboxes.flatMap((mailbox) => VIEWS.map((view) => watermarkDocId(q.source, mailbox, view))),
   });
-  const watermarks: Partial<Record<View, string>> = {};
   for (const doc of response.docs) {
     if ('found' in doc && doc.found && doc._source && doc._source.source === q.source) {
+      const watermarks = byMailbox.get(doc._source.mailbox) ?? {};
       watermarks[doc._source.view] = doc._source.watermark;
+      byMailbox.set(doc._source.mailbox, watermarks);
     }
   }
-  return watermarks;
+  return byMailbox;
 }
 
 export function watermarkOp(

@@ -68,8 +68,11 @@ function trailingFailures(outcomes: ItemOutcome[]): number {
   return n;
 }
 
+/** How much of the page runs: all of it, all of it only when no content is needed, or a read-only check. */
+type PageMode = 'crawl' | 'withoutContent' | 'screen';
+
 export function crawlPage(deps: ActivityDeps, input: CrawlPageInput): Promise<CrawlPageResult> {
-  return crawlOnePage(deps, input, false) as Promise<CrawlPageResult>;
+  return crawlOnePage(deps, input, 'crawl') as Promise<CrawlPageResult>;
 }
 
 /**
@@ -80,13 +83,21 @@ export function crawlPageWithoutContent(
   deps: ActivityDeps,
   input: CrawlPageInput,
 ): Promise<CrawlPageResult | undefined> {
-  return crawlOnePage(deps, input, true);
+  return crawlOnePage(deps, input, 'withoutContent');
+}
+
+/**
+ * True when the window is one page with nothing to do: every listed message is indexed (or filtered
+ * out), none needs deletion or a failure record. Writes nothing (the pass's idle screen).
+ */
+export async function pageHasNothingNew(deps: ActivityDeps, input: CrawlPageInput): Promise<boolean> {
+  return (await crawlOnePage(deps, input, 'screen')) !== undefined;
 }
 
 function crawlOnePage(
   deps: ActivityDeps,
   input: CrawlPageInput,
-  withoutContent: boolean,
+  mode: PageMode,
 ): Promise<CrawlPageResult | undefined> {
   const base = processContext(
     deps,
@@ -96,7 +107,8 @@ function crawlOnePage(
     input.passId,
     input.mailboxKey,
   );
-  const previous = base.runtime.lastHeartbeatDetails<PageHeartbeat>();
+  // The screen runs inside another activity: that activity's heartbeats are not a page's.
+  const previous = mode === 'screen' ? undefined : base.runtime.lastHeartbeatDetails<PageHeartbeat>();
   const stoppedIds = stoppedIdsAfter(previous);
   const details: PageHeartbeat = {
     window: input.window,
@@ -107,7 +119,7 @@ function crawlOnePage(
   return markingErrorEnd(
     base.runtime,
     () => details,
-    () => crawlPageAttempt(deps, input, base, details, stoppedIds, withoutContent),
+    () => crawlPageAttempt(deps, input, base, details, stoppedIds, mode),
   );
 }
 
@@ -169,7 +181,7 @@ async function crawlPageAttempt(
   base: ReturnType<typeof processContext>,
   details: PageHeartbeat,
   stoppedIds: Set<string>,
-  withoutContent: boolean,
+  mode: PageMode,
 ): Promise<CrawlPageResult | undefined> {
   const { settings, view, window } = input;
   const { runtime } = base;
@@ -263,8 +275,9 @@ async function crawlPageAttempt(
     else jobs.push({ view, record: r });
   }
 
-  if (withoutContent && (jobs.length > 0 || invalid.length > 0 || toDelete.some((id) => existing.has(id))))
+  if (mode !== 'crawl' && (jobs.length > 0 || invalid.length > 0 || toDelete.some((id) => existing.has(id))))
     return undefined;
+  if (mode === 'screen') return page.nextPageToken ? undefined : result('windowComplete');
   const processed = await processMessages(ctx, jobs, heartbeat, stoppedIds);
   ops.push(...processed.ops);
   // Invalid records are item failures, in list order before the page's messages (error budget).

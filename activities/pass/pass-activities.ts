@@ -2,7 +2,7 @@
 // Registry and deletion guard): single flight, the scope snapshot, registry pages, the liveness check, the
 // pass report, registry status, stopping a mailbox workflow and removing a mailbox's documents. Errors leave
 // through the one error boundary (activities/error-boundary.ts).
-import { createHash } from 'node:crypto';
+import { settingsHash } from '../../common/node/settings-hash';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type {
   DeleteMailboxDocumentsInput,
@@ -45,6 +45,7 @@ import type { ActivityDeps } from '../deps';
 import { ensureIndexTemplatesOnce } from '../index-templates-once';
 import { carriedMailboxKey } from '../mailbox-filter';
 import { describeMailboxWorkflows } from './mailbox-liveness';
+import { screenIdleMailboxes } from './idle-screen';
 import { snapshotScope as runSnapshot } from './snapshot-scope';
 
 export type PassActivities = Pick<
@@ -143,8 +144,26 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
           ? readRegistryPageQuery(deps.elastic, { ...q, inScope: true })
           : readDeletionCandidatesPage(deps.elastic, q),
       );
+      const idle =
+        input.screenIdle && input.scope === 'inScope'
+          ? await screenIdleMailboxes(deps, {
+              settings,
+              passId: input.passId,
+              mailboxes: page.mailboxes,
+              nowMs: now().getTime(),
+            })
+          : new Set<string>();
       return {
-        mailboxes: page.mailboxes,
+        // Only what the pass dispatches with: the screen's fields stay out of workflow state.
+        mailboxes: page.mailboxes
+          .filter((m) => !idle.has(m.mailboxKey))
+          .map((m) => ({
+            address: m.address,
+            mailboxKey: m.mailboxKey,
+            domain: m.domain,
+            ...(m.reported ? { reported: true } : {}),
+          })),
+        ...(idle.size ? { idle: idle.size } : {}),
         ...(page.nextSearchAfter ? { nextSearchAfter: page.nextSearchAfter } : {}),
       };
     },
@@ -154,12 +173,11 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
 
     async writePassReport(input: WritePassReportInput): Promise<WritePassReportResult> {
       await ensureIndexTemplatesOnce(deps.elastic, input.settings.index.prefix);
-      const settingsHash = createHash('sha256').update(JSON.stringify(input.settings)).digest('hex');
       const startedBy = input.starter ? await passStarter(input.starter) : undefined;
       const reportId = await writePassReportDocument(deps.elastic, input.settings.index.prefix, {
         source: input.settings.sourceId,
         passId: input.progress.passId,
-        settingsHash,
+        settingsHash: settingsHash(input.settings),
         progress: input.progress,
         finishedAt: input.finishedAt,
         ...(startedBy ? { startedBy } : {}),
@@ -184,11 +202,18 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
     async recordMailboxOutcomes(input: RecordMailboxOutcomesInput): Promise<void> {
       const { settings } = input;
       const index = indexNames(settings.index.prefix).mailboxes;
+      const key = settingsHash(settings);
       const ops: BulkOp[] = input.outcomes.map((o) => ({
         action: 'update',
         index,
         id: registryDocId(settings.sourceId, o.address),
-        doc: { status: o.status, ...(o.status === 'Completed' ? { lastCrawledAt: input.at } : {}) },
+        // steady is replaced (null clears it), so the idle screen never trusts an older pass's coverage.
+        doc: {
+          status: o.status,
+          ...(o.status === 'Completed' ? { lastCrawledAt: input.at } : {}),
+          steady: o.steady ?? null,
+          settingsHash: o.steady ? key : null,
+        },
       }));
       const result = await new BulkSink(deps.elastic).write(ops);
       // A registry entry deleted meanwhile (deleteMailbox) stays deleted; anything else is retried.

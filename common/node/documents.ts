@@ -1,6 +1,6 @@
 // Shapes of the Elasticsearch documents (docs/architecture.md, Index contract). Mappings live in
 // activities/elastic/; these types are what the sink writes and what the CLI and tests read back.
-import type { MailboxStatus, PassProgress, View } from '../contracts';
+import type { MailboxStatus, PassProgress, SteadyCoverage, View } from '../contracts';
 import type { PassStarter } from '../activity-contracts';
 
 export function indexNames(prefix: string) {
@@ -108,6 +108,9 @@ export interface RegistryDocument {
   firstSeenAt: string;
   lastCrawledAt?: string;
   status: MailboxStatus;
+  /** The coverage its last completed pass reported (idle screen), and the settings it completed under. */
+  steady?: SteadyCoverage | null;
+  settingsHash?: string | null;
 }
 
 export interface WatermarkDocument {

@@ -11,10 +11,13 @@ export type StuckKind =
   /** On a task queue no worker polls: its first workflow task is never picked up. */
   | 'no-worker';
 
+/** Started on the harness's source and task queue (or one no worker polls). */
 export async function startStuckMailbox(
-  client: Client,
-  o: { sourceId: string; address: string; taskQueue: string; kind: StuckKind },
+  h: { client: Client; sourceId: string; taskQueue: string },
+  address: string,
+  kind: StuckKind,
 ): Promise<WorkflowHandle> {
+  const o = { sourceId: h.sourceId, address, taskQueue: h.taskQueue, kind };
   const mailboxKey = o.address.toLowerCase();
   const input: CrawlMailboxInput = {
     sourceId: o.sourceId,
@@ -23,7 +26,7 @@ export async function startStuckMailbox(
     domain: o.address.split('@')[1]!,
     ...(o.kind === 'failing-workflow-task' ? { state: { version: 99 } } : {}),
   };
-  return client.workflow.start('crawlMailbox', {
+  return h.client.workflow.start('crawlMailbox', {
     taskQueue: o.kind === 'no-worker' ? `${o.taskQueue}-nobody-polls` : o.taskQueue,
     workflowId: mailboxWorkflowId(o.sourceId, mailboxKey),
     args: [input],

@@ -305,6 +305,15 @@ export class WorkerHarness {
   }
 
   /** What the simulator holds for a mailbox view, sorted; expired/recalled ones only with expiredPolicy=keep. */
+  /** The simulator's real mailboxes (not aliases or distribution lists), lower-cased and sorted. */
+  realMailboxes(): string[] {
+    return this.sim.control
+      .listUsers()
+      .filter((u) => !u.alias && u.addressType !== 'dl_from_ldap' && u.addressType !== 'created_by_email')
+      .map((u) => u.emailAddress.toLowerCase())
+      .sort();
+  }
+
   expectedIds(mailbox: string, view: View, expiredPolicy: 'delete' | 'keep' = 'delete'): string[] {
     return this.sim.control
       .expectedMessages(mailbox, view)

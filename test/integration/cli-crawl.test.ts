@@ -9,6 +9,7 @@ import { CrawlStatus, MimecastSource } from '../../common/search-attributes';
 import { WorkerHarness } from '../helpers/worker-harness';
 import { runCliInProcess, spawnCli, tempDir, writeConfig } from './cli-harness';
 import { terminateSource } from '../helpers/terminate-source';
+import { tinyPassSettings } from '../helpers/tiny-pass';
 
 jest.setTimeout(180_000);
 
@@ -23,9 +24,7 @@ function config(
   suffix: string,
   overrides: Record<string, object> = {},
 ): { path: string; sourceId: string } {
-  // The tiny preset spans 40 days: a start 50 days back keeps a pass to a dozen windows per view.
-  const startDate = new Date(Date.now() - 50 * 86_400_000).toISOString().slice(0, 10);
-  const base = h.settings({ domains: { includeLocal: true }, messages: { startDate }, ...overrides });
+  const base = tinyPassSettings(h, overrides);
   const sourceId = suffix ? `${h.sourceId}-${suffix}` : h.sourceId;
   if (!sources.includes(sourceId)) sources.push(sourceId);
   return { path: writeConfig(dir, `${name}.json`, { ...base, sourceId }), sourceId };

@@ -2,6 +2,7 @@
 // JSON document on stdout (and nothing else), with the same facts as their text.
 import { WorkerHarness } from '../helpers/worker-harness';
 import { terminateSource } from '../helpers/terminate-source';
+import { tinyPassSettings } from '../helpers/tiny-pass';
 import { runCliInProcess, tempDir, writeConfig } from './cli-harness';
 
 jest.setTimeout(180_000);
@@ -13,13 +14,7 @@ let config: string;
 beforeAll(async () => {
   h = await WorkerHarness.start({ name: 'cli-json', simulator: { preset: 'tiny' } });
   env = { TEMPORAL_TASK_QUEUE: h.taskQueue };
-  // The tiny preset spans 40 days.
-  const startDate = new Date(Date.now() - 50 * 86_400_000).toISOString().slice(0, 10);
-  config = writeConfig(
-    tempDir('cli-json'),
-    'source.json',
-    h.settings({ domains: { includeLocal: true }, messages: { startDate } }),
-  );
+  config = writeConfig(tempDir('cli-json'), 'source.json', tinyPassSettings(h));
 });
 
 afterAll(async () => {

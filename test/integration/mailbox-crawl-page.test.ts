@@ -6,6 +6,7 @@ import { PlainActivityRuntime } from '../../activities/activity-runtime';
 import { crawlPage, type PageHeartbeat } from '../../activities/mailbox/crawl-page';
 import { WORKER_STOPPED_REASON } from '../../activities/pipeline/in-flight';
 import { readWatermarks } from '../../activities/elastic/watermarks';
+import { pageInputs } from '../helpers/page-input';
 import { WorkerHarness } from '../helpers/worker-harness';
 
 jest.setTimeout(60_000);
@@ -19,23 +20,9 @@ afterAll(async () => {
 });
 
 const mailbox = 'alice@example.com';
-// Fixed once: a page token is bound to the query (window) that produced it.
-const windowEnd = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const pages = pageInputs('page-pass', () => h.settings({ performance: { pageSize: 3 } }));
 function pageInput(over: Partial<CrawlPageInput> = {}): CrawlPageInput {
-  const settings = h.settings({ performance: { pageSize: 3 } });
-  return {
-    settings,
-    address: mailbox,
-    domain: 'example.com',
-    view: 'INBOX',
-    passId: 'page-pass',
-    mode: 'delta',
-    refetchContent: false,
-    window: { start: settings.messages.startDate, end: windowEnd },
-    pageIndex: 0,
-    watermarkOnLastPage: true,
-    ...over,
-  };
+  return pages.input(mailbox, over);
 }
 
 it('pages through a window with heartbeats, and writes the watermark with the last page only', async () => {

@@ -36,13 +36,6 @@ afterAll(async () => {
   await h.teardown();
 });
 
-function realMailboxes(): string[] {
-  return h.sim.control
-    .listUsers()
-    .filter((u) => !u.alias && u.addressType !== 'dl_from_ldap' && u.addressType !== 'created_by_email')
-    .map((u) => u.emailAddress.toLowerCase());
-}
-
 it('completes with no failed mailbox: crawl --wait would exit 0', () => {
   expect(result.status).toBe('Completed');
   expect(result.mailboxes.failed).toBe(0);
@@ -53,7 +46,7 @@ it('indexes every good message (slow ones included) and records every odd record
   const faults = h.sim.control.faults();
   let odd = 0;
   let slow = 0;
-  for (const address of realMailboxes()) {
+  for (const address of h.realMailboxes()) {
     const failed = await h.failedIds(address);
     const failedIds = new Set(failed.map((f) => f.mimecastId));
     for (const f of failed) expect(f.reason).toBeTruthy();

@@ -1,7 +1,6 @@
 // The page activity outside Temporal (plain runtime, as the benchmark's loop runs it) against the
 // simulator and the real Elasticsearch: every item ends indexed or recorded with a reason, and
 // nothing a page-level error or a slow message causes is blamed on a message ([I] items 1, 2, 3, 6, 7).
-import type { CrawlPageInput } from '../../common/activity-contracts';
 import { indexNames } from '../../common/node/documents';
 import { PlainActivityRuntime } from '../../activities/activity-runtime';
 import { crawlPage, type PageHeartbeat } from '../../activities/mailbox/crawl-page';
@@ -12,6 +11,7 @@ import { createMailboxActivities } from '../../activities/mailbox/mailbox-activi
 import { recordDefect } from '../../simulator/message-faults';
 import { DEFAULT_FAULTS } from '../../simulator/fault-spec';
 import type { View } from '../../simulator/types';
+import { pageInputs } from '../helpers/page-input';
 import { WorkerHarness } from '../helpers/worker-harness';
 
 jest.setTimeout(90_000);
@@ -27,7 +27,10 @@ afterEach(() => {
   h.sim.control.setFaults({ ...DEFAULT_FAULTS });
 });
 
-const windowEnd = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const pages = pageInputs('items-pass', () =>
+  h.settings({ performance: { pageSize: 500 }, messages: { expiredPolicy: 'keep' } }),
+);
+const windowEnd = pages.windowEnd;
 let mailboxes = 0;
 /** A fresh mailbox per test, so tests never see each other's documents or failures. */
 function newMailbox(messages: number): string {
@@ -36,22 +39,7 @@ function newMailbox(messages: number): string {
   return address;
 }
 
-function pageInput(address: string, over: Partial<CrawlPageInput> = {}): CrawlPageInput {
-  const settings = h.settings({ performance: { pageSize: 500 }, messages: { expiredPolicy: 'keep' } });
-  return {
-    settings,
-    address,
-    domain: 'example.com',
-    view: 'INBOX',
-    passId: 'items-pass',
-    mode: 'delta',
-    refetchContent: false,
-    window: { start: settings.messages.startDate, end: windowEnd },
-    pageIndex: 0,
-    watermarkOnLastPage: true,
-    ...over,
-  };
-}
+const pageInput = pages.input;
 
 function listed(address: string, view: View = 'INBOX') {
   return h.sim.control.expectedMessages(address, view);

@@ -77,7 +77,9 @@ async function startPass(
     args: [
       {
         settings: settings(),
-        tuning: { livenessCheckMs: 10_000, mailboxTuning: { windowDays: 120 } },
+        // Every pass here wakes its mailboxes (dispatch, windows, control); the idle screen that leaves
+        // out mailboxes with nothing new has its own test (pass-idle-screen.test.ts).
+        tuning: { livenessCheckMs: 10_000, mailboxTuning: { windowDays: 120 }, screenIdleMailboxes: false },
         ...input,
       } satisfies CrawlArchiveInput,
     ],
@@ -86,12 +88,7 @@ async function startPass(
 
 /** Real mailboxes of the simulator (not aliases or distribution lists), minus the excluded one. */
 function inScopeMailboxes(): string[] {
-  return h.sim.control
-    .listUsers()
-    .filter((u) => !u.alias && u.addressType !== 'dl_from_ldap' && u.addressType !== 'created_by_email')
-    .map((u) => u.emailAddress.toLowerCase())
-    .filter((a) => !a.startsWith('bulk@'))
-    .sort();
+  return h.realMailboxes().filter((a) => !a.startsWith('bulk@'));
 }
 
 beforeAll(async () => {
@@ -173,7 +170,12 @@ describe('a pass over the small preset', () => {
 describe('continue-as-new', () => {
   it('carries the in-flight set and counters across runs and completes', async () => {
     const handle = await startPass(`${passWorkflowId(h.sourceId)}:can-test`, {
-      tuning: { livenessCheckMs: 10_000, maxChildStartsPerRun: 2, mailboxTuning: { windowDays: 120 } },
+      tuning: {
+        livenessCheckMs: 10_000,
+        maxChildStartsPerRun: 2,
+        mailboxTuning: { windowDays: 120 },
+        screenIdleMailboxes: false,
+      },
     });
     const result = (await handle.result()) as CrawlArchiveResult;
     expect(result.status).toBe('Completed');

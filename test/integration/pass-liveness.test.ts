@@ -8,6 +8,7 @@ import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
 import { passProgressQuery } from '../../common/messages';
 import { WorkerHarness } from '../helpers/worker-harness';
 import { terminateSource } from '../helpers/terminate-source';
+import { presetAddresses, startPass, tinyPassSettings } from '../helpers/tiny-pass';
 
 jest.setTimeout(180_000);
 
@@ -28,25 +29,9 @@ afterAll(async () => {
 });
 
 it('records a mailbox terminated mid-pass as failed and completes the pass', async () => {
-  const settings = h.settings({
-    domains: { includeLocal: true },
-    parallelism: { mailboxCrawling: 3 },
-    messages: { startDate: new Date(Date.now() - 50 * 86_400_000).toISOString().slice(0, 10) },
-  });
-  const pass = await h.client.workflow.start('crawlArchive', {
-    taskQueue: h.taskQueue,
-    workflowId: passWorkflowId(h.sourceId),
-    args: [
-      {
-        settings,
-        tuning: { livenessCheckMs: 2_000, mailboxTuning: { windowDays: 60 } },
-      } satisfies CrawlArchiveInput,
-    ],
-  });
-  const alice = h.sim.control
-    .mailboxes()
-    .find((a) => a.startsWith('alice@'))!
-    .toLowerCase();
+  const settings = tinyPassSettings(h, { parallelism: { mailboxCrawling: 3 } });
+  const pass = await startPass(h, settings, { livenessCheckMs: 2_000, mailboxTuning: { windowDays: 60 } });
+  const alice = presetAddresses(h, 'alice')[0]!.toLowerCase();
   const mailbox = h.client.workflow.getHandle(mailboxWorkflowId(h.sourceId, alice));
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -69,13 +54,7 @@ it('records a mailbox terminated mid-pass as failed and completes the pass', asy
 
 describe('source errors fail the pass with one actionable message', () => {
   async function passOf(sourceId: string): Promise<CrawlArchiveResult> {
-    const settings = {
-      ...h.settings({
-        domains: { includeLocal: true },
-        messages: { startDate: new Date(Date.now() - 50 * 86_400_000).toISOString().slice(0, 10) },
-      }),
-      sourceId,
-    };
+    const settings = { ...tinyPassSettings(h), sourceId };
     // A source error fails the workflow; its details carry the progress.
     return passResult(
       await h.client.workflow.start('crawlArchive', {

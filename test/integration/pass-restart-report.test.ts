@@ -2,11 +2,12 @@
 // that pass still runs, the restarted mailbox moves from failed to done in its counts and report.
 import { ApplicationFailure } from '@temporalio/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CrawlArchiveInput, CrawlArchiveResult, PassProgress } from '../../common/contracts';
-import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
+import type { CrawlArchiveResult, PassProgress } from '../../common/contracts';
+import { mailboxWorkflowId } from '../../common/contracts';
 import { passProgressQuery, restartMailboxUpdate } from '../../common/messages';
 import { startStuckMailbox } from '../helpers/stuck-mailbox';
 import { terminateSource } from '../helpers/terminate-source';
+import { presetAddresses, startPass, tinyPassSettings } from '../helpers/tiny-pass';
 import { WorkerHarness } from '../helpers/worker-harness';
 
 jest.setTimeout(180_000);
@@ -37,36 +38,14 @@ afterAll(async () => {
 });
 
 it('a mailbox restarted while its pass runs is counted by that pass as done', async () => {
-  const [bob, carol] = ['bob@', 'carol@'].map((local) =>
-    h.sim.control
-      .mailboxes()
-      .find((a) => a.startsWith(local))!
-      .toLowerCase(),
-  ) as [string, string];
+  const [bob, carol] = presetAddresses(h, 'bob', 'carol').map((a) => a.toLowerCase()) as [string, string];
   failingAddress = bob;
   // carol never progresses and the pass does not give up on her yet: the pass stays open meanwhile.
-  const stuck = await startStuckMailbox(h.client, {
-    sourceId: h.sourceId,
-    address: carol,
-    taskQueue: h.taskQueue,
-    kind: 'no-worker',
-  });
-  const pass = await h.client.workflow.start('crawlArchive', {
-    taskQueue: h.taskQueue,
-    workflowId: passWorkflowId(h.sourceId),
-    args: [
-      {
-        settings: h.settings({
-          domains: { includeLocal: true },
-          messages: { startDate: new Date(Date.now() - 50 * 86_400_000).toISOString().slice(0, 10) },
-        }),
-        tuning: {
-          livenessCheckMs: 1_000,
-          stalledChecks: 10_000,
-          mailboxTuning: { windowDays: 60, pageRetry: { maximumAttempts: 1 } },
-        },
-      } satisfies CrawlArchiveInput,
-    ],
+  const stuck = await startStuckMailbox(h, carol, 'no-worker');
+  const pass = await startPass(h, tinyPassSettings(h), {
+    livenessCheckMs: 1_000,
+    stalledChecks: 10_000,
+    mailboxTuning: { windowDays: 60, pageRetry: { maximumAttempts: 1 } },
   });
   const progressUntil = async (done: (p: PassProgress) => boolean): Promise<PassProgress> => {
     const deadline = Date.now() + 90_000;

@@ -24,15 +24,6 @@ afterAll(async () => {
   await h.teardown();
 });
 
-/** Real mailboxes of the simulator (not aliases or distribution lists). */
-function mailboxes(): string[] {
-  return h.sim.control
-    .listUsers()
-    .filter((u) => !u.alias && u.addressType !== 'dl_from_ldap' && u.addressType !== 'created_by_email')
-    .map((u) => u.emailAddress.toLowerCase())
-    .sort();
-}
-
 /** The identities of the workers that started activities of the source's workflows (every run). */
 async function activityWorkers(): Promise<Set<string>> {
   const identities = new Set<string>();
@@ -64,7 +55,7 @@ it('two worker processes on one task queue both crawl, and the index is exact', 
   expect(result.status).toBe('Completed');
   expect(result.mailboxes.failed).toBe(0);
 
-  const all = mailboxes();
+  const all = h.realMailboxes();
   const pids = workers.map((w) => String(w.pid));
   // Both processes ran activities (an identity is "<pid>@<host>"); visibility may lag a moment.
   const ranOnBoth = async () => {

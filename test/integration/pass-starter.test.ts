@@ -10,6 +10,7 @@ import { passWorkflowId } from '../../common/contracts';
 import { indexNames, type PassReportDocument } from '../../common/node/documents';
 import { WorkerHarness } from '../helpers/worker-harness';
 import { terminateSource } from '../helpers/terminate-source';
+import { tinyStartDate } from '../helpers/tiny-pass';
 import { runCliInProcess, tempDir, writeConfig } from './cli-harness';
 
 jest.setTimeout(240_000);
@@ -17,9 +18,7 @@ jest.setTimeout(240_000);
 let h: WorkerHarness;
 
 function settings() {
-  // The tiny preset spans 40 days.
-  const startDate = new Date(Date.now() - 50 * 86_400_000).toISOString().slice(0, 10);
-  return h.settings({ messages: { startDate } });
+  return h.settings({ messages: { startDate: tinyStartDate() } });
 }
 
 /** The report of the one pass that finished after `since` (ISO), once it is written. */

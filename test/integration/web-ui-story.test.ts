@@ -9,6 +9,7 @@ import { mailboxWorkflowId, passWorkflowId } from '../../common/contracts';
 import { mailboxProgressQuery } from '../../common/messages';
 import { WorkerHarness } from '../helpers/worker-harness';
 import { terminateSource } from '../helpers/terminate-source';
+import { tinyPassSettings } from '../helpers/tiny-pass';
 import { runCliInProcess, tempDir, writeConfig } from './cli-harness';
 
 jest.setTimeout(180_000);
@@ -81,12 +82,7 @@ afterAll(async () => {
 });
 
 test('the pass and its mailboxes show their summary and current details while running and after', async () => {
-  const startDate = new Date(Date.now() - 50 * 86_400_000).toISOString().slice(0, 10);
-  const config = writeConfig(
-    dir,
-    'source.json',
-    h.settings({ domains: { includeLocal: true }, messages: { startDate } }),
-  );
+  const config = writeConfig(dir, 'source.json', tinyPassSettings(h));
   const run = await runCliInProcess(['crawl', '--config', config], { TEMPORAL_TASK_QUEUE: h.taskQueue });
   expect(run.code).toBe(0);
 

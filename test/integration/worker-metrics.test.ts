@@ -14,6 +14,7 @@ import { parseSettingsLenient } from '../../common/settings';
 import { removeIndexTemplates } from '../../activities/elastic/index-templates';
 import { startSimulator, type RunningSimulator } from '../../simulator';
 import { createWorker, type CrawlerWorker } from '../../workers/main';
+import { terminateSource } from '../helpers/terminate-source';
 
 jest.setTimeout(180_000);
 
@@ -34,16 +35,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function terminateSource(): Promise<void> {
-  const query = `(MimecastSource='${sourceId}' OR WorkflowId STARTS_WITH 'mailbox:${sourceId}:' OR WorkflowId STARTS_WITH 'crawl:${sourceId}') AND ExecutionStatus='Running'`;
-  for await (const wf of client.workflow.list({ query })) {
-    await client.workflow
-      .getHandle(wf.workflowId)
-      .terminate('test cleanup')
-      .catch(() => undefined);
-  }
-}
-
 beforeAll(async () => {
   sim = await startSimulator({ preset: 'tiny' });
   es = new ElasticClient({ node: process.env.ELASTICSEARCH_URL ?? DEFAULT_ELASTICSEARCH_URL });
@@ -54,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await terminateSource().catch(() => undefined);
+  await terminateSource(client, sourceId).catch(() => undefined);
   await removeIndexTemplates(es, prefix).catch(() => undefined);
   await sim?.close();
   await connection?.close();

@@ -31,3 +31,9 @@ test('getOrFetch fetches a message once', async () => {
   expect(fetches).toBe(1);
   expect(cache.hits).toBe(1);
 });
+
+test('caches an empty message', () => {
+  const cache = new ContentCache(100, 10);
+  cache.set('empty', Buffer.alloc(0));
+  expect(cache.get('empty')?.length).toBe(0);
+});

@@ -1,40 +1,19 @@
 // MailboxCrawlState without Temporal: queue, windows fixed at pass start, token advance only on a
 // completed window, token restarts, halving, error budget, reports, carried state.
-import { emptyCounters, type CrawlRequest } from '../../common/contracts';
-import { type CrawlPageResult } from '../../common/activity-contracts';
+import { emptyCounters } from '../../common/contracts';
 import { MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
 import { MAX_PAGES_PER_WINDOW } from '../../workflows/view-cursor';
 import { settings } from '../helpers/settings';
+import {
+  completeAll,
+  crawlOnce,
+  crawlRequest as request,
+  mailboxIdentity,
+  pageResult as page,
+} from '../helpers/mailbox-state';
 
-const identity = {
-  sourceId: 'src',
-  address: 'alice@example.com',
-  mailboxKey: 'alice@example.com',
-  domain: 'example.com',
-};
+const identity = mailboxIdentity();
 const now = Date.parse('2024-01-20T00:00:00Z');
-
-function request(passId: string, over: Partial<CrawlRequest> = {}): CrawlRequest {
-  return { passId, replyTo: `crawl:${passId}`, mode: 'delta', settings: settings(), ...over };
-}
-function page(
-  outcome: CrawlPageResult['outcome'],
-  over: Partial<CrawlPageResult> = {},
-  counters = {},
-): CrawlPageResult {
-  return {
-    outcome,
-    counters: { ...emptyCounters(), ...counters },
-    trailingItemFailures: 0,
-    boundaryOverflowSeconds: [],
-    ...over,
-  };
-}
-/** Runs every page of the pass with windowComplete outcomes. */
-function completeAll(state: MailboxCrawlState) {
-  for (let step = state.nextStep(); step.kind === 'page'; step = state.nextStep())
-    state.applyPage(page('windowComplete'));
-}
 
 describe('the request queue', () => {
   it('is first-in first-out and deduplicated by passId, also against the running and recent passes', () => {
@@ -89,11 +68,7 @@ describe('windows and tokens', () => {
   });
 
   it('uses the lower of token and watermark on the next pass, with the overlap', () => {
-    const state = new MailboxCrawlState(identity);
-    state.enqueue(request('p1'));
-    state.beginPass(now, {});
-    completeAll(state);
-    state.finishPass(now);
+    const state = crawlOnce(new MailboxCrawlState(identity), now);
     state.enqueue(request('p2'));
     const pass = state.beginPass(Date.parse('2024-01-21T00:00:00Z'), {
       INBOX: '2024-01-15T00:00:00Z',
@@ -104,11 +79,7 @@ describe('windows and tokens', () => {
   });
 
   it('re-lists from startDate when the watermark is missing (dropped index)', () => {
-    const state = new MailboxCrawlState(identity);
-    state.enqueue(request('p1'));
-    state.beginPass(now, {});
-    completeAll(state);
-    state.finishPass(now);
+    const state = crawlOnce(new MailboxCrawlState(identity), now);
     state.enqueue(request('p2'));
     const pass = state.beginPass(now, { SENT: '2024-01-20T00:00:00Z' });
     expect(pass.views[0].windows[0].start).toBe('2024-01-01T00:00:00Z');
@@ -116,11 +87,7 @@ describe('windows and tokens', () => {
   });
 
   it('adds the missing range first when startDate moved earlier, without lowering the token', () => {
-    const state = new MailboxCrawlState(identity);
-    state.enqueue(request('p1'));
-    state.beginPass(now, {});
-    completeAll(state);
-    state.finishPass(now);
+    const state = crawlOnce(new MailboxCrawlState(identity), now);
     state.enqueue(request('p2', { settings: settings({ messages: { startDate: '2023-12-25' } }) }));
     const pass = state.beginPass(now, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
     expect(pass.views[0].windows[0]).toEqual({ start: '2023-12-25T00:00:00Z', end: '2024-01-01T00:00:00Z' });
@@ -192,11 +159,7 @@ describe('windows and tokens', () => {
   });
 
   it('reconcile lists the whole range whatever the token and sweeps each completed view', () => {
-    const state = new MailboxCrawlState(identity);
-    state.enqueue(request('p1'));
-    state.beginPass(now, {});
-    completeAll(state);
-    state.finishPass(now);
+    const state = crawlOnce(new MailboxCrawlState(identity), now);
     state.enqueue(request('p2', { mode: 'reconcile' }));
     state.beginPass(now, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
     expect(state.nextStep()).toMatchObject({ kind: 'page', window: { start: '2024-01-01T00:00:00Z' } });
@@ -409,5 +372,35 @@ describe('adaptive windows (patch adaptive-windows)', () => {
     state.enqueue(request('p1'));
     state.beginPass(longNow, {});
     expect(listedWindows(state, () => 1)).toHaveLength(13);
+  });
+});
+
+describe('the steady coverage in the report (the next pass’s idle screen)', () => {
+  it('is the token and coverage start of every view after a completed pass with nothing outstanding', () => {
+    const state = new MailboxCrawlState(identity);
+    state.enqueue(request('p1'));
+    state.beginPass(now, {});
+    completeAll(state);
+    const { report } = state.finishPass(now);
+    const progress = state.progress();
+    expect(report.steady).toEqual({
+      INBOX: { token: progress.tokens.INBOX, coveredFrom: expect.any(String) },
+      SENT: { token: progress.tokens.SENT, coveredFrom: expect.any(String) },
+    });
+  });
+
+  it('is absent while an item failure is outstanding, and after a failed pass', () => {
+    const withFailure = new MailboxCrawlState(identity);
+    withFailure.enqueue(request('p1'));
+    withFailure.beginPass(now, {});
+    withFailure.applyPage(page('windowComplete', {}, { failed: 1, indexed: 3 }));
+    completeAll(withFailure);
+    expect(withFailure.finishPass(now).report.steady).toBeUndefined();
+
+    const failed = new MailboxCrawlState(identity);
+    failed.enqueue(request('p1'));
+    failed.beginPass(now, {});
+    failed.failPass('listing failed', 'mailbox');
+    expect(failed.finishPass(now).report.steady).toBeUndefined();
   });
 });

@@ -1,10 +1,7 @@
 // The steady-state fast path's decisions without Temporal: which passes probe and which windows,
 // how probed pages are applied, which search attributes changed, when a run continues-as-new.
 import { TypedSearchAttributes } from '@temporalio/common';
-import { emptyCounters, type CrawlRequest } from '../../common/contracts';
-import { type CrawlPageResult } from '../../common/activity-contracts';
 import { CrawlStatus, MessagesIndexed, MimecastLastPassAt } from '../../common/search-attributes';
-import { parseSettingsLenient } from '../../common/settings';
 import { MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
 import {
   DEFAULT_CONTINUE_AS_NEW_BETWEEN_PASSES_AFTER_EVENTS,
@@ -12,42 +9,29 @@ import {
   continueAsNewBetweenPasses,
   probedViews,
 } from '../../workflows/steady-state';
+import {
+  crawlOnce,
+  crawlRequest as request,
+  mailboxIdentity,
+  pageResult as page,
+} from '../helpers/mailbox-state';
 
-const identity = {
-  sourceId: 'src',
-  address: 'a@example.com',
-  mailboxKey: 'a@example.com',
-  domain: 'example.com',
-};
+const identity = mailboxIdentity('a@example.com');
 const first = Date.parse('2024-01-20T00:00:00Z');
 const hourLater = first + 3_600_000;
 
-function request(passId: string, over: Partial<CrawlRequest> = {}, messages: object = {}): CrawlRequest {
-  const settings = parseSettingsLenient({
-    sourceId: 'src',
-    messages: { startDate: '2024-01-01', ...messages },
-  });
-  return { passId, replyTo: 'crawl:x', mode: 'delta', settings, ...over };
-}
-function page(outcome: CrawlPageResult['outcome'], over: Partial<CrawlPageResult> = {}): CrawlPageResult {
-  return {
-    outcome,
-    counters: emptyCounters(),
-    trailingItemFailures: 0,
-    boundaryOverflowSeconds: [],
-    ...over,
-  };
-}
-
 /** A mailbox whose first pass completed at `first` (tokens of both views = first). */
 function crawledOnce(): MailboxCrawlState {
-  const state = new MailboxCrawlState(identity);
-  state.enqueue(request('p1'));
-  state.beginPass(first, {}, { adaptiveWindows: true });
-  for (let step = state.nextStep(); step.kind === 'page'; step = state.nextStep())
-    state.applyPage(page('windowComplete'));
-  state.finishPass(first);
-  return state;
+  return crawlOnce(new MailboxCrawlState(identity), first, { adaptiveWindows: true });
+}
+
+/** The probe's views for pass p2 an hour later, then p2 begun with these watermarks. */
+function secondPass(watermarks: Record<string, string>) {
+  const state = crawledOnce();
+  const views = probedViews(state.state, request('p2'), hourLater, 7)!;
+  state.enqueue(request('p2'));
+  state.beginPass(hourLater, watermarks);
+  return { state, views };
 }
 
 describe('probedViews', () => {
@@ -85,10 +69,7 @@ describe('probedViews', () => {
 
 describe('applyProbedPages', () => {
   it('finishes a pass whose probed views completed on their first page, with the tokens moved', () => {
-    const state = crawledOnce();
-    const views = probedViews(state.state, request('p2'), hourLater, 7)!;
-    state.enqueue(request('p2'));
-    state.beginPass(hourLater, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
+    const { state, views } = secondPass({ INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
     state.applyProbedPages(views, { INBOX: page('windowComplete'), SENT: page('windowComplete') });
     expect(state.nextStep().kind).toBe('finish');
     const { report } = state.finishPass(hourLater);
@@ -97,10 +78,7 @@ describe('applyProbedPages', () => {
   });
 
   it('leaves a view that was not probed to the page crawl, and continues a probed view from its next page', () => {
-    const state = crawledOnce();
-    const views = probedViews(state.state, request('p2'), hourLater, 7)!;
-    state.enqueue(request('p2'));
-    state.beginPass(hourLater, { INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
+    const { state, views } = secondPass({ INBOX: '2024-01-20T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
     state.applyProbedPages(views, { SENT: page('page', { nextPageToken: 't2' }) });
     expect(state.nextStep()).toMatchObject({ kind: 'page', view: 'INBOX', pageIndex: 0 });
     state.applyPage(page('windowComplete'));
@@ -108,10 +86,7 @@ describe('applyProbedPages', () => {
   });
 
   it('ignores a probed page when a lower watermark re-planned the view (index restored)', () => {
-    const state = crawledOnce();
-    const views = probedViews(state.state, request('p2'), hourLater, 7)!;
-    state.enqueue(request('p2'));
-    state.beginPass(hourLater, { INBOX: '2024-01-10T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
+    const { state, views } = secondPass({ INBOX: '2024-01-10T00:00:00Z', SENT: '2024-01-20T00:00:00Z' });
     state.applyProbedPages(views, { INBOX: page('windowComplete'), SENT: page('windowComplete') });
     expect(state.nextStep()).toMatchObject({
       kind: 'page',
