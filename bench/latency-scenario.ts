@@ -5,6 +5,7 @@ import { createBenchSource } from './bench-source';
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process';
 import { startWorker, withSources, type BenchContext } from './bench-context';
 import { temporalCrawl, type CrawlFigures } from './crawl-runs';
+import { mailboxTimeline, type MailboxTimeline } from './mailbox-timeline';
 
 /** performance.pageConcurrency when a source does not set it. */
 const DEFAULT_PAGE_CONCURRENCY = parseSettingsLenient({
@@ -18,7 +19,7 @@ export interface LatencyResult {
   pageConcurrency: number;
   budgetCeiling: number;
   latencyMs: number;
-  runs: { parallelism: number; pageConcurrency: number; figures: CrawlFigures }[];
+  runs: { parallelism: number; pageConcurrency: number; figures: CrawlFigures; timeline?: MailboxTimeline }[];
 }
 
 export async function latencyScenario(
@@ -53,7 +54,9 @@ export async function latencyScenario(
             `(g) parallelism ${parallelism}, page concurrency ${pageConcurrency}`,
             3_600_000,
           );
-          runs.push({ parallelism, pageConcurrency, figures: f });
+          const timeline = await mailboxTimeline(ctx.temporal, source.sourceId);
+          ctx.log(`    where a mailbox's time goes (mean ms): ${JSON.stringify(timeline)}`);
+          runs.push({ parallelism, pageConcurrency, figures: f, timeline });
         }
       }
       return {

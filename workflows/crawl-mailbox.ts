@@ -37,6 +37,7 @@ import { parseSettingsLenient } from '../common/settings';
 import { failureOf } from './activity-failure';
 import { pageInput, probeInput, retryInput, sweepInput, watermarksInput } from './mailbox-activity-inputs';
 import { MailboxCrawlState } from './mailbox-crawl-state';
+import { crawlPages } from './parallel-views';
 import { mailboxActivities } from './mailbox-activities';
 import { mailboxDetails, MailboxErrorWatch } from './mailbox-details';
 import type { MailboxStep } from './mailbox-step';
@@ -259,8 +260,12 @@ export async function crawlMailbox(input: CrawlMailboxInput): Promise<void> {
             );
             break;
           case 'page':
-            state.applyPage(await finishing(() => acts.crawlPage(pageInput(identity, pass, step))));
-            if (state.shouldUpsertProgress()) upsert('Running');
+            await crawlPages(
+              state,
+              step,
+              (page) => finishing(() => acts.crawlPage(pageInput(identity, pass, page))),
+              () => state.shouldUpsertProgress() && upsert('Running'),
+            );
             break;
           case 'sweep': {
             const { deleted } = await finishing(() =>

@@ -25,7 +25,7 @@ import { DEFAULT_WINDOW_DAYS, isoSecond } from './mailbox-windows';
 import { budgetViolation, countItems } from './mailbox-error-budget';
 import { droppedReport, mailboxProgress, passReport } from './mailbox-reports';
 import type { MailboxIdentity, MailboxStep } from './mailbox-step';
-import { advanceCursor, planViewCursor } from './view-cursor';
+import { advanceCursor, pageStepOf, planViewCursor } from './view-cursor';
 import { queueRestart, validateRestart } from './mailbox-restart';
 import { invariantFailure } from './workflow-failures';
 
@@ -213,17 +213,7 @@ export class MailboxCrawlState {
     if (!pass.retryDone) return { kind: 'retryFailed' };
     while (pass.viewIndex < pass.views.length) {
       const cursor = pass.views[pass.viewIndex];
-      if (cursor.windowIndex < cursor.windows.length) {
-        return {
-          kind: 'page',
-          view: cursor.view,
-          window: cursor.windows[cursor.windowIndex],
-          pageToken: cursor.pageToken,
-          pageIndex: cursor.pageIndex,
-          previousLastReceived: cursor.previousLastReceived,
-          watermarkOnLastPage: true,
-        };
-      }
+      if (cursor.windowIndex < cursor.windows.length) return pageStepOf(cursor);
       if (pass.mode === 'reconcile' && !pass.sweepsDone.includes(cursor.view)) {
         return { kind: 'sweep', view: cursor.view };
       }
@@ -237,6 +227,13 @@ export class MailboxCrawlState {
   applyPage(result: CrawlPageResult): void {
     const cursor = this.currentView();
     if (!cursor) throw invariantFailure('no window in progress');
+    this.applyPageTo(cursor, result);
+  }
+
+  /** The same for a page of `view` crawled beside the current view's (workflows/parallel-views.ts). */
+  applyPageOf(view: View, result: CrawlPageResult): void {
+    const cursor = this.requirePass().views.find((c) => c.view === view);
+    if (!cursor) throw invariantFailure(`no cursor of view ${view}`);
     this.applyPageTo(cursor, result);
   }
 

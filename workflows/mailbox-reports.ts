@@ -17,7 +17,8 @@ export function passReport(
     mailboxKey: identity.mailboxKey,
     status: outcome.status,
     counters: pass.counters,
-    viewsCompleted: [...pass.viewsCompleted],
+    // In view order: with pages of both views at once (parallel-views.ts) either may complete first.
+    viewsCompleted: VIEWS.filter((view) => pass.viewsCompleted.includes(view)),
     ...(outcome.error !== undefined ? { error: outcome.error } : {}),
     ...(outcome.errorKind !== undefined ? { errorKind: outcome.errorKind } : {}),
     ...(pass.boundaryOverflowSeconds.length

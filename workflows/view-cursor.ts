@@ -4,6 +4,7 @@ import type { PassMode, TimeWindow, View } from '../common/contracts';
 import type { CrawlPageResult } from '../common/activity-contracts';
 import type { SourceSettings } from '../common/settings';
 import type { PassCursor, ViewCursor } from './mailbox-state-migration';
+import type { MailboxStep } from './mailbox-step';
 import {
   effectiveToken,
   halveWindow,
@@ -64,6 +65,19 @@ export function planViewCursor(
   }
   if (range) windows.push(...splitWindows(range, windowDays));
   return { view, windows, windowIndex: 0, coverageFrom, pageIndex: 0, tokenRestarts: 0 };
+}
+
+/** The next page of a view whose windows are not all done. */
+export function pageStepOf(cursor: ViewCursor): Extract<MailboxStep, { kind: 'page' }> {
+  return {
+    kind: 'page',
+    view: cursor.view,
+    window: cursor.windows[cursor.windowIndex]!,
+    pageToken: cursor.pageToken,
+    pageIndex: cursor.pageIndex,
+    previousLastReceived: cursor.previousLastReceived,
+    watermarkOnLastPage: true,
+  };
 }
 
 export function completeWindow(pass: PassCursor, cursor: ViewCursor, coverage: ViewCoverage): void {

@@ -322,9 +322,16 @@ export class WorkerHarness {
       .sort();
   }
 
-  async failedIds(mailbox: string): Promise<{ mimecastId: string; reason: string; attempts: number }[]> {
+  async failedIds(
+    mailbox: string,
+  ): Promise<{ mimecastId: string; view: string; reason: string; attempts: number }[]> {
     await this.refresh();
-    const response = await this.es.search<{ mimecastId: string; reason: string; attempts: number }>({
+    const response = await this.es.search<{
+      mimecastId: string;
+      view: string;
+      reason: string;
+      attempts: number;
+    }>({
       index: indexNames(this.prefix).failed,
       size: 1000,
       query: {

@@ -1,6 +1,7 @@
 // crawlMailbox end to end with the real Temporal server, the real Elasticsearch and the simulator:
 // exact index under every list order (incl. one busy second across page boundaries), and a delta
 // pass that fetches only what is new or arrived late within the overlap.
+import { defaultPayloadConverter } from '@temporalio/common';
 import { VIEWS, mailboxWorkflowId } from '../../common/contracts';
 import {
   cancelMailboxSignal,
@@ -120,4 +121,30 @@ it('pause holds a pass, resume continues it, cancel ends it after the current pa
   } finally {
     h.sim.control.setFaults({ slowDownloadMs: 0 });
   }
+});
+
+it('crawls the pages of INBOX and SENT at once: one workflow task schedules a page of each view', async () => {
+  const mailbox = 'peter@example.com';
+  h.sim.control.addMailbox(mailbox, 'example.com', 0);
+  h.sim.control.addMessages(mailbox, 12, { view: 'INBOX', received: new Date(Date.now() - 3 * DAY) });
+  h.sim.control.addMessages(mailbox, 8, { view: 'SENT', received: new Date(Date.now() - 3 * DAY) });
+  const handle = await h.startMailbox(mailbox, h.request('views-1', settings(4)), tuning);
+  const report = await h.waitForReport('views-1');
+  expect(report).toMatchObject({ status: 'Completed', viewsCompleted: ['INBOX', 'SENT'] });
+  await expectExactIndex(h, mailbox);
+
+  // crawlPage activities by the workflow task that scheduled them, with the view of each.
+  const { events } = await handle.fetchHistory();
+  const viewsByTask = new Map<string, string[]>();
+  for (const e of events ?? []) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'crawlPage') continue;
+    const input = defaultPayloadConverter.fromPayload<{ view: string }>(scheduled.input!.payloads![0]!);
+    const task = String(scheduled.workflowTaskCompletedEventId);
+    viewsByTask.set(task, [...(viewsByTask.get(task) ?? []), input.view]);
+  }
+  const pairs = [...viewsByTask.values()].filter((views) => views.length === 2);
+  // SENT's 8 messages are 2 pages of 4 (+ an empty last page at most): each ran beside an INBOX page.
+  expect(pairs.length).toBeGreaterThanOrEqual(2);
+  for (const views of pairs) expect(views).toEqual(['INBOX', 'SENT']);
 });
