@@ -15,7 +15,9 @@ RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
+# NODE_OPTIONS: the worker's V8 heap limits (workers/node-options.ts, docs/deployment.md Memory).
 ENV NODE_ENV=production \
+    NODE_OPTIONS="--max-old-space-size=384 --max-semi-space-size=4" \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     METRICS_PORT=9464
 WORKDIR /app

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_ELASTICSEARCH_URL, DEFAULT_TEMPORAL_ADDRESS } from '../common/node/defaults';
 import { resolve } from 'node:path';
+import { WORKER_NODE_OPTIONS } from '../workers/node-options';
 import { spawnNode, spawnTsx, type TsxChild } from './child-process';
 
 export interface WorkerProcess {
@@ -38,8 +39,9 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
     METRICS_PORT: '0',
     LOG_LEVEL: 'info',
     ...(o.workflowBundlePath ? { BENCH_WORKFLOW_BUNDLE: o.workflowBundlePath } : {}),
-    // Node options of the workers only (e.g. a heap limit), not of the bench itself.
-    ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+    // The heap limits the worker ships with (npm start, the Docker image), then the bench's extra
+    // Node options of the workers only (BENCH_WORKER_NODE_OPTIONS: a later flag wins).
+    NODE_OPTIONS: `${WORKER_NODE_OPTIONS} ${process.env.BENCH_WORKER_NODE_OPTIONS ?? ''}`.trim(),
     ...o.env,
   };
   const child = o.compiledDir

@@ -27,6 +27,8 @@ import { codecDataConverter } from '../codec/data-converter';
 import { activityMetricsInterceptor } from './activity-metrics-interceptor';
 import { PrometheusCrawlMetrics, portOrFree, serveMetrics, type MetricsServer } from './metrics';
 import { describeConfig, readWorkerConfig, type WorkerConfig } from './worker-config';
+import { getHeapStatistics } from 'node:v8';
+import { heapLimitGiven, WORKER_NODE_OPTIONS } from './node-options';
 
 type Env = Record<string, string | undefined>;
 
@@ -190,7 +192,11 @@ export async function createWorker(options: CreateWorkerOptions = {}): Promise<C
           `metrics port ${config.metricsPort} is taken (another worker on this host?): serving /metrics on ${metricsServer.port}`,
         );
     }
-    logger.info({ config: describeConfig(config), metricsPort: metricsServer?.port }, 'worker ready');
+    const heapLimitMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+    logger.info(
+      { config: describeConfig(config), metricsPort: metricsServer?.port, heapLimitMb },
+      'worker ready',
+    );
 
     return {
       worker,
@@ -254,6 +260,11 @@ export async function runWorker(env: Env = process.env): Promise<number> {
     shutdownSignals: ['SIGINT', 'SIGTERM'],
   });
   if (withSdkMetrics) sdkMetricsUrl = `http://${bindAddress}/metrics`;
+  if (!heapLimitGiven())
+    logger.warn(
+      { recommended: WORKER_NODE_OPTIONS },
+      `no V8 heap limit given: the worker holds more garbage between collections (docs/deployment.md, Memory); start it with NODE_OPTIONS="${WORKER_NODE_OPTIONS}" as npm start and the Docker image do`,
+    );
   try {
     const crawler = await createWorker({ env, config, logger, ...(sdkMetricsUrl ? { sdkMetricsUrl } : {}) });
     await crawler.run();

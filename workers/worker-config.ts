@@ -99,8 +99,10 @@ function elasticConnectionFrom(env: Env): ElasticConnection {
 export const CACHED_WORKFLOW_BYTES = 1.5 * 1024 * 1024;
 
 /**
- * Cached workflows from the V8 heap limit: half of it for the cache, 100–20,000. A cached mailbox
- * answers its next pass without replaying its history (docs/deployment.md, Capacity of the steady state).
+ * Cached workflows from the V8 heap limit: half of it for the cache, 100–20,000. The cache lives in the
+ * SDK's workflow thread, whose heap the same limit caps (workers/node-options.ts: 384 MB → 132). A cached
+ * mailbox answers its next pass without replaying its history; with the pass's idle screen only active
+ * mailboxes are woken, so the cache needs those (docs/deployment.md, Capacity of the steady state).
  */
 export function defaultCachedWorkflows(heapLimitBytes: number): number {
   return Math.max(100, Math.min(20_000, Math.floor(heapLimitBytes / 2 / CACHED_WORKFLOW_BYTES)));

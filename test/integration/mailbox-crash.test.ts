@@ -4,12 +4,11 @@
 import { crawlRequestedSignal } from '../../common/messages';
 import { WORKER_STOPPED_REASON } from '../../activities/pipeline/in-flight';
 import { WorkerHarness } from '../helpers/worker-harness';
+import { mailboxSettings } from '../helpers/mailbox-runs';
 import { waitForInFlightHeartbeat, waitForInFlightSet } from '../helpers/in-flight-heartbeat';
 import { expectExactIndex } from '../helpers/exact-index';
 
 jest.setTimeout(180_000);
-
-const DAY = 86_400_000;
 
 let h: WorkerHarness;
 beforeAll(async () => {
@@ -22,11 +21,8 @@ afterAll(async () => {
 it('a worker killed mid-page (SIGKILL) loses nothing: the in-flight message is recorded, then indexed next pass', async () => {
   const mailbox = 'peggy@example.com';
   h.sim.control.addMailbox(mailbox, 'example.com', 10);
-  const settings = h.settings({
-    messages: { startDate: new Date(Date.now() - 45 * DAY).toISOString() },
-    // One message at a time: the single in-flight case (several: the next test).
-    performance: { pageSize: 4, pageConcurrency: 1 },
-  });
+  // One message at a time: the single in-flight case (several: the next test).
+  const settings = mailboxSettings(h, { pageSize: 4, pageConcurrency: 1 });
   const child = await h.spawnWorkerProcess();
   h.sim.control.setFaults({ slowDownloadMs: 700 });
   const handle = await h.startMailbox(mailbox, h.request('kill-1', settings), { windowDays: 30 });
@@ -51,10 +47,7 @@ it('a worker killed mid-page (SIGKILL) loses nothing: the in-flight message is r
 it('a worker killed with several messages of a page in flight loses and doubles nothing', async () => {
   const mailbox = 'quinn@example.com';
   h.sim.control.addMailbox(mailbox, 'example.com', 12);
-  const settings = h.settings({
-    messages: { startDate: new Date(Date.now() - 45 * DAY).toISOString() },
-    performance: { pageSize: 8, pageConcurrency: 4 },
-  });
+  const settings = mailboxSettings(h, { pageSize: 8, pageConcurrency: 4 });
   await h.stopWorker();
   const child = await h.spawnWorkerProcess();
   h.sim.control.setFaults({ slowDownloadMs: 1_500 });

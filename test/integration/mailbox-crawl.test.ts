@@ -12,6 +12,7 @@ import {
 } from '../../common/messages';
 import { CrawlStatus, MessagesIndexed, MimecastMailbox } from '../../common/search-attributes';
 import { WorkerHarness } from '../helpers/worker-harness';
+import { mailboxSettings } from '../helpers/mailbox-runs';
 import { expectExactIndex } from '../helpers/exact-index';
 
 jest.setTimeout(120_000);
@@ -27,10 +28,7 @@ afterAll(async () => {
 const DAY = 86_400_000;
 const tuning = { windowDays: 30 };
 function settings(pageSize = 5) {
-  return h.settings({
-    messages: { startDate: new Date(Date.now() - 45 * DAY).toISOString() },
-    performance: { pageSize },
-  });
+  return mailboxSettings(h, { pageSize });
 }
 
 const mailboxFor = {

@@ -3,37 +3,24 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { mailboxWorkflowId } from '../../common/contracts';
-import { type CrawlPageResult, type CrawlerActivities } from '../../common/activity-contracts';
 import { indexNames } from '../../common/node/documents';
 import { crawlRequestedSignal } from '../../common/messages';
 import { messageDocId } from '../../activities/elastic/document-ids';
 import { ensureIndexTemplates } from '../../activities/elastic/index-templates';
 import { WorkerHarness } from '../helpers/worker-harness';
+import { MAILBOX_TEST_TUNING, mailboxSettings, withPageHooks, type PageHooks } from '../helpers/mailbox-runs';
 import { expectExactIndex } from '../helpers/exact-index';
 
 jest.setTimeout(150_000);
 
-const DAY = 86_400_000;
-const tuning = {
-  windowDays: 30,
-  pageRetry: { maximumAttempts: 2, initialIntervalMs: 200, maximumIntervalMs: 200 },
-};
-const hooks: {
-  afterPage?: (result: CrawlPageResult, input: Parameters<CrawlerActivities['crawlPage']>[0]) => void;
-} = {};
+const tuning = MAILBOX_TEST_TUNING;
+const hooks: PageHooks = {};
 
 let h: WorkerHarness;
 beforeAll(async () => {
   h = await WorkerHarness.start({
     name: 'mbx-reconcile',
-    wrapActivities: (real) => ({
-      ...real,
-      async crawlPage(input) {
-        const result = await real.crawlPage(input);
-        hooks.afterPage?.(result, input);
-        return result;
-      },
-    }),
+    wrapActivities: withPageHooks(hooks),
   });
 }, 120_000);
 afterEach(() => {
@@ -45,10 +32,7 @@ afterAll(async () => {
 });
 
 function settings(pageSize = 4) {
-  return h.settings({
-    messages: { startDate: new Date(Date.now() - 45 * DAY).toISOString() },
-    performance: { pageSize },
-  });
+  return mailboxSettings(h, { pageSize });
 }
 
 function handleOf(mailbox: string): WorkflowHandle {

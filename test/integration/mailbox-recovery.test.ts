@@ -2,41 +2,26 @@
 // shut down mid-page (the page is retried, nothing recorded), expired page tokens, a poison message, and a mailbox whose
 // pages keep failing (Failed, tokens kept) completed by restart-mailbox.
 import type { WorkflowHandle } from '@temporalio/client';
-import { type CrawlPageResult, type CrawlerActivities } from '../../common/activity-contracts';
 import { crawlRequestedSignal, mailboxProgressQuery, restartMailboxUpdate } from '../../common/messages';
 import { CrawlStatus } from '../../common/search-attributes';
 import { WorkerHarness } from '../helpers/worker-harness';
+import { MAILBOX_TEST_TUNING, mailboxSettings, withPageHooks, type PageHooks } from '../helpers/mailbox-runs';
 import { waitForInFlightHeartbeat } from '../helpers/in-flight-heartbeat';
 import { expectExactIndex } from '../helpers/exact-index';
 
 jest.setTimeout(150_000);
 
-const DAY = 86_400_000;
-const tuning = {
-  windowDays: 30,
-  pageRetry: { maximumAttempts: 2, initialIntervalMs: 200, maximumIntervalMs: 200 },
-};
+const tuning = MAILBOX_TEST_TUNING;
 
 /** Hooks the tests set to act around a real crawlPage call. */
-const hooks: {
-  beforePage?: (input: Parameters<CrawlerActivities['crawlPage']>[0]) => void;
-  afterPage?: (result: CrawlPageResult, input: Parameters<CrawlerActivities['crawlPage']>[0]) => void;
-} = {};
+const hooks: PageHooks = {};
 
 let h: WorkerHarness;
 beforeAll(async () => {
   h = await WorkerHarness.start({
     name: 'mbx-recovery',
     worker: { shutdownGraceTime: '200ms' },
-    wrapActivities: (real) => ({
-      ...real,
-      async crawlPage(input) {
-        hooks.beforePage?.(input);
-        const result = await real.crawlPage(input);
-        hooks.afterPage?.(result, input);
-        return result;
-      },
-    }),
+    wrapActivities: withPageHooks(hooks),
   });
 }, 120_000);
 afterEach(() => {
@@ -49,10 +34,7 @@ afterAll(async () => {
 });
 
 function settings(pageSize = 4) {
-  return h.settings({
-    messages: { startDate: new Date(Date.now() - 45 * DAY).toISOString() },
-    performance: { pageSize },
-  });
+  return mailboxSettings(h, { pageSize });
 }
 
 async function nextPass(handle: WorkflowHandle, passId: string) {

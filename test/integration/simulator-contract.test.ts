@@ -13,6 +13,7 @@ import {
 import { serializeMimeNode } from '../../simulator/message-builder';
 import { contentTrickles, recordDefect } from '../../simulator/message-faults';
 import { runSimulatorCommand } from '../../simulator/cli';
+import { DEFAULT_FAULTS, DEFAULT_SWITCHES } from '../../simulator/fault-spec';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const ALL_TIME = { start: '2000-01-01T00:00:00+0000', end: '2099-12-31T23:59:59+0000' };
@@ -98,35 +99,9 @@ describe('simulator contract', () => {
   });
   afterAll(() => sim.close());
   beforeEach(() => {
-    sim.control.setSwitches({
-      listOrder: 'newest-first',
-      pageTokenBinding: true,
-      pageTokenTtlSeconds: null,
-      lastPage: 'no-next',
-      download: 'bytes',
-      linkOrigin: 'same',
-      unauthorizedBody: 'nested',
-      appForbidden: '403',
-      listToShape: 'object',
-      rfc822Refused: false,
-      pageSizeCap: 500,
-      totalCount: true,
-      forbiddenEndpoints: [],
-      roleMissingEndpoints: [],
-    });
-    sim.control.setFaults({
-      rate429: 0,
-      rate5xx: 0,
-      latencyMs: 0,
-      tokenExpireSeconds: null,
-      failIds: [],
-      malformedJsonRate: 0,
-      slowDownloadMs: 0,
-      slowShare: 0,
-      oddRecordShare: 0,
-      retryAfterHeader: false,
-      rateLimit: null,
-    });
+    // Every case starts from the faithful defaults.
+    sim.control.setSwitches(structuredClone(DEFAULT_SWITCHES));
+    sim.control.setFaults(structuredClone(DEFAULT_FAULTS));
   });
 
   describe('auth', () => {
