@@ -1,6 +1,6 @@
 // One measured crawl (through Temporal or the plain loop) and the figures it yields.
 import type { ActivityDeps } from '../activities/deps';
-import type { MessageCounters } from '../common/contracts';
+import type { MessageCounters } from '../common/message-counters';
 import type { BenchSource } from './bench-source';
 import { runPlainLoop } from './plain-loop';
 import type { SimulatorProcess } from './simulator-process';

@@ -1,9 +1,9 @@
 // Baseline (b): the same crawl as crawlArchive, as a plain loop over the SAME activity functions
 // (createActivities with a plain runtime) and the SAME decisions (MailboxCrawlState, its window
 // maths from workflows/mailbox-windows.ts), without Temporal. Mailboxes run `mailboxCrawling` at a time.
-import type { MessageCounters } from '../common/contracts';
+import type { MessageCounters } from '../common/message-counters';
 import type { CrawlerActivities, RegistryMailbox } from '../common/activity-contracts';
-import { addCounters, emptyCounters } from '../common/contracts';
+import { addCounters, emptyCounters } from '../common/message-counters';
 import type { SourceSettings } from '../common/settings';
 import type { ActivityDeps } from '../activities/deps';
 import { createActivities } from '../activities';

@@ -1,15 +1,8 @@
 // The contracts of the activities (docs/architecture.md, The shape): ONE input object and ONE result
 // object per activity, and CrawlerActivities, which activities/index.ts implements and the workflows
 // proxy. Types only: bundled into workflow code. The workflows' own contracts are in contracts.ts.
-import type {
-  MailboxStatus,
-  MessageCounters,
-  PassMode,
-  PassProgress,
-  SteadyCoverage,
-  TimeWindow,
-  View,
-} from './contracts';
+import type { MailboxStatus, PassMode, PassProgress, SteadyCoverage, TimeWindow, View } from './contracts';
+import type { MessageCounters } from './message-counters';
 import type { SourceSettings } from './settings';
 
 export interface RegistryMailbox {

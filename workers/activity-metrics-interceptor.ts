@@ -2,7 +2,7 @@
 // message outcomes and content bytes of every activity that returns MessageCounters (crawlPage,
 // retryFailedItems) are counted here, not inside the business code.
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import type { MessageCounters } from '../common/contracts';
+import type { MessageCounters } from '../common/message-counters';
 import type { CrawlMetrics } from '../activities/ports';
 
 /** Counter fields that are message outcomes (the rest are API and byte counts, exported elsewhere). */

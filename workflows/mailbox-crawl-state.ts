@@ -11,7 +11,8 @@ import type {
   View,
 } from '../common/contracts';
 import type { CrawlPageResult, ProbedView, RetryFailedItemsResult } from '../common/activity-contracts';
-import { addCounters, emptyCounters, passModeFor, VIEWS } from '../common/contracts';
+import { passModeFor, VIEWS } from '../common/contracts';
+import { addCounters, emptyCounters } from '../common/message-counters';
 import type { ErrorKind, MailboxCarriedState, SteadyCoverage } from '../common/contracts';
 import type { SourceSettings } from '../common/settings';
 import {

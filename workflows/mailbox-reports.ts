@@ -1,6 +1,7 @@
 // What a mailbox workflow tells others: the pass report, the report of a dropped request, its progress query.
 import type { CrawlRequest, MailboxProgress, MailboxReport, SteadyCoverage } from '../common/contracts';
-import { emptyCounters, VIEWS, type View } from '../common/contracts';
+import { VIEWS, type View } from '../common/contracts';
+import { emptyCounters } from '../common/message-counters';
 import type { MailboxState, PassCursor, PassOutcome, ViewCursor } from './mailbox-state-migration';
 import type { MailboxIdentity } from './mailbox-step';
 

@@ -5,12 +5,12 @@ import type {
   CrawlRequest,
   MailboxCarriedState,
   MailboxStatus,
-  MessageCounters,
   PassMode,
   TimeWindow,
   View,
 } from '../common/contracts';
-import { emptyCounters } from '../common/contracts';
+import type { MessageCounters } from '../common/message-counters';
+import { emptyCounters } from '../common/message-counters';
 import { upgradeCarriedSettings } from '../common/carried-settings';
 import { invariantFailure } from './workflow-failures';
 

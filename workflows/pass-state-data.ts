@@ -1,13 +1,8 @@
 // What a pass carries across continue-as-new (PassStateData) and the shapes inside it: small by
 // construction (one registry page and the in-flight window). Versioned with a pure migration
 // (workflows/pass-state-migration.ts, docs/architecture.md, Versioning).
-import type {
-  BoundaryOverflow,
-  FailedMailbox,
-  MessageCounters,
-  PassMode,
-  PassStatus,
-} from '../common/contracts';
+import type { BoundaryOverflow, FailedMailbox, PassMode, PassStatus } from '../common/contracts';
+import type { MessageCounters } from '../common/message-counters';
 import type { RegistryMailbox } from '../common/activity-contracts';
 
 export const PASS_STATE_VERSION = 1;

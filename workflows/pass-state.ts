@@ -2,8 +2,6 @@
 // registry cursor, sliding window of in-flight mailboxes, counters, capped failed list. Its carried data is
 // in pass-state-data.ts, the deletion guard in deletion-guard.ts.
 import {
-  addCounters,
-  emptyCounters,
   type ErrorKind,
   type FailedMailbox,
   type MailboxReport,
@@ -11,6 +9,7 @@ import {
   type PassProgress,
   type PassStatus,
 } from '../common/contracts';
+import { addCounters, emptyCounters } from '../common/message-counters';
 import { type ReadRegistryPageResult, type SnapshotScopeResult } from '../common/activity-contracts';
 import { decideDeletions } from './deletion-guard';
 import {

@@ -5,9 +5,10 @@
 // (activities/pipeline/process-messages.ts). Heartbeats {window, pageToken, nextIndex, inFlightIds} as messages
 // start and end and on a timer between; a retry after a lost worker records the messages that were in flight as
 // failed and skips them (activities/pipeline/in-flight.ts). A list record that fails validation is an item failure, recorded; the page goes on.
-import type { MessageCounters, TimeWindow } from '../../common/contracts';
+import type { TimeWindow } from '../../common/contracts';
+import type { MessageCounters } from '../../common/message-counters';
 import type { CrawlPageInput, CrawlPageResult } from '../../common/activity-contracts';
-import { emptyCounters } from '../../common/contracts';
+import { emptyCounters } from '../../common/message-counters';
 import { indexNames } from '../../common/node/documents';
 import { MailboxError } from '../../common/node/errors';
 import type { ActivityDeps } from '../deps';

@@ -1,7 +1,7 @@
 // retryFailedItems: fetches again the messages recorded in `<prefix>-failed` that failed fewer than
 // maxAttempts times, through the same pipeline as a page; a success clears the record, a new failure
 // bumps its attempts (bounded retries). Resumes after a crash from its heartbeat (search_after cursor).
-import { emptyCounters } from '../../common/contracts';
+import { emptyCounters } from '../../common/message-counters';
 import { type RetryFailedItemsInput, type RetryFailedItemsResult } from '../../common/activity-contracts';
 import { indexNames, type FailedItemDocument } from '../../common/node/documents';
 import type { ActivityDeps } from '../deps';

@@ -117,33 +117,24 @@ export class ApiTransport {
       held.slot = slot;
       await this.admission.passGate(ctx);
       const token = await this.token(ctx);
-      const started = performance.now();
-      let res: Dispatcher.ResponseData;
-      try {
-        ctx.scope.counters.apiCalls += 1;
-        res = await request(url, {
-          method: 'POST',
-          dispatcher: this.parts.dispatcher,
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            accept: 'application/json',
-          },
-          body: JSON.stringify(payload),
-          headersTimeout: this.parts.retry.headersTimeoutMs,
-          bodyTimeout: this.parts.retry.bodyTimeoutMs,
-          signal: ctx.signal,
-        });
-      } catch (err) {
-        const ms = performance.now() - started;
-        this.account(endpoint, 'error', ms);
-        const e = networkError(err, url.origin);
+      ctx.scope.counters.apiCalls += 1;
+      const sent = await this.send(url, endpoint, ctx, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify(payload),
+      });
+      if ('error' in sent) {
+        const e = sent.error;
         ctx.tracer.call({
           method: 'POST',
           url: url.href,
           endpoint,
           status: 'error',
-          ms,
+          ms: sent.ms,
           requestBody: payload,
           note: e.message,
         });
@@ -151,9 +142,8 @@ export class ApiTransport {
         await retryTransient(e);
         continue;
       }
-      const ms = performance.now() - started;
+      const { res, ms } = sent;
       const status = res.statusCode;
-      this.account(endpoint, status, ms);
       this.admission.noteRateLimit(res.headers);
       this.admission.noteBudget(slot, status, res.headers);
       const trace = (responseBody?: unknown, note?: string) =>
@@ -263,6 +253,32 @@ export class ApiTransport {
     }
   }
 
+  /** One request with the transport's timeouts, accounted in the stats; a network failure is returned. */
+  private async send(
+    url: URL,
+    endpoint: string,
+    ctx: CallContext,
+    options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+  ): Promise<{ res: Dispatcher.ResponseData; ms: number } | { error: Error; ms: number }> {
+    const started = performance.now();
+    try {
+      const res = await request(url, {
+        ...options,
+        dispatcher: this.parts.dispatcher,
+        headersTimeout: this.parts.retry.headersTimeoutMs,
+        bodyTimeout: this.parts.retry.bodyTimeoutMs,
+        signal: ctx.signal,
+      });
+      const ms = performance.now() - started;
+      this.account(endpoint, res.statusCode, ms);
+      return { res, ms };
+    } catch (err) {
+      const ms = performance.now() - started;
+      this.account(endpoint, 'error', ms);
+      return { error: networkError(err, url.origin), ms };
+    }
+  }
+
   private async getLinkOnce(
     url: URL,
     ctx: CallContext,
@@ -277,28 +293,15 @@ export class ApiTransport {
       headers.authorization = `Bearer ${await this.token(ctx)}`;
     }
     const endpoint = 'link';
-    const started = performance.now();
     ctx.scope.counters.linkGets += 1;
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, {
-        method: 'GET',
-        dispatcher: this.parts.dispatcher,
-        headers,
-        headersTimeout: this.parts.retry.headersTimeoutMs,
-        bodyTimeout: this.parts.retry.bodyTimeoutMs,
-        signal: ctx.signal,
-      });
-    } catch (err) {
-      const ms = performance.now() - started;
-      this.account(endpoint, 'error', ms);
-      const reason = networkError(err, url.origin).message;
-      ctx.tracer.call({ method: 'GET', url: url.href, endpoint, status: 'error', ms, note: reason });
+    const sent = await this.send(url, endpoint, ctx, { method: 'GET', headers });
+    if ('error' in sent) {
+      const reason = sent.error.message;
+      ctx.tracer.call({ method: 'GET', url: url.href, endpoint, status: 'error', ms: sent.ms, note: reason });
       return { ok: false, reason };
     }
-    const ms = performance.now() - started;
+    const { res, ms } = sent;
     const status = res.statusCode;
-    this.account(endpoint, status, ms);
     ctx.tracer.call({
       method: 'GET',
       url: url.href,

@@ -6,7 +6,7 @@
 // existence check. A mailbox is left out of dispatch only when every view shows nothing to index, delete
 // or record. Nothing is written: the mailbox's tokens and watermarks stay as they are, so the next pass
 // checks the same range again and a mailbox with new mail is dispatched as usual.
-import { VIEWS, type View } from '../../common/contracts';
+import { VIEWS, type TimeWindow, type View } from '../../common/contracts';
 import { settingsHash } from '../../common/node/settings-hash';
 import type { SourceSettings } from '../../common/settings';
 import { missingEarlierRange, passRange, toMs } from '../../workflows/mailbox-windows';
@@ -72,6 +72,7 @@ async function mailboxHasNothingNew(
   watermarks: Partial<Record<View, string>>,
 ): Promise<boolean> {
   const { settings } = input;
+  const ranges: { view: View; range: TimeWindow }[] = [];
   for (const view of VIEWS) {
     const coverage = m.steady?.[view];
     const watermark = watermarks[view];
@@ -86,21 +87,25 @@ async function mailboxHasNothingNew(
       nowMs: input.nowMs,
     });
     if (!range) return false;
-    // The whole range in one list: nothing new means it is one page of indexed messages.
-    const nothingNew = await pageHasNothingNew(deps, {
-      settings,
-      address: m.address,
-      mailboxKey: m.mailboxKey,
-      domain: m.domain,
-      view,
-      passId: input.passId,
-      mode: 'delta',
-      refetchContent: false,
-      window: range,
-      pageIndex: 0,
-      watermarkOnLastPage: false,
-    });
-    if (!nothingNew) return false;
+    ranges.push({ view, range });
   }
-  return true;
+  // The views side by side; the whole range in one list each: nothing new means one page of indexed messages.
+  const views = await Promise.all(
+    ranges.map(({ view, range }) =>
+      pageHasNothingNew(deps, {
+        settings,
+        address: m.address,
+        mailboxKey: m.mailboxKey,
+        domain: m.domain,
+        view,
+        passId: input.passId,
+        mode: 'delta',
+        refetchContent: false,
+        window: range,
+        pageIndex: 0,
+        watermarkOnLastPage: false,
+      }),
+    ),
+  );
+  return views.every(Boolean);
 }

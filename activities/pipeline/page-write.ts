@@ -2,7 +2,7 @@
 // refused: a rejected message or attachment document becomes a failure record of its message (a
 // second, small write), and the window's watermark (commitLast) is written only after that, so
 // it never vouches for a window with an item neither indexed nor recorded.
-import type { MessageCounters } from '../../common/contracts';
+import type { MessageCounters } from '../../common/message-counters';
 import { indexNames } from '../../common/node/documents';
 import { BulkSink, type BulkOp, type FailedBulkItem } from '../elastic/bulk-sink';
 import { listedMetadataOf, recordFailedItemOp } from '../elastic/failed-items';

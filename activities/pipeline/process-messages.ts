@@ -3,8 +3,8 @@
 // the bulk write, the outcomes (the workflow's consecutive-failure budget) and the counters are what
 // the one-at-a-time loop produced. The heartbeat carries every message in flight: a retry after a
 // lost worker records each of them as failed and skips it (activities/pipeline/in-flight.ts).
-import type { MessageCounters } from '../../common/contracts';
-import { emptyCounters } from '../../common/contracts';
+import type { MessageCounters } from '../../common/message-counters';
+import { emptyCounters } from '../../common/message-counters';
 import { indexNames } from '../../common/node/documents';
 import { classifyError } from '../../common/node/errors';
 import type { BulkOp } from '../elastic/bulk-sink';

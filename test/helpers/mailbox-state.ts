@@ -2,7 +2,8 @@
 // mailbox's identity, crawl requests with the test source's settings, page results, and a mailbox whose
 // first pass ran to its end.
 import type { CrawlPageResult } from '../../common/activity-contracts';
-import { emptyCounters, type CrawlRequest, type MessageCounters } from '../../common/contracts';
+import { type CrawlRequest } from '../../common/contracts';
+import { emptyCounters, type MessageCounters } from '../../common/message-counters';
 import { MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
 import { settings, type SettingsLayer } from './settings';
 

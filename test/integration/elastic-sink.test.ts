@@ -5,7 +5,7 @@
 import { Client } from '@elastic/elasticsearch';
 import { indexNames } from '../../common/node/documents';
 import type { SourceSettings } from '../../common/settings';
-import { emptyCounters } from '../../common/contracts';
+import { emptyCounters } from '../../common/message-counters';
 import { BulkSink, type BulkOp } from '../../activities/elastic/bulk-sink';
 import { messageDocId } from '../../activities/elastic/document-ids';
 import { indexMessageOps, markSeenOp } from '../../activities/elastic/document-ops';

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { CallScope } from '../../activities/mimecast/call-scope';
 import { MimecastClientProvider } from '../../activities/mimecast/client-provider';
 import { MimecastHttpError, ThrottledError, TransientError } from '../../activities/mimecast/errors';
+import type { RetryPolicy } from '../../activities/mimecast/retry-policy';
 import { parseSettingsLenient } from '../../common/settings';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -56,7 +57,12 @@ beforeEach(() => {
   arrivals.length = 0;
 });
 
-function client(performance: { retryAfterMultiplier?: number } = {}) {
+/** A client of the scripted server (or of `endpoint`), with short retries and a silent logger. */
+function client(
+  performance: { retryAfterMultiplier?: number } = {},
+  o: { endpoint?: string; sourceId?: string; retry?: Partial<RetryPolicy> } = {},
+) {
+  const endpoint = o.endpoint ?? base;
   const provider = new MimecastClientProvider({
     env: {
       MIMECAST_CLIENT_ID: 'id',
@@ -64,14 +70,14 @@ function client(performance: { retryAfterMultiplier?: number } = {}) {
       MIMECAST_DEV_HOSTS: 'loopback',
     },
     logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    retry: { transientRetries: 2, baseDelayMs: 10, maxDelayMs: 40, waitSliceMs: 50 },
+    retry: o.retry ?? { transientRetries: 2, baseDelayMs: 10, maxDelayMs: 40, waitSliceMs: 50 },
   });
   providers.push(provider);
   return provider.forSettings(
     parseSettingsLenient({
-      sourceId: 'scripted',
+      sourceId: o.sourceId ?? 'scripted',
       messages: { startDate: '2024-01-01' },
-      connection: { apiEndpoint: base, authEndpoint: `${base}/oauth/token` },
+      connection: { apiEndpoint: endpoint, authEndpoint: `${endpoint}/oauth/token` },
       performance,
     }),
   );
@@ -184,23 +190,13 @@ describe('network errors', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const provider = new MimecastClientProvider({
-      env: {
-        MIMECAST_CLIENT_ID: 'id',
-        MIMECAST_CLIENT_SECRET: 'scripted-secret',
-        MIMECAST_DEV_HOSTS: 'loopback',
-      },
-      logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-      retry: { transientRetries: 2, baseDelayMs: 5, maxDelayMs: 10 },
-    });
-    providers.push(provider);
-    const dead = `http://127.0.0.1:${port}`;
-    const c = provider.forSettings(
-      parseSettingsLenient({
+    const c = client(
+      {},
+      {
+        endpoint: `http://127.0.0.1:${port}`,
         sourceId: 'dead',
-        messages: { startDate: '2024-01-01' },
-        connection: { apiEndpoint: dead, authEndpoint: `${dead}/oauth/token` },
-      }),
+        retry: { transientRetries: 2, baseDelayMs: 5, maxDelayMs: 10 },
+      },
     );
     const err = await c.listInternalDomains().catch((e: Error) => e);
     expect(err).toBeInstanceOf(TransientError);

@@ -5,6 +5,7 @@
 import type { CrawlArchiveInput, CrawlArchiveResult, SteadyCoverage } from '../../common/contracts';
 import { mailboxWorkflowId, passWorkflowId, VIEWS } from '../../common/contracts';
 import { indexNames } from '../../common/node/documents';
+import { watermarkDocId } from '../../activities/elastic/document-ids';
 import type { SourceSettings } from '../../common/settings';
 import { WorkerHarness } from '../helpers/worker-harness';
 import { terminateSource } from '../helpers/terminate-source';
@@ -118,6 +119,21 @@ it('a mailbox with new mail is dispatched and indexes exactly what is new; the o
   const after = await historyLengths();
   expect(after[busy!]).toBeGreaterThan(before[busy!]!);
   for (const address of others) expect(after[address]).toBe(before[address]);
+  await expectExactIndex();
+});
+
+it('a mailbox whose watermarks are gone (index restored) is woken, as its workflow would re-list', async () => {
+  const [, restored] = inScopeMailboxes();
+  for (const view of VIEWS)
+    await h.es.delete({
+      index: indexNames(h.prefix).state,
+      id: watermarkDocId(h.sourceId, restored!, view),
+      refresh: true,
+    });
+  const before = await historyLengths();
+  const result = await pass();
+  expect(result.mailboxes).toMatchObject({ dispatched: 1, completed: 7, idle: 6 });
+  expect((await historyLengths())[restored!]).toBeGreaterThan(before[restored!]!);
   await expectExactIndex();
 });
 

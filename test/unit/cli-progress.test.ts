@@ -3,7 +3,8 @@ import { bufferIo } from '../../client/cli-io';
 import { createProgressDisplay } from '../../client/progress-display';
 import { passSummary, progressFigures, progressLine } from '../../client/progress-format';
 import { RateMeter } from '../../client/rate-meter';
-import { emptyCounters, type PassProgress } from '../../common/contracts';
+import { type PassProgress } from '../../common/contracts';
+import { emptyCounters } from '../../common/message-counters';
 
 function progress(over: Partial<PassProgress> = {}, indexed = 0): PassProgress {
   return {

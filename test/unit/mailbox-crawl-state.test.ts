@@ -1,6 +1,6 @@
 // MailboxCrawlState without Temporal: queue, windows fixed at pass start, token advance only on a
 // completed window, token restarts, halving, error budget, reports, carried state.
-import { emptyCounters } from '../../common/contracts';
+import { emptyCounters } from '../../common/message-counters';
 import { MailboxCrawlState } from '../../workflows/mailbox-crawl-state';
 import { MAX_PAGES_PER_WINDOW } from '../../workflows/view-cursor';
 import { settings } from '../helpers/settings';

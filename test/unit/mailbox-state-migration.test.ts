@@ -1,6 +1,6 @@
 // The carried mailbox state is versioned (docs/architecture.md, Versioning): older states get defaults, newer
 // ones are refused.
-import { emptyCounters } from '../../common/contracts';
+import { emptyCounters } from '../../common/message-counters';
 import {
   MAILBOX_STATE_VERSION,
   initialMailboxState,

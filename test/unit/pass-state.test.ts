@@ -1,5 +1,6 @@
 // PassState without Temporal: sliding window, registry paging, reports, liveness failures, guard.
-import { emptyCounters, type MailboxReport } from '../../common/contracts';
+import { type MailboxReport } from '../../common/contracts';
+import { emptyCounters } from '../../common/message-counters';
 import { type SnapshotScopeResult } from '../../common/activity-contracts';
 import { decideDeletions } from '../../workflows/deletion-guard';
 import { PassState } from '../../workflows/pass-state';

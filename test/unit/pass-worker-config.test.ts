@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyCounters } from '../../common/contracts';
+import { emptyCounters } from '../../common/message-counters';
 import { recordMessageOutcomes } from '../../workers/activity-metrics-interceptor';
 import { PrometheusCrawlMetrics, serveMetrics } from '../../workers/metrics';
 import {

@@ -1,4 +1,5 @@
-import { emptyCounters, type MailboxProgress, type PassProgress } from '../../common/contracts';
+import { type MailboxProgress, type PassProgress } from '../../common/contracts';
+import { emptyCounters } from '../../common/message-counters';
 import {
   deletionWorkflowSummary,
   mailboxWorkflowSummary,
