@@ -77,11 +77,14 @@ function pemFrom(env: Env, name: string): Buffer | undefined {
 }
 
 /**
- * Activity slots from the machine: pages are mostly waiting on the API and Elasticsearch, so a few
- * per core, bounded by memory (a page holds up to maxMessageBytes of one message at a time, ~64 MB budget each).
+ * Activity slots from the machine: pages are mostly waiting on the API and Elasticsearch, so many
+ * per core (a mailbox runs a page of each view at once), bounded by memory (~64 MB budget each). A
+ * worker with a free slot also takes the activities its workflow tasks schedule at once (eager
+ * dispatch); a full one leaves them to the task queue: on latency-32, p8, 16 slots added ~300 ms per
+ * page, 32 slots ~0 (BENCHMARKS.md, issue 14).
  */
 export function defaultActivitySlots(cores = availableParallelism(), memoryBytes = totalmem()): number {
-  const byCpu = cores * 8;
+  const byCpu = cores * 16;
   const byMemory = Math.floor(memoryBytes / (64 * 1024 * 1024));
   return Math.max(4, Math.min(byCpu, byMemory, 200));
 }

@@ -72,7 +72,7 @@ describe('worker configuration', () => {
   });
 
   it('sizes activity slots to cores and memory', () => {
-    expect(defaultActivitySlots(2, 8 * 1024 ** 3)).toBe(16);
+    expect(defaultActivitySlots(2, 8 * 1024 ** 3)).toBe(32);
     expect(defaultActivitySlots(64, 1024 ** 3)).toBe(16);
     expect(defaultActivitySlots(1, 128 * 1024 ** 2)).toBe(4);
   });
