@@ -160,6 +160,12 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions): Promise<numbe
       `, fetched the content of ${contentCalls}, and skipped ${skipped} already indexed inside the ` +
       `${-settings.performance.deltaTokenOffsetMinutes}-minute overlap: ${second.calls.total} API calls instead of ${first.calls.total}.`,
   );
+  const asleep = second.outcome.progress?.mailboxes;
+  if (asleep?.idle)
+    io.out(
+      `${asleep.idle} of ${asleep.total} mailboxes had nothing new: the pass checked each with one list call ` +
+        'per view and did not wake its workflow (the idle screen).',
+    );
   heading(ctx, 'Done');
   io.out('The servers, the simulator and the worker keep running; try:');
   io.out(`  node bin/mimecast-crawler.js status --source ${settings.sourceId}`);
