@@ -32,6 +32,8 @@ interface Options {
   latencyParallelism: string;
   latencyPageConcurrency?: string;
   quota: string;
+  quotaParallelism: string;
+  quotaDays?: string;
   hugeDays?: string;
   hugeWithoutAttachments?: boolean;
   only?: string;
@@ -75,6 +77,12 @@ async function main(): Promise<void> {
       'latency-32: performance.pageConcurrency values to compare (default: the default only)',
     )
     .option('--quota <n>', "quota-bound run: the simulator's per-app quota, calls per second", '40')
+    .option(
+      '--quota-parallelism <n>',
+      'quota-bound run: parallelism.mailboxCrawling (high enough that the crawler would exceed the quota)',
+      '16',
+    )
+    .option('--quota-days <n>', 'quota-bound run: messages of the last N days (default: --latency-days)')
     .option(
       '--huge-days <n>',
       'huge-mailbox: only messages of the last N of 1,095 days (full: all, quick: 40)',
@@ -171,7 +179,8 @@ async function main(): Promise<void> {
       results.quota = await quotaScenario(
         ctx,
         Number(o.quota),
-        o.latencyDays ? Number(o.latencyDays) : size.latencyDays,
+        Number(o.quotaDays ?? o.latencyDays ?? size.latencyDays),
+        Number(o.quotaParallelism),
       );
     }
     if (groups.includes('huge')) {
