@@ -1,5 +1,6 @@
 // Scaling on latency-32 (g): throughput against parallelism and page concurrency at 100 ms per API call.
 import { DEFAULT_BUDGET_OPTIONS } from '../activities/mimecast/api-budget';
+import { apiCallsByEndpoint } from '../client/simulator-control';
 import { parseSettingsLenient } from '../common/settings';
 import { createBenchSource } from './bench-source';
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process';
@@ -19,7 +20,14 @@ export interface LatencyResult {
   pageConcurrency: number;
   budgetCeiling: number;
   latencyMs: number;
-  runs: { parallelism: number; pageConcurrency: number; figures: CrawlFigures; timeline?: MailboxTimeline }[];
+  runs: {
+    parallelism: number;
+    pageConcurrency: number;
+    figures: CrawlFigures;
+    timeline?: MailboxTimeline;
+    /** Calls that wait out the latency (every /api call and link GET) per message indexed. */
+    callsPerMessage?: number;
+  }[];
 }
 
 export async function latencyScenario(
@@ -46,6 +54,7 @@ export async function latencyScenario(
               pageConcurrency,
             }),
           );
+          await sim.control.resetCounters();
           const { figures: f } = await temporalCrawl(
             ctx,
             worker,
@@ -54,9 +63,12 @@ export async function latencyScenario(
             `(g) parallelism ${parallelism}, page concurrency ${pageConcurrency}`,
             3_600_000,
           );
+          const counters = await sim.control.counters();
+          const calls = apiCallsByEndpoint(counters).total + (counters['link-get'] ?? 0);
+          const callsPerMessage = calls / Math.max(1, f.messages);
           const timeline = await mailboxTimeline(ctx.temporal, source.sourceId);
           ctx.log(`    where a mailbox's time goes (mean ms): ${JSON.stringify(timeline)}`);
-          runs.push({ parallelism, pageConcurrency, figures: f, timeline });
+          runs.push({ parallelism, pageConcurrency, figures: f, timeline, callsPerMessage });
         }
       }
       return {

@@ -117,14 +117,19 @@ export function targetChecks(r: BenchResults): TargetCheck[] {
  * Messages per second that concurrency and latency allow: min(API budget ceiling, mailboxes ×
  * messages in flight per page) calls in flight, each taking the simulator's latency.
  */
+/**
+ * Messages per second if the calls in flight never stopped: min(budget ceiling, parallelism × views
+ * (a page of each at once, workflows/parallel-views.ts) × pageConcurrency) calls per latency, divided
+ * by the calls a message costs in that run (list calls and link GETs included; 1 when not measured).
+ */
 export function latencyBound(
   g: LatencyResult,
   parallelism: number,
   pageConcurrency = g.pageConcurrency,
 ): number {
-  // A mailbox crawls a page of each view at once (workflows/parallel-views.ts).
+  const run = g.runs.find((x) => x.parallelism === parallelism && x.pageConcurrency === pageConcurrency);
   const inFlight = Math.min(g.budgetCeiling, parallelism * VIEWS.length * pageConcurrency);
-  return inFlight / (g.latencyMs / 1000);
+  return inFlight / (g.latencyMs / 1000) / (run?.callsPerMessage ?? 1);
 }
 
 function table(rows: string[][]): string {
@@ -224,6 +229,7 @@ export function formatReport(r: BenchResults): string {
           'seconds',
           'messages/s',
           'vs p1',
+          'calls/message',
           'bound',
           'of bound',
         ],
@@ -234,6 +240,7 @@ export function formatReport(r: BenchResults): string {
           f1(x.figures.seconds),
           f1(x.figures.perSecond),
           base ? `${f1(x.figures.perSecond / base)}×` : '',
+          x.callsPerMessage ? f2(x.callsPerMessage) : '',
           f1(latencyBound(g, x.parallelism, x.pageConcurrency)),
           `${f1((x.figures.perSecond / latencyBound(g, x.parallelism, x.pageConcurrency)) * 100)} %`,
         ]),
