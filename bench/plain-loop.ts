@@ -1,6 +1,7 @@
 // Baseline (b): the same crawl as crawlArchive, as a plain loop over the SAME activity functions
 // (createActivities with a plain runtime) and the SAME decisions (MailboxCrawlState, its window
-// maths from workflows/mailbox-windows.ts), without Temporal. Mailboxes run `mailboxCrawling` at a time.
+// maths from workflows/mailbox-windows.ts, a page of each view at once), without Temporal.
+// Mailboxes run `mailboxCrawling` at a time.
 import type { MessageCounters } from '../common/message-counters';
 import type { CrawlerActivities, RegistryMailbox } from '../common/activity-contracts';
 import { addCounters, emptyCounters } from '../common/message-counters';
@@ -9,6 +10,7 @@ import type { ActivityDeps } from '../activities/deps';
 import { createActivities } from '../activities';
 import { PlainActivityRuntime } from '../activities/activity-runtime';
 import { MailboxCrawlState } from '../workflows/mailbox-crawl-state';
+import { companionPage, type PageStep } from '../workflows/parallel-views';
 
 export interface PlainLoopResult {
   seconds: number;
@@ -78,24 +80,28 @@ export async function runPlainLoop(
       if (step.kind === 'idle' || step.kind === 'finish') break;
       try {
         if (step.kind === 'page') {
-          state.applyPage(
-            await call((acts) =>
+          // A page of each view at once, as the workflow does (patch parallel-views).
+          const companion = companionPage(pass, step);
+          const crawl = (page: PageStep) =>
+            call((acts) =>
               acts.crawlPage({
                 settings,
                 address: mailbox.address,
                 domain: mailbox.domain,
-                view: step.view,
+                view: page.view,
                 passId,
                 mode: pass.mode,
                 refetchContent: false,
-                window: step.window,
-                pageIndex: step.pageIndex,
-                watermarkOnLastPage: step.watermarkOnLastPage,
-                ...(step.pageToken ? { pageToken: step.pageToken } : {}),
-                ...(step.previousLastReceived ? { previousLastReceived: step.previousLastReceived } : {}),
+                window: page.window,
+                pageIndex: page.pageIndex,
+                watermarkOnLastPage: page.watermarkOnLastPage,
+                ...(page.pageToken ? { pageToken: page.pageToken } : {}),
+                ...(page.previousLastReceived ? { previousLastReceived: page.previousLastReceived } : {}),
               }),
-            ),
-          );
+            );
+          const [own, beside] = await Promise.all([crawl(step), companion && crawl(companion)]);
+          state.applyPage(own);
+          if (companion && beside) state.applyPageOf(companion.view, beside);
         } else if (step.kind === 'retryFailed') {
           state.applyRetry(
             await call((acts) =>
