@@ -12,16 +12,17 @@ export async function findRunningPass(client: Client, sourceId: string): Promise
   for await (const execution of client.workflow.list({ query: runningPassQuery(sourceId), pageSize: 10 })) {
     ids.push(execution.workflowId);
   }
-  if (ids.length > 1) {
-    // Two passes run only when one was forced; the newest is the one an operator means.
-    ids.sort();
+  // Two passes run only when one was forced; the newest is the one an operator means. Visibility lags
+  // behind (a pass that just ended may still be listed), so each candidate is described first.
+  ids.sort().reverse();
+  if (!ids.includes(passWorkflowId(sourceId))) ids.push(passWorkflowId(sourceId));
+  for (const id of ids) {
+    const handle = client.workflow.getHandle(id);
+    try {
+      if ((await handle.describe()).status.name === 'RUNNING') return handle;
+    } catch {
+      // Not found: not running.
+    }
   }
-  if (ids.length) return client.workflow.getHandle(ids[ids.length - 1]);
-  const cliHandle = client.workflow.getHandle(passWorkflowId(sourceId));
-  try {
-    const description = await cliHandle.describe();
-    return description.status.name === 'RUNNING' ? cliHandle : undefined;
-  } catch {
-    return undefined;
-  }
+  return undefined;
 }
