@@ -7,7 +7,7 @@
 // or record. Nothing is written: the mailbox's tokens and watermarks stay as they are, so the next pass
 // checks the same range again and a mailbox with new mail is dispatched as usual.
 import { VIEWS, type TimeWindow, type View } from '../../common/contracts';
-import { settingsHash } from '../../common/node/settings-hash';
+import { mailboxCrawlSettingsHash } from '../../common/node/settings-hash';
 import type { SourceSettings } from '../../common/settings';
 import { missingEarlierRange, passRange, toMs } from '../../workflows/mailbox-windows';
 import type { ActivityDeps } from '../deps';
@@ -29,7 +29,7 @@ export interface IdleScreenInput {
 /** The mailbox keys, of those given, with nothing new in any view. */
 export async function screenIdleMailboxes(deps: ActivityDeps, input: IdleScreenInput): Promise<Set<string>> {
   const { settings } = input;
-  const hash = settingsHash(settings);
+  const hash = mailboxCrawlSettingsHash(settings);
   const eligible = input.mailboxes.filter(
     (m) =>
       m.status === 'Completed' &&

@@ -2,7 +2,7 @@
 // Registry and deletion guard): single flight, the scope snapshot, registry pages, the liveness check, the
 // pass report, registry status, stopping a mailbox workflow and removing a mailbox's documents. Errors leave
 // through the one error boundary (activities/error-boundary.ts).
-import { settingsHash } from '../../common/node/settings-hash';
+import { mailboxCrawlSettingsHash, settingsHash } from '../../common/node/settings-hash';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type {
   DeleteMailboxDocumentsInput,
@@ -202,7 +202,7 @@ export function createPassActivities(deps: ActivityDeps): PassActivities {
     async recordMailboxOutcomes(input: RecordMailboxOutcomesInput): Promise<void> {
       const { settings } = input;
       const index = indexNames(settings.index.prefix).mailboxes;
-      const key = settingsHash(settings);
+      const key = mailboxCrawlSettingsHash(settings);
       const ops: BulkOp[] = input.outcomes.map((o) => ({
         action: 'update',
         index,

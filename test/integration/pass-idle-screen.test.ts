@@ -15,7 +15,7 @@ jest.setTimeout(240_000);
 let h: WorkerHarness;
 let passes = 0;
 
-function settings(excludedSubjects: string[] = []): SourceSettings {
+function settings(excludedSubjects: string[] = [], mailboxCrawling = 4): SourceSettings {
   return h.settings({
     domains: { includeLocal: true },
     mailboxes: { excluded: ['^bulk@'] },
@@ -23,7 +23,7 @@ function settings(excludedSubjects: string[] = []): SourceSettings {
       startDate: new Date(Date.now() - 100 * 86_400_000).toISOString().slice(0, 10),
       excludedSubjects,
     },
-    parallelism: { mailboxCrawling: 4 },
+    parallelism: { mailboxCrawling },
   });
 }
 
@@ -135,6 +135,11 @@ it('a mailbox whose watermarks are gone (index restored) is woken, as its workfl
   expect(result.mailboxes).toMatchObject({ dispatched: 1, completed: 7, idle: 6 });
   expect((await historyLengths())[restored!]).toBeGreaterThan(before[restored!]!);
   await expectExactIndex();
+});
+
+it('a pass at another parallelism still leaves them asleep: tuning is not what a mailbox lists', async () => {
+  const tuned = await pass({ settings: settings([], 2) });
+  expect(tuned.mailboxes).toMatchObject({ dispatched: 0, completed: 7, idle: 7 });
 });
 
 it('other settings, or the screen switched off, wake every mailbox as before', async () => {
