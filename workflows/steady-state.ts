@@ -2,10 +2,11 @@
 // with nothing new costs one activity (probeMailbox), one search-attribute upsert and the report,
 // and the run waits for the next pass instead of continuing-as-new after every pass.
 import type { SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
-import type { CrawlRequest } from '../common/contracts';
+import type { CrawlRequest, TimeWindow } from '../common/contracts';
+import type { SourceSettings } from '../common/settings';
 import type { ProbedView } from '../common/activity-contracts';
 import { VIEWS } from '../common/contracts';
-import type { MailboxState } from './mailbox-state-migration';
+import type { MailboxState, ViewCoverage } from './mailbox-state-migration';
 import { missingEarlierRange, passRange, splitWindows } from './mailbox-windows';
 
 export const STEADY_STATE_PATCH = 'steady-state';
@@ -16,6 +17,28 @@ export const STEADY_STATE_PATCH = 'steady-state';
  * replay, and an evicted one replays at most this many events.
  */
 export const DEFAULT_CONTINUE_AS_NEW_BETWEEN_PASSES_AFTER_EVENTS = 1_000;
+
+/**
+ * The range a delta pass lists for a view from its coverage: `{}` when the view has nothing to list
+ * (endDate passed), undefined when it needs the usual crawl (no token, or startDate moved earlier than
+ * its coverage). Shared by the workflow's probe and the pass's idle screen, so both plan as the mailbox would.
+ */
+export function deltaRangeOf(
+  settings: Pick<SourceSettings, 'messages' | 'performance'>,
+  coverage: ViewCoverage | undefined,
+  nowMs: number,
+): { token: string; range?: TimeWindow } | undefined {
+  const token = coverage?.token;
+  if (!token || missingEarlierRange(settings.messages.startDate, coverage.coveredFrom)) return undefined;
+  const range = passRange({
+    startDate: settings.messages.startDate,
+    endDate: settings.messages.endDate,
+    token,
+    deltaTokenOffsetMinutes: settings.performance.deltaTokenOffsetMinutes,
+    nowMs,
+  });
+  return range ? { token, range } : { token };
+}
 
 /**
  * The first window of every view, planned from the workflow's own tokens, when the pass can take the
@@ -34,18 +57,10 @@ export function probedViews(
   if (state.failedOutstanding > 0) return undefined;
   const views: ProbedView[] = [];
   for (const view of VIEWS) {
-    const coverage = state.coverage[view];
-    const token = coverage?.token;
-    if (!token || missingEarlierRange(settings.messages.startDate, coverage.coveredFrom)) return undefined;
-    const range = passRange({
-      startDate: settings.messages.startDate,
-      endDate: settings.messages.endDate,
-      token,
-      deltaTokenOffsetMinutes: settings.performance.deltaTokenOffsetMinutes,
-      nowMs,
-    });
-    const first = range ? splitWindows(range, windowDays)[0] : undefined;
-    if (first) views.push({ view, window: first, token });
+    const planned = deltaRangeOf(settings, state.coverage[view], nowMs);
+    if (!planned) return undefined;
+    const first = planned.range ? splitWindows(planned.range, windowDays)[0] : undefined;
+    if (first) views.push({ view, window: first, token: planned.token });
   }
   return views.length ? views : undefined;
 }

@@ -9,7 +9,8 @@
 import { VIEWS, type TimeWindow, type View } from '../../common/contracts';
 import { mailboxCrawlSettingsHash } from '../../common/node/settings-hash';
 import type { SourceSettings } from '../../common/settings';
-import { missingEarlierRange, passRange, toMs } from '../../workflows/mailbox-windows';
+import { toMs } from '../../workflows/mailbox-windows';
+import { deltaRangeOf } from '../../workflows/steady-state';
 import type { ActivityDeps } from '../deps';
 import type { RegistryPageEntry } from '../elastic/registry';
 import { readWatermarksOfMailboxes } from '../elastic/watermarks';
@@ -78,16 +79,9 @@ async function mailboxHasNothingNew(
     const watermark = watermarks[view];
     // As the mailbox would: a watermark below the token (index restored) or an earlier startDate needs it.
     if (!coverage || !watermark || toMs(watermark) < toMs(coverage.token)) return false;
-    if (missingEarlierRange(settings.messages.startDate, coverage.coveredFrom)) return false;
-    const range = passRange({
-      startDate: settings.messages.startDate,
-      endDate: settings.messages.endDate,
-      token: coverage.token,
-      deltaTokenOffsetMinutes: settings.performance.deltaTokenOffsetMinutes,
-      nowMs: input.nowMs,
-    });
-    if (!range) return false;
-    ranges.push({ view, range });
+    const planned = deltaRangeOf(settings, coverage, input.nowMs);
+    if (!planned?.range) return false;
+    ranges.push({ view, range: planned.range });
   }
   // The views side by side; the whole range in one list each: nothing new means one page of indexed messages.
   const views = await Promise.all(
